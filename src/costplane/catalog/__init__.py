@@ -1,0 +1,25 @@
+"""The catalog: service classes, price sheet, tenants, contracts and budgets (`costplane.yaml`)."""
+
+from costplane.catalog.budget import Budget, BudgetScope, CostDomain
+from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
+from costplane.catalog.price_sheet import Price, PriceSheet
+from costplane.catalog.service_class import EnvironmentKind, ServiceClass, SleepSchedule, Tenancy
+from costplane.catalog.tenant import Contract, Environment, Tenant
+
+__all__ = [
+    "Budget",
+    "BudgetScope",
+    "Catalog",
+    "Contract",
+    "CostDomain",
+    "Environment",
+    "EnvironmentKind",
+    "LabelKeys",
+    "Price",
+    "PriceSheet",
+    "RedisKeys",
+    "ServiceClass",
+    "SleepSchedule",
+    "Tenancy",
+    "Tenant",
+]

@@ -1,0 +1,64 @@
+"""Kubernetes resource quantities ("500m", "4Gi", "1.5", "2e3") as exact decimals.
+
+Cloud Custodian compares "500m" > 2 as strings and reads "4000m" as 0.0; here a
+quantity is always turned into the number it means before anything compares it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "": Decimal(1),
+    "k": Decimal("1e3"),
+    "M": Decimal("1e6"),
+    "G": Decimal("1e9"),
+    "T": Decimal("1e12"),
+    "P": Decimal("1e15"),
+    "E": Decimal("1e18"),
+}
+_QUANTITY = re.compile(
+    r"^(?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+))"
+    r"(?:(?P<binary>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exponent>[eE][+-]?\d+)|(?P<decimal>[numkMGTPE]?))$"
+)
+
+GIB = 2**30
+
+
+def parse_quantity(text: str | int | Decimal) -> Decimal:
+    """The exact value of a Kubernetes quantity; ValueError names what is wrong."""
+    if isinstance(text, bool):
+        raise ValueError(f"not a quantity: {text!r}")
+    if isinstance(text, int | Decimal):
+        return Decimal(text)
+    if isinstance(text, float):
+        return Decimal(str(text))
+    match = _QUANTITY.match(text.strip())
+    if match is None:
+        raise ValueError(f"not a Kubernetes quantity: {text!r} (expected e.g. 500m, 2, 4Gi)")
+    try:
+        number = Decimal(match["number"])
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only decimals
+        raise ValueError(f"not a Kubernetes quantity: {text!r}") from exc
+    if match["binary"]:
+        return number * _BINARY[match["binary"]]
+    if match["exponent"]:
+        return number.scaleb(int(match["exponent"][1:]))
+    return number * _DECIMAL[match["decimal"] or ""]
+
+
+def cpu_cores(text: str | int | Decimal) -> Decimal:
+    """CPU quantity in cores ("250m" -> 0.25)."""
+    return parse_quantity(text)
+
+
+def memory_bytes(text: str | int | Decimal) -> int:
+    """Memory or storage quantity in bytes, rounded up to a whole byte as the kubelet does."""
+    value = parse_quantity(text)
+    whole = int(value)
+    return whole if whole == value else whole + 1
