@@ -2,6 +2,7 @@
 
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
+from costplane.catalog.load import catalog_schema, load_catalog, parse_catalog
 from costplane.catalog.price_sheet import Price, PriceSheet
 from costplane.catalog.service_class import EnvironmentKind, ServiceClass, SleepSchedule, Tenancy
 from costplane.catalog.tenant import Contract, Environment, Tenant
@@ -22,4 +23,7 @@ __all__ = [
     "SleepSchedule",
     "Tenancy",
     "Tenant",
+    "catalog_schema",
+    "load_catalog",
+    "parse_catalog",
 ]

@@ -62,10 +62,14 @@ PriceAmount = Annotated[
 
 
 def _unit_parts(unit: str) -> tuple[str | None, str | None]:
-    """Split a unit: "GiB-month" -> ("GiB", "month"), "hour" -> (None, "hour")."""
-    quantity, _, period = unit.rpartition("-") if "-" in unit else ("", "", unit)
-    if not quantity:
-        return (None, period) if period in HOURS else (period, None)
+    """Split a unit: "GiB-month" -> ("GiB", "month"), "hour" -> (None, "hour").
+
+    A dash always separates quantity and period, so "-month" has an empty quantity
+    (which fits no price) rather than none.
+    """
+    if "-" not in unit:
+        return (None, unit) if unit in HOURS else (unit, None)
+    quantity, _, period = unit.rpartition("-")
     return quantity, period
 
 
@@ -92,22 +96,30 @@ class Price(CatalogModel):
         return unit
 
     @property
-    def canonical(self) -> Decimal:
-        """The amount per canonical unit (per core-hour, GiB-hour, GiB or hour)."""
+    def _canonical_units(self) -> Decimal:
+        """How many canonical units (core-hours, GiB-hours, GiB, hours) the stated unit holds."""
         quantity, period = _unit_parts(self.unit)
-        amount = self.amount
-        if quantity is not None and quantity != "core":
-            amount = amount / GIB_IN[quantity]
-        if period is not None:
-            amount = amount / HOURS[period]
-        return amount
+        size = GIB_IN[quantity] if quantity is not None and quantity != "core" else Decimal(1)
+        return size * (HOURS[period] if period is not None else Decimal(1))
+
+    @property
+    def canonical(self) -> Decimal:
+        """The amount per canonical unit (per core-hour, GiB-hour, GiB or hour).
+
+        One division, so one rounding: the unit factors themselves are exact.
+        """
+        return self.amount / self._canonical_units
 
     @property
     def per_month(self) -> Decimal:
-        """The amount per canonical quantity per 730-hour month (time-based prices only)."""
+        """The amount per canonical quantity per 730-hour month (time-based prices only).
+
+        Computed from the stated amount, not from the rounded hourly rate, so a
+        monthly price comes back exactly as written (450.10, not 450.0999...).
+        """
         if self.dimension is Dimension.BYTES:
             raise ValueError("a per-quantity price has no monthly rate")
-        return self.canonical * HOURS_PER_MONTH
+        return self.amount * HOURS_PER_MONTH / self._canonical_units
 
 
 class CpuPrice(Price):

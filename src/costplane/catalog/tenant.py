@@ -34,7 +34,9 @@ class Contract(CatalogModel):
 class Environment(CatalogModel):
     """Where one environment of a tenant lives: its namespaces and databases."""
 
-    namespaces: list[str] = Field(min_length=1)
+    namespaces: list[Identifier] = Field(
+        min_length=1, description="Kubernetes namespaces (DNS labels), e.g. acme-prod"
+    )
     databases: list[str] = Field(default_factory=list)
 
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from costplane.quantity import cpu_cores, memory_bytes
 
+IDENTIFIER_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 Identifier = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"),
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"},
-    ),
+    StringConstraints(pattern=IDENTIFIER_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": IDENTIFIER_PATTERN}),
 ]
 """A DNS-label-like name (lower case, digits, dashes): tenants, service classes, budgets."""
 
@@ -27,15 +27,41 @@ Money = Annotated[
 
 Percent = Annotated[Decimal, Field(gt=0, le=1000)]
 
+_Parsed = TypeVar("_Parsed")
+
+
+def _quantity(parse: Callable[[str | int | Decimal], _Parsed]) -> Callable[[object], _Parsed]:
+    """Guard a quantity parser: YAML may hand it a list or a mapping, which must be an error."""
+
+    def validate(value: object) -> _Parsed:
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            raise ValueError(
+                f"expected a Kubernetes quantity such as 500m, 2 or 4Gi, got {_kind(value)}"
+            )
+        return parse(value)
+
+    return validate
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
 CpuCores = Annotated[
     Decimal,
-    BeforeValidator(cpu_cores),
+    BeforeValidator(_quantity(cpu_cores)),
     Field(ge=0),
     WithJsonSchema({"type": ["string", "number"], "description": "Kubernetes quantity: 500m, 2"}),
 ]
 MemoryBytes = Annotated[
     int,
-    BeforeValidator(memory_bytes),
+    BeforeValidator(_quantity(memory_bytes)),
     Field(ge=0),
     WithJsonSchema({"type": ["string", "integer"], "description": "Kubernetes quantity: 4Gi"}),
 ]
