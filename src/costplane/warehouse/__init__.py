@@ -1,1 +1,21 @@
-"""warehouse"""
+"""The warehouse: declared fact tables on DuckDB or PostgreSQL, read through Ibis.
+
+Every source writes through one API, `Warehouse.ingest`, with `Load`s: all
+loads of a call land in one transaction, and loading the same (table, source,
+scope, period) again replaces the earlier rows instead of adding to them.
+"""
+
+from costplane.warehouse.connect import Warehouse, connect_warehouse
+from costplane.warehouse.load import Load, LoadRecord, LoadResult
+from costplane.warehouse.tables import FACT_TABLES, LOADS, FactTable
+
+__all__ = [
+    "FACT_TABLES",
+    "LOADS",
+    "FactTable",
+    "Load",
+    "LoadRecord",
+    "LoadResult",
+    "Warehouse",
+    "connect_warehouse",
+]

@@ -93,7 +93,7 @@ SERVICE_USAGE = FactTable(
 BILLING_LINES = FactTable(
     name="billing_lines",
     kind="series",
-    time_column="charge_period_start",
+    time_column="billing_period_start",
     description="FOCUS cost and usage rows, one per charge, as billed",
     schema=ibis.schema(
         {

@@ -1,0 +1,172 @@
+"""Open the warehouse a URL names: a DuckDB file (or memory) or a PostgreSQL database.
+
+Both are Ibis backends, so everything that reads the warehouse, and the
+allocation expressions built on it, is written once for every engine.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import ibis
+import psycopg
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from costplane.errors import InputError, ServiceUnavailableError
+from costplane.settings import masked
+from costplane.warehouse import registry, schema
+from costplane.warehouse.ingest import first_line, ingest
+from costplane.warehouse.load import Load, LoadRecord, LoadResult
+from costplane.warehouse.sql import Engine
+from costplane.warehouse.tables import FACT_TABLES, FactTable
+from costplane.warehouse.transaction import write_transaction
+
+POSTGRES_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+class Warehouse:
+    """An open warehouse: Ibis for reading, one transactional `ingest` for writing."""
+
+    def __init__(
+        self,
+        backend: ibis.BaseBackend,
+        engine: Engine,
+        url: str,
+        tables: Mapping[str, FactTable] = FACT_TABLES,
+    ) -> None:
+        self.ibis = backend
+        self.engine: Engine = engine
+        self.url = masked(url)
+        self.tables = dict(tables)
+        self._schema_ensured = False
+
+    def __repr__(self) -> str:
+        return f"Warehouse({self.url!r})"
+
+    def table(self, name: str) -> ibis.Table:
+        """A fact table (or `loads`) as an Ibis table expression."""
+        if name not in self.tables and name != registry.TABLE:
+            known = ", ".join(sorted([*self.tables, registry.TABLE]))
+            raise InputError(f"unknown warehouse table {name!r}; known: {known}")
+        return self.ibis.table(name)
+
+    def ensure_schema(self) -> list[str]:
+        """Create missing tables and add missing columns; return the changes made."""
+        with write_transaction(self.engine, self.ibis.con) as session:
+            changes = schema.ensure_schema(session, self.tables, self.engine)
+        self._schema_ensured = True
+        return changes
+
+    def ingest(self, loads: Sequence[Load]) -> list[LoadResult]:
+        """Write the loads in one transaction, each replacing an earlier load with its key.
+
+        Ensures the schema first (once per connection), so a fresh warehouse needs no setup.
+        """
+        if not self._schema_ensured:
+            self.ensure_schema()
+        return ingest(self.ibis.con, self.engine, self.tables, loads)
+
+    def loads(self) -> list[LoadRecord]:
+        """The load registry, oldest load first."""
+        return registry.read_records(self.table(registry.TABLE))
+
+    def close(self) -> None:
+        self.ibis.disconnect()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def parsed(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise InputError(f"not a warehouse URL: {masked(url)}") from None
+
+
+def duckdb_database(url: URL) -> str:
+    """The DuckDB file a URL names (relative to the working directory), or `:memory:`."""
+    if not url.database:
+        raise InputError(
+            f"{url.render_as_string(hide_password=True)} names no database file; "
+            "use duckdb:///path.duckdb, or duckdb:///:memory: for a scratch warehouse"
+        )
+    return url.database
+
+
+def postgres_params(url: URL) -> dict[str, Any]:
+    """Keyword arguments for `ibis.postgres.connect`; URL query items pass through to libpq."""
+    params: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    for key, value in url.query.items():
+        params[key] = value if isinstance(value, str) else value[-1]
+    named = {
+        "host": url.host,
+        "port": url.port,
+        "user": url.username,
+        "password": url.password,
+        "database": url.database,
+    }
+    params.update({key: value for key, value in named.items() if value is not None})
+    return params
+
+
+def connect_duckdb(url: URL, tables: Mapping[str, FactTable]) -> Warehouse:
+    database = duckdb_database(url)
+    shown = url.render_as_string(hide_password=True)
+    if database != ":memory:":
+        pathlib.Path(database).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        backend = ibis.duckdb.connect(database)
+        # A library must not draw on the terminal; the CLI shows its own progress.
+        backend.con.execute("SET enable_progress_bar = false")
+    except duckdb.Error as exc:
+        raise ServiceUnavailableError(
+            f"cannot open the DuckDB warehouse {shown}: {first_line(exc)}"
+        ) from None
+    return Warehouse(backend, "duckdb", shown, tables)
+
+
+def connect_postgres(url: URL, tables: Mapping[str, FactTable]) -> Warehouse:
+    shown = url.render_as_string(hide_password=True)
+    try:
+        backend = ibis.postgres.connect(**postgres_params(url))
+    except psycopg.Error as exc:
+        reason = first_line(exc)
+        if url.password:
+            reason = reason.replace(url.password, "***")
+        raise ServiceUnavailableError(
+            f"cannot reach the PostgreSQL warehouse at {shown}: {reason}"
+        ) from None
+    return Warehouse(backend, "postgres", shown, tables)
+
+
+def connect_warehouse(url: str, *, tables: Mapping[str, FactTable] = FACT_TABLES) -> Warehouse:
+    """Open the warehouse at `url` (duckdb:///file, duckdb:///:memory:, postgresql://...).
+
+    `tables` is the declaration to use; other releases' declarations let tests
+    and migrations exercise schema evolution.
+    """
+    target = parsed(url)
+    scheme = target.drivername
+    if scheme == "duckdb":
+        return connect_duckdb(target, tables)
+    if scheme in POSTGRES_SCHEMES:
+        return connect_postgres(target, tables)
+    raise InputError(
+        f"unsupported warehouse URL scheme {scheme!r} in {masked(url)}; "
+        "use duckdb:///path.duckdb or postgresql://user@host:port/database"
+    )
