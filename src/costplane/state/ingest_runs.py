@@ -1,0 +1,24 @@
+"""The history of warehouse loads, as `costplane ingest history` shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Engine, select
+
+from costplane.state.models import IngestRun
+from costplane.state.store import open_session
+
+
+def record_runs(engine: Engine, runs: Iterable[IngestRun]) -> None:
+    with open_session(engine) as session, session.begin():
+        session.add_all(runs)
+
+
+def recent_runs(engine: Engine, limit: int = 50) -> list[IngestRun]:
+    """The newest runs first."""
+    with open_session(engine) as session:
+        query = select(IngestRun).order_by(IngestRun.id.desc()).limit(limit)
+        runs = list(session.scalars(query))
+        session.expunge_all()
+        return runs
