@@ -1,0 +1,108 @@
+"""Which problems are planted where: a deterministic few percent of eligible tenants per kind.
+
+This module only chooses; the generators read `Plants` to bend their output,
+and `records` (in `findings.py`) states each planted problem with its waste.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from costplane.catalog import EnvironmentKind, Tenancy
+from costplane.fleet.calendar import awake_hours
+from costplane.fleet.offering import SERVICE_CLASSES, sleeps
+from costplane.fleet.spec import FleetSpec
+from costplane.fleet.streams import rng
+from costplane.fleet.tenants import TenantProfile
+
+KINDS = (
+    "labels-missing",
+    "requests-oversized",
+    "nonprod-idle",
+    "snapshot-stale",
+    "volume-orphaned",
+    "backup-older-than-rpo",
+    "restore-unverified",
+    "redis-maxmemory-unset",
+    "database-over-band",
+    "image-tag-mutable",
+    "ingress-no-tls",
+    "ingress-no-rate-limit",
+    "log-retention-exceeds-class",
+)
+SHARE = 0.02
+"""Fraction of eligible tenants that get each kind."""
+
+KRR_DAYS = 14
+KRR_MIN_SAMPLES = 100
+IDLE_DAYS = 7
+
+_NONPROD = (EnvironmentKind.DEVELOPMENT, EnvironmentKind.STAGING)
+
+
+@dataclass(frozen=True)
+class Plants:
+    """kind -> {tenant id -> environment the problem lives in}."""
+
+    by_kind: dict[str, dict[str, EnvironmentKind]]
+
+    def env(self, kind: str, tenant: str) -> EnvironmentKind | None:
+        return self.by_kind.get(kind, {}).get(tenant)
+
+    def has(self, kind: str, tenant: str, environment: EnvironmentKind | None = None) -> bool:
+        got = self.env(kind, tenant)
+        return got is not None and (environment is None or got == environment)
+
+
+def _nonprod_env(t: TenantProfile) -> EnvironmentKind | None:
+    return next((e for e in _NONPROD if e in t.environments), None)
+
+
+def _eligible(kind: str, t: TenantProfile, spec: FleetSpec) -> EnvironmentKind | None:
+    """The environment a kind would be planted in for this tenant, None when not eligible."""
+    prod = EnvironmentKind.PRODUCTION
+    if kind == "requests-oversized":
+        return prod if min(spec.days, KRR_DAYS) * 24 >= KRR_MIN_SAMPLES else None
+    if kind == "nonprod-idle":
+        env = _nonprod_env(t)
+        if env is None:
+            return None
+        if sleeps(t.service_class, env):
+            schedule = SERVICE_CLASSES[t.service_class].sleep_schedule
+            assert schedule is not None
+            awake = awake_hours(schedule, spec.start_at, spec.hours)
+            if not awake[-min(spec.hours, IDLE_DAYS * 24) :].any():
+                return None
+        return env
+    if kind == "redis-maxmemory-unset":
+        return prod if t.tenancy is Tenancy.DEDICATED else None
+    if kind in ("image-tag-mutable", "ingress-no-tls"):
+        return _nonprod_env(t) or prod
+    return prod
+
+
+def choose_plants(tenants: tuple[TenantProfile, ...], spec: FleetSpec) -> Plants:
+    """Spread kinds over distinct tenants where possible; at least one of each when N >= 20."""
+    used: set[str] = set()
+    by_kind: dict[str, dict[str, EnvironmentKind]] = {}
+    for kind in KINDS:
+        eligible = [(t, e) for t in tenants if (e := _eligible(kind, t, spec)) is not None]
+        count = round(SHARE * len(eligible))
+        if spec.tenants >= 20 and eligible:
+            count = max(1, count)
+        order = rng(spec.seed, "planted", kind).permutation(len(eligible))
+        ranked = sorted(
+            (eligible[int(i)] for i in order), key=lambda te: te[0].id in used
+        )  # stable: unused tenants first, in the shuffled order
+        chosen = ranked[:count]
+        by_kind[kind] = {t.id: e for t, e in chosen}
+        used.update(t.id for t, _ in chosen)
+    return Plants(by_kind)
+
+
+def plant_factor(spec: FleetSpec, kind: str, tenant: str, low: float, high: float) -> float:
+    """A deterministic size for one planted problem (how stale, how oversized...)."""
+    return float(low + (high - low) * rng(spec.seed, "planted-size", kind, tenant).random())
+
+
+__all__ = ["KINDS", "Plants", "choose_plants", "plant_factor"]

@@ -1,0 +1,233 @@
+"""`generate_fleet`: runs every generator in order and writes the fleet directory.
+
+The same FleetSpec always gives byte-identical files: every random draw comes
+from a named stream of the seed, rows are written in a fixed order, and Parquet
+writer options are fixed. `fleet.json` lists the sha256 of every other file,
+except the OpenMetrics text, which nothing ingests: it lists that one's size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+
+from costplane.fleet.backups import generate_backups
+from costplane.fleet.billing import write_bill, write_parquet
+from costplane.fleet.cache import generate_cache
+from costplane.fleet.catalog import build_catalog, write_catalog
+from costplane.fleet.charges import fleet_charges
+from costplane.fleet.clusters import place
+from costplane.fleet.databases import generate_databases
+from costplane.fleet.findings import planted_records
+from costplane.fleet.kubernetes import RESOURCES, Inventory, kubectl_list, render_inventory
+from costplane.fleet.offering import SERVICE_CLASSES
+from costplane.fleet.openmetrics import write_openmetrics
+from costplane.fleet.planted import choose_plants
+from costplane.fleet.services import generate_services, service_usage_table
+from costplane.fleet.signals import (
+    business_counts,
+    business_signals_table,
+    daily_orders,
+    edi_spikes,
+    hourly_activity,
+)
+from costplane.fleet.spec import GENERATOR_VERSION, FleetSpec, FleetSummary
+from costplane.fleet.tenants import CLUSTERS, tenant_population
+from costplane.fleet.usage import generate_usage
+from costplane.fleet.workloads import fleet_namespaces
+
+OPENMETRICS_FILE = "prometheus/usage.om"
+Progress = Callable[[str, int, int], None]
+"""Called as progress(step, done, total) after each step."""
+
+STEPS = (
+    "tenants",
+    "placement",
+    "usage",
+    "databases",
+    "services",
+    "cache",
+    "backups",
+    "business",
+    "kubernetes",
+    "billing",
+    "catalog",
+    "planted",
+    "openmetrics",
+    "manifest",
+)
+
+
+UNHASHED = frozenset({OPENMETRICS_FILE})
+"""Files `fleet.json` lists by size, not sha256: nothing ingests them (Prometheus reads the
+OpenMetrics after `promtool tsdb create-blocks-from openmetrics`), and hashing 20 GB of
+text would cost more than writing it."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None) -> FleetSummary:
+    """Write a complete synthetic fleet for `spec` into `out` (created if missing).
+
+    The OpenMetrics file, by far the largest, is written by a background thread
+    from the moment its inputs exist, while the other files are generated.
+    """
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(name, done, len(STEPS))
+
+    def table(rows: pa.Table, name: str, count: str) -> None:
+        write_parquet(rows, out / name)
+        counts[count] = rows.num_rows
+
+    out.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {"tenants": spec.tenants}
+    tenants = tenant_population(spec)
+    plants = choose_plants(tenants, spec)
+    namespaces = fleet_namespaces(tenants, plants, spec)
+    step("tenants")
+    nodes, slots = place(namespaces, spec)
+    counts["nodes"] = len(nodes)
+    step("placement")
+    orders = daily_orders(tenants, spec)
+    signal_counts = business_counts(orders, spec)
+    activity = hourly_activity(tenants, orders, spec)
+    usage = generate_usage(namespaces, slots, tenants, activity, edi_spikes(tenants, spec), spec)
+    pods = Counter((s.node.cluster, s.workload.namespace) for s in slots)
+    traffic = generate_services(namespaces, usage.namespace_awake, pods, tenants, activity, spec)
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openmetrics") as background:
+        openmetrics = background.submit(
+            write_openmetrics, out / OPENMETRICS_FILE, usage, traffic, nodes, spec, stop
+        )
+        try:
+            table(usage.table, "usage/usage_samples.parquet", "usage_samples")
+            step("usage")
+            sleeping = {
+                (ns.tenant.id, ns.environment): ns.sleeps
+                for ns in namespaces
+                if ns.tenant is not None and ns.environment is not None
+            }
+            db = generate_databases(tenants, signal_counts, plants, sleeping, spec)
+            table(db.table, "postgres/database_stats.parquet", "database_stats")
+            step("databases")
+            service_usage = service_usage_table(traffic, namespaces, tenants, db.stored_bytes, spec)
+            table(service_usage, "usage/service_usage.parquet", "service_usage")
+            step("services")
+            cache = generate_cache(tenants, orders, plants, spec)
+            table(cache.table, "redis/cache_stats.parquet", "cache_stats")
+            step("cache")
+            backups = generate_backups(db, plants, spec)
+            table(backups.table, "backups/backup_records.parquet", "backup_records")
+            step("backups")
+            business = business_signals_table(tenants, signal_counts, spec)
+            table(business, "business/business_signals.parquet", "business_signals")
+            step("business")
+            inventory = render_inventory(namespaces, nodes, slots, plants, spec)
+            counts.update(_write_inventory(inventory, out))
+            step("kubernetes")
+            charges = fleet_charges(
+                nodes,
+                inventory,
+                namespaces,
+                db,
+                cache,
+                backups,
+                traffic,
+                service_usage,
+                plants,
+                spec,
+            )
+            bills = write_bill(charges, out / "billing", spec)
+            counts["billing_rows"] = sum(len(c) for c in charges.res)
+            step("billing")
+            total = Decimal(sum(int(c.sum()) for c in charges.cost)) / 10**10
+            monthly = total * Decimal(30) / Decimal(spec.days)
+            share = {
+                k: Decimal(sum(1 for t in tenants if t.service_class == k)) / Decimal(len(tenants))
+                for k in SERVICE_CLASSES
+            }
+            write_catalog(build_catalog(tenants, monthly, share), out / "costplane.yaml")
+            step("catalog")
+            records = planted_records(
+                tenants, namespaces, plants, usage.table, service_usage, db, inventory, spec
+            )
+            (out / "planted.json").write_text(
+                json.dumps(records, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            counts["planted"] = len(records)
+            step("planted")
+        except BaseException:
+            stop.set()  # the file is abandoned: let the thread end now rather than finish it
+            raise
+        counts["openmetrics_bytes"] = openmetrics.result()
+        step("openmetrics")
+    files, unhashed = _write_manifest(out, spec, counts, [p.name for p in bills])
+    step("manifest")
+    return FleetSummary(
+        out=out, spec=spec, clusters=CLUSTERS, counts=counts, files=files, unhashed=unhashed
+    )
+
+
+def _write_inventory(inventory: Inventory, out: Path) -> dict[str, int]:
+    """One kubectl-style List per cluster and resource; returns the item count per resource."""
+    counts: dict[str, int] = {}
+    for cluster, lists in sorted(inventory.lists.items()):
+        folder = out / "kubernetes" / cluster
+        folder.mkdir(parents=True, exist_ok=True)
+        for resource in RESOURCES:
+            items = lists.get(resource, [])
+            key = f"kubernetes.{resource}"
+            counts[key] = counts.get(key, 0) + len(items)
+            text = json.dumps(kubectl_list(items), separators=(",", ":"), ensure_ascii=False)
+            (folder / f"{resource}.json").write_text(text + "\n", encoding="utf-8")
+    return counts
+
+
+def _write_manifest(
+    out: Path, spec: FleetSpec, counts: dict[str, int], billing_periods: list[str]
+) -> tuple[dict[str, str], dict[str, int]]:
+    """`fleet.json`; returns the sha256 of the hashed files and the size of the others."""
+    written = {
+        p.relative_to(out).as_posix(): p
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != "fleet.json"
+    }
+    files = {name: _sha256(p) for name, p in written.items() if name not in UNHASHED}
+    unhashed = {name: p.stat().st_size for name, p in written.items() if name in UNHASHED}
+    manifest = {
+        "generator": "costplane.fleet",
+        "generator_version": GENERATOR_VERSION,
+        "arguments": {
+            "tenants": spec.tenants,
+            "days": spec.days,
+            "seed": spec.seed,
+            "start": spec.start.isoformat(),
+        },
+        "window": {"start": spec.start_at.isoformat() + "Z", "end": spec.end_at.isoformat() + "Z"},
+        "clusters": list(CLUSTERS),
+        "billing_periods": billing_periods,
+        "counts": dict(sorted(counts.items())),
+        "files": files,
+        "unhashed": unhashed,
+    }
+    (out / "fleet.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return files, unhashed
