@@ -1,0 +1,65 @@
+"""Writing loads into the warehouse and remembering the run in the state store.
+
+Every source ends here: the warehouse writes all loads in one transaction, and
+the state store records each load as it ended (ok, or failed with the error),
+which `costplane ingest history` and later `costplane sources status` show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from costplane.errors import CostplaneError
+from costplane.state import IngestRun, record_runs
+from costplane.warehouse import Load, LoadResult, Warehouse
+
+
+def ingest(warehouse: Warehouse, state: Engine, loads: Sequence[Load]) -> list[LoadResult]:
+    started = _now()
+    try:
+        results = warehouse.ingest(loads)
+    except CostplaneError as error:
+        record_runs(state, [_failed(load, started, error) for load in loads])
+        raise
+    finished = _now()
+    record_runs(state, [_succeeded(result, started, finished) for result in results])
+    return results
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _succeeded(result: LoadResult, started: dt.datetime, finished: dt.datetime) -> IngestRun:
+    return IngestRun(
+        source=result.source,
+        scope=result.scope,
+        table_name=result.table,
+        period_start=result.period_start,
+        period_end=result.period_end,
+        load_id=result.load_id,
+        rows=result.rows_written,
+        replaced_rows=result.rows_replaced,
+        status="ok",
+        started_at=started,
+        finished_at=finished,
+    )
+
+
+def _failed(load: Load, started: dt.datetime, error: CostplaneError) -> IngestRun:
+    return IngestRun(
+        source=load.source,
+        scope=load.scope,
+        table_name=load.table,
+        period_start=load.period_start,
+        period_end=load.period_end,
+        rows=0,
+        replaced_rows=0,
+        status="failed",
+        error=str(error)[:2000],
+        started_at=started,
+        finished_at=_now(),
+    )

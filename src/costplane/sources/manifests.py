@@ -1,0 +1,68 @@
+"""Kubernetes objects from files: a GitOps repository or an export.
+
+Reads YAML (multi-document) and JSON files, including `kubectl get -o json`
+lists (`kind: List` or `*List` with `items`), and yields each object as its
+camelCase JSON. A file that does not parse is an input error naming it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from costplane.errors import InputError
+
+SUFFIXES = (".json", ".yaml", ".yml")
+
+
+def manifest_files(directory: Path) -> list[Path]:
+    """Every manifest file under `directory`, in a stable order."""
+    if not directory.is_dir():
+        raise InputError(f"{directory}: not a directory")
+    return sorted(p for p in directory.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+
+
+def read_objects(path: Path) -> Iterator[dict[str, Any]]:
+    """The Kubernetes objects in one file, lists unwrapped."""
+    for document in _documents(path):
+        yield from _unwrap(document, path)
+
+
+def _documents(path: Path) -> Iterator[Any]:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        try:
+            yield json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+        return
+    try:
+        yield from YAML(typ="safe", pure=True).load_all(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise InputError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+
+
+def _unwrap(document: Any, path: Path) -> Iterator[dict[str, Any]]:
+    if document is None:
+        return
+    if not isinstance(document, dict) or "kind" not in document:
+        raise InputError(f"{path}: not a Kubernetes object or list (no 'kind')")
+    if document["kind"] == "List" or document["kind"].endswith("List"):
+        for item in document.get("items") or []:
+            yield from _unwrap(_with_kind(item, document), path)
+        return
+    yield document
+
+
+def _with_kind(item: dict[str, Any], listing: dict[str, Any]) -> dict[str, Any]:
+    """`kubectl get` typed lists (PodList) may omit kind/apiVersion on items."""
+    if "kind" in item or listing["kind"] == "List":
+        return item
+    return {"apiVersion": listing.get("apiVersion", "v1"), "kind": listing["kind"][:-4], **item}
