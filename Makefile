@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.costplane-installed
 DEMO   ?= demo
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+
+docs: $(STAMP)
+	$(BIN)/typer costplane.surfaces.cli.app utils docs --name costplane --title "Command reference" --output docs/cli.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

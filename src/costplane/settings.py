@@ -47,12 +47,20 @@ class Settings(BaseSettings):
         return self.data_dir
 
     @property
+    def embedded_state(self) -> Path:
+        return self.data_dir / "state.db"
+
+    @property
+    def embedded_warehouse(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
     def state_target(self) -> str:
-        return self.state_url or f"sqlite:///{(self.data_dir / 'state.db').resolve()}"
+        return self.state_url or f"sqlite:///{self.embedded_state.resolve()}"
 
     @property
     def warehouse_target(self) -> str:
-        return self.warehouse_url or f"duckdb:///{(self.data_dir / 'warehouse.duckdb').resolve()}"
+        return self.warehouse_url or f"duckdb:///{self.embedded_warehouse.resolve()}"
 
 
 def masked(url: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from pydantic import Field, field_validator
 
 from costplane.catalog.base import CatalogModel
@@ -51,3 +54,13 @@ class Catalog(CatalogModel):
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)
+
+    def monthly_fee(self, tenant: Tenant, day: dt.date) -> Decimal | None:
+        """What the tenant pays per month on `day`: its contract's fee, else its class's;
+        None when no contract covers that day."""
+        contract = tenant.contract_on(day)
+        if contract is None:
+            return None
+        if contract.monthly_fee is not None:
+            return contract.monthly_fee
+        return self.service_classes[tenant.service_class].monthly_fee

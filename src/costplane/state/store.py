@@ -102,7 +102,7 @@ def open_session(engine: Engine) -> Session:
     if revision != head_revision():
         state = "empty" if revision is None else f"at revision {revision}"
         raise ExecutionError(
-            f"the state store {masked(str(engine.url))} is {state}; "
+            f"the state store {_shown(engine)} is {state}; "
             f"run `costplane db upgrade` (needs {head_revision()})"
         )
     return Session(engine)
@@ -114,8 +114,14 @@ def _connected(engine: Engine) -> Connection:
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         raise ServiceUnavailableError(
-            f"cannot reach the state store {masked(str(engine.url))}: {reason}"
+            f"cannot reach the state store {_shown(engine)}: {reason}"
         ) from exc
+
+
+def _shown(engine: Engine) -> str:
+    """The store's URL as the user wrote it (no driver suffix), password masked."""
+    url = engine.url.set(drivername=engine.url.get_backend_name())
+    return url.render_as_string(hide_password=True)
 
 
 def table_names(engine: Engine) -> Sequence[str]:

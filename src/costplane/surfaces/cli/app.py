@@ -1,0 +1,102 @@
+"""The `costplane` command: global options, error handling, and the command groups.
+
+Commands stay thin: parse, call one stage function, render. Errors become one
+line on stderr and an exit code (2 for bad input, 1 for failures), with the
+traceback only under `--debug`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from costplane import __version__
+from costplane.errors import CatalogInvalidError, CostplaneError
+from costplane.settings import Settings
+from costplane.surfaces.cli import catalog, db, demo, generate, ingest
+from costplane.surfaces.cli.output import err_console
+from costplane.surfaces.cli.project import Project
+
+
+class CostplaneGroup(TyperGroup):
+    """Turns Costplane's errors into a clean message and exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort, BrokenPipeError):
+            raise
+        except CostplaneError as error:
+            if _debugging(ctx):
+                raise
+            _report(error)
+            raise typer.Exit(error.exit_code) from error
+        except Exception as error:
+            if _debugging(ctx):
+                raise
+            err_console.print(
+                f"error: unexpected {type(error).__name__}: {error} (run with --debug for details)",
+                markup=False,
+            )
+            raise typer.Exit(1) from error
+
+
+def _debugging(ctx: typer.Context) -> bool:
+    project = ctx.find_root().obj
+    return isinstance(project, Project) and project.debug
+
+
+def _report(error: CostplaneError) -> None:
+    if isinstance(error, CatalogInvalidError):
+        for problem in error.problems:
+            err_console.print(str(problem), markup=False, soft_wrap=True)
+        count = len(error.problems)
+        err_console.print(f"error: {count} problem{'s' if count != 1 else ''} in the catalog")
+        return
+    err_console.print(f"error: {error}", markup=False, soft_wrap=True)
+
+
+app = typer.Typer(
+    cls=CostplaneGroup,
+    name="costplane",
+    help="What every Odoo tenant really costs, and what it is entitled to.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"costplane {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Path | None = typer.Option(
+        None,
+        "--home",
+        envvar="COSTPLANE_HOME",
+        help="Project directory holding costplane.yaml and .costplane/ (default: here).",
+        file_okay=False,
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    settings = Settings() if home is None else Settings(home=home)
+    ctx.obj = Project(settings=settings, debug=debug)
+
+
+app.add_typer(catalog.app, name="catalog")
+app.add_typer(db.app, name="db")
+app.add_typer(generate.app, name="generate")
+app.add_typer(ingest.app, name="ingest")
+app.command("demo")(demo.demo)

@@ -1,0 +1,106 @@
+"""Rendering listings as a table (for people), JSON or CSV (for programs).
+
+Every listing command takes `--output table|json|csv`. JSON money amounts are
+decimal strings, never floats; dates and times are ISO 8601.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import enum
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(highlight=False)
+"""stdout: the data a command was asked for, and nothing else (it may be piped as JSON)."""
+if not console.is_terminal:
+    console.width = 240  # a table written to a file or pipe is not cut at 80 columns
+err_console = Console(stderr=True, highlight=False)
+"""stderr: notes, warnings and errors for the person at the terminal."""
+
+
+class OutputFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str = ""
+    numeric: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.header or self.key.replace("_", " ")
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON shows it: Decimal as a string, dates ISO, enums by value."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def emit_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(plain(document), indent=2) + "\n")
+
+
+def render(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[Column],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+) -> None:
+    """Print rows in the chosen format; only `columns` are shown, in that order."""
+    if fmt is OutputFormat.JSON:
+        emit_json([{c.key: row.get(c.key) for c in columns} for row in rows])
+    elif fmt is OutputFormat.CSV:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([c.key for c in columns])
+        for row in rows:
+            writer.writerow([_cell(row.get(c.key)) for c in columns])
+    else:
+        table = Table(title=title, title_justify="left", header_style="bold")
+        for column in columns:
+            table.add_column(column.title, justify="right" if column.numeric else "left")
+        for row in rows:
+            table.add_row(*(_table_cell(row.get(c.key)) for c in columns))
+        console.print(table)
+
+
+def _table_cell(value: Any) -> str:
+    """As `_cell`, with thousands separators on whole numbers for people to read."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return _cell(value)
+
+
+def _cell(value: Any) -> str:
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
