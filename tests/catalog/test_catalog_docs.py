@@ -9,14 +9,18 @@ import pytest
 from pydantic import BaseModel
 
 from costplane.catalog import (
+    AllocationRules,
     Budget,
     BudgetScope,
     Catalog,
+    ChargebackRules,
     Contract,
     CostDomain,
+    Drivers,
     Environment,
     EnvironmentKind,
     LabelKeys,
+    Overhead,
     Price,
     PriceSheet,
     RedisKeys,
@@ -45,6 +49,10 @@ MODELS: list[type[BaseModel]] = [
     Environment,
     Budget,
     BudgetScope,
+    AllocationRules,
+    Drivers,
+    Overhead,
+    ChargebackRules,
 ]
 
 

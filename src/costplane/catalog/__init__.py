@@ -1,5 +1,12 @@
 """The catalog: service classes, price sheet, tenants, contracts and budgets (`costplane.yaml`)."""
 
+from costplane.catalog.allocation import (
+    AllocationRules,
+    ChargebackRules,
+    Drivers,
+    Overhead,
+    SharedRule,
+)
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
 from costplane.catalog.load import catalog_schema, load_catalog, parse_catalog
@@ -8,18 +15,23 @@ from costplane.catalog.service_class import EnvironmentKind, ServiceClass, Sleep
 from costplane.catalog.tenant import Contract, Environment, Tenant
 
 __all__ = [
+    "AllocationRules",
     "Budget",
     "BudgetScope",
     "Catalog",
+    "ChargebackRules",
     "Contract",
     "CostDomain",
+    "Drivers",
     "Environment",
     "EnvironmentKind",
     "LabelKeys",
+    "Overhead",
     "Price",
     "PriceSheet",
     "RedisKeys",
     "ServiceClass",
+    "SharedRule",
     "SleepSchedule",
     "Tenancy",
     "Tenant",

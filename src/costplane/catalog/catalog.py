@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field, field_validator
 
+from costplane.catalog.allocation import AllocationRules, ChargebackRules
 from costplane.catalog.base import CatalogModel
 from costplane.catalog.budget import Budget
 from costplane.catalog.price_sheet import PriceSheet
@@ -51,6 +52,8 @@ class Catalog(CatalogModel):
     price_sheet: PriceSheet
     tenants: list[Tenant] = Field(default_factory=list)
     budgets: list[Budget] = Field(default_factory=list)
+    allocation: AllocationRules = Field(default_factory=AllocationRules)
+    chargeback: ChargebackRules = Field(default_factory=ChargebackRules)
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)
