@@ -117,6 +117,6 @@ def test_postgres_url_query_items_reach_the_driver() -> None:
 def test_an_unknown_table_name_lists_the_known_ones(tmp_path: Path) -> None:
     with (
         connect_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}") as warehouse,
-        pytest.raises(InputError, match="known: backup_records, billing_lines"),
+        pytest.raises(InputError, match="known: allocations, backup_records, billing_lines"),
     ):
         warehouse.table("usage")

@@ -7,11 +7,21 @@ scope, period) again replaces the earlier rows instead of adding to them.
 
 from costplane.warehouse.connect import Warehouse, connect_warehouse
 from costplane.warehouse.load import Load, LoadRecord, LoadResult
-from costplane.warehouse.tables import FACT_TABLES, LOADS, FactTable
+from costplane.warehouse.tables import (
+    ALLOCATIONS,
+    DERIVED_TABLES,
+    FACT_TABLES,
+    LOADS,
+    DerivedTable,
+    FactTable,
+)
 
 __all__ = [
+    "ALLOCATIONS",
+    "DERIVED_TABLES",
     "FACT_TABLES",
     "LOADS",
+    "DerivedTable",
     "FactTable",
     "Load",
     "LoadRecord",

@@ -6,6 +6,7 @@ allocation expressions built on it, is written once for every engine.
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 from collections.abc import Mapping, Sequence
 from types import TracebackType
@@ -22,8 +23,8 @@ from costplane.settings import masked
 from costplane.warehouse import registry, schema
 from costplane.warehouse.ingest import first_line, ingest
 from costplane.warehouse.load import Load, LoadRecord, LoadResult
-from costplane.warehouse.sql import Engine
-from costplane.warehouse.tables import FACT_TABLES, FactTable
+from costplane.warehouse.sql import Engine, quoted
+from costplane.warehouse.tables import DERIVED_TABLES, FACT_TABLES, FactTable
 from costplane.warehouse.transaction import write_transaction
 
 POSTGRES_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
@@ -51,8 +52,8 @@ class Warehouse:
 
     def table(self, name: str) -> ibis.Table:
         """A fact table (or `loads`) as an Ibis table expression."""
-        if name not in self.tables and name != registry.TABLE:
-            known = ", ".join(sorted([*self.tables, registry.TABLE]))
+        if name not in self.tables and name not in DERIVED_TABLES and name != registry.TABLE:
+            known = ", ".join(sorted([*self.tables, *DERIVED_TABLES, registry.TABLE]))
             raise InputError(f"unknown warehouse table {name!r}; known: {known}")
         return self.ibis.table(name)
 
@@ -71,6 +72,25 @@ class Warehouse:
         if not self._schema_ensured:
             self.ensure_schema()
         return ingest(self.ibis.con, self.engine, self.tables, loads)
+
+    def replace_days(self, name: str, start: dt.date, end: dt.date, rows: ibis.Table) -> int:
+        """Replace a derived table's days in [start, end) by `rows`, in one transaction.
+
+        `rows` is an Ibis expression on this warehouse; it is compiled to the
+        engine's SQL and inserted by `INSERT ... SELECT`, so nothing large leaves
+        the engine. Returns the number of rows written.
+        """
+        table = DERIVED_TABLES[name]
+        if not self._schema_ensured:
+            self.ensure_schema()
+        columns = ", ".join(quoted(c) for c in table.schema.names)
+        select = str(self.ibis.compile(rows.select(*table.schema.names)))
+        day = quoted(table.day_column)
+        with write_transaction(self.engine, self.ibis.con) as session:
+            session.count(
+                f"DELETE FROM {quoted(name)} WHERE {day} >= $1 AND {day} < $2", [start, end]
+            )
+            return session.count(f"INSERT INTO {quoted(name)} ({columns}) {select}")
 
     def loads(self) -> list[LoadRecord]:
         """The load registry, oldest load first."""

@@ -16,7 +16,7 @@ from ibis.expr.schema import Schema
 
 from costplane.warehouse.registry import TABLE as LOADS_TABLE
 from costplane.warehouse.sql import Engine, Session, quoted
-from costplane.warehouse.tables import LOADS, FactTable
+from costplane.warehouse.tables import DERIVED_TABLES, LOADS, FactTable
 
 
 def sql_type(dtype: dt.DataType, engine: Engine) -> str:
@@ -25,8 +25,12 @@ def sql_type(dtype: dt.DataType, engine: Engine) -> str:
 
 
 def stored_schemas(tables: Mapping[str, FactTable]) -> dict[str, Schema]:
-    """Every table the warehouse stores, as stored: the fact tables and the registry."""
-    return {LOADS_TABLE: LOADS, **{name: t.stored_schema for name, t in tables.items()}}
+    """Every table the warehouse stores, as stored: fact tables, registry, derived tables."""
+    return {
+        LOADS_TABLE: LOADS,
+        **{name: t.stored_schema for name, t in tables.items()},
+        **{name: t.schema for name, t in DERIVED_TABLES.items()},
+    }
 
 
 def create_table_sql(name: str, schema: Schema, engine: Engine) -> str:
@@ -45,6 +49,10 @@ def index_sql(name: str) -> list[str]:
             f'CREATE INDEX IF NOT EXISTS "loads_scope" ON {quoted(name)} '
             '("table_name", "source", "scope", "period_start")'
         ]
+    if name in DERIVED_TABLES:
+        day = DERIVED_TABLES[name].day_column
+        index = quoted(f"{name}_{day}")
+        return [f"CREATE INDEX IF NOT EXISTS {index} ON {quoted(name)} ({quoted(day)})"]
     return [f'CREATE INDEX IF NOT EXISTS {quoted(name + "_load_id")} ON {quoted(name)} ("load_id")']
 
 

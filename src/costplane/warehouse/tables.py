@@ -281,6 +281,51 @@ FACT_TABLES: dict[str, FactTable] = {
     )
 }
 
+
+@dataclass(frozen=True)
+class DerivedTable:
+    """A table Costplane computes from the fact tables, replaced a range of days at a time."""
+
+    name: str
+    day_column: str
+    schema: Schema
+    description: str
+
+
+ALLOCATIONS = DerivedTable(
+    name="allocations",
+    day_column="day",
+    description=(
+        "cost per day, tenant, environment, service class, namespace and cost domain; "
+        "kind direct|shared|idle|unallocated|overhead; source bill|price-sheet|catalog"
+    ),
+    schema=ibis.schema(
+        {
+            "day": "date",
+            "tenant": "string",
+            "environment": "string",
+            "service_class": "string",
+            "namespace": "string",
+            "cluster": "string",
+            "node_pool": "string",
+            "cost_domain": "string",
+            "kind": "string",
+            "source": "string",
+            "resource": "string",
+            "cost": dt.Decimal(38, 9),
+            "amortized_cost": dt.Decimal(38, 9),
+            "cpu_core_hours": "float64",
+            "cpu_usage_core_hours": "float64",
+            "memory_gib_hours": "float64",
+            "memory_usage_gib_hours": "float64",
+            "efficiency": "float64",
+            "allocated_at": "timestamp",
+        }
+    ),
+)
+
+DERIVED_TABLES: dict[str, DerivedTable] = {ALLOCATIONS.name: ALLOCATIONS}
+
 LOADS = ibis.schema(
     {
         "load_id": "int64",
