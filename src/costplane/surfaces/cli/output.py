@@ -46,9 +46,9 @@ class Column:
 
 
 def plain(value: Any) -> Any:
-    """A value as JSON shows it: Decimal as a string, dates ISO, enums by value."""
+    """A value as JSON shows it: Decimal as a plain decimal string, dates ISO, enums by value."""
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # never scientific notation: 0E-9 reads as 0.000000000
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, enum.Enum):

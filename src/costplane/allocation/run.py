@@ -1,0 +1,161 @@
+"""`allocate`: compute the allocation for a window of days and store it in the warehouse.
+
+The dimension tables and the window are registered as temporary tables on the
+warehouse's own connection; the allocation expression is compiled to the
+engine's SQL and written by one `INSERT ... SELECT` that replaces the window's
+days in `allocations`, in one transaction. Nothing large leaves the engine.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from costplane.allocation.apportion import NANO
+from costplane.allocation.dimensions import read_dimensions
+from costplane.allocation.engine import Inputs, allocation_table
+from costplane.allocation.window import DAY, Window, day_table
+from costplane.catalog import Catalog
+from costplane.warehouse import ALLOCATIONS, Warehouse
+
+OVERHEAD = pa.schema(
+    [
+        ("day", pa.date32()),
+        ("overhead", pa.string()),
+        ("cost_domain", pa.string()),
+        ("rule", pa.string()),
+        ("billed", pa.int64()),
+        ("amortized", pa.int64()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class AllocationRun:
+    window: Window
+    rows: int
+    allocated_at: dt.datetime
+
+
+def allocate(
+    warehouse: Warehouse, catalog: Catalog, window: Window | None = None
+) -> AllocationRun | None:
+    """Allocate `window` (default: the days whose data changed since they were allocated)."""
+    window = window or pending_window(warehouse)
+    if window is None:
+        return None
+    allocated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    rows = compute(warehouse, catalog, window).mutate(allocated_at=ibis.literal(allocated_at))
+    written = warehouse.replace_days(ALLOCATIONS.name, window.start, window.end, rows)
+    return AllocationRun(window, written, allocated_at)
+
+
+def compute(warehouse: Warehouse, catalog: Catalog, window: Window) -> ir.Table:
+    """The allocation of the window as an Ibis expression on the warehouse's backend."""
+    return allocation_table(allocation_inputs(warehouse, catalog, window), catalog)
+
+
+def pending_window(warehouse: Warehouse) -> Window | None:
+    """The days with usage or bill data, from the first one whose allocation is missing or
+    older than the newest load (a conservative rule: a reload may touch any day)."""
+    span = data_span(warehouse)
+    if span is None:
+        return None
+    first, end = span
+    newest = max((record.loaded_at for record in warehouse.loads()), default=None)
+    table = warehouse.table(ALLOCATIONS.name)
+    done = table.group_by("day").aggregate(at=table.allocated_at.min()).to_pyarrow().to_pylist()
+    fresh = {row["day"] for row in done if newest is None or row["at"] >= newest}
+    stale = [day for day in Window(first, end).days() if day not in fresh]
+    return Window(stale[0], end) if stale else None
+
+
+def data_span(warehouse: Warehouse) -> tuple[dt.date, dt.date] | None:
+    """The first day and the day after the last with bill charges or usage samples."""
+    lines = warehouse.table("billing_lines")
+    usage = warehouse.table("usage_samples")
+    bounds = [
+        lines.aggregate(
+            first=lines.charge_period_start.min(), last=lines.charge_period_start.max()
+        ),
+        usage.aggregate(first=usage.hour.min(), last=usage.hour.max()),
+    ]
+    found = [row for b in bounds for row in b.to_pyarrow().to_pylist() if row["first"]]
+    if not found:
+        return None
+    first = min(row["first"] for row in found).date()
+    last = max(row["last"] for row in found).date()
+    return first, last + DAY
+
+
+def allocation_inputs(warehouse: Warehouse, catalog: Catalog, window: Window) -> Inputs:
+    """The inputs of one allocation, temporary tables registered on the warehouse."""
+    backend = warehouse.ibis
+    dims = read_dimensions(warehouse, catalog)
+    first, end = charge_span(warehouse, window)
+
+    def temp(name: str, table: pa.Table) -> ir.Table:
+        return backend.create_table(f"_costplane_{name}", table, temp=True, overwrite=True)
+
+    return Inputs(
+        billing_lines=warehouse.table("billing_lines"),
+        usage_samples=warehouse.table("usage_samples"),
+        service_usage=warehouse.table("service_usage"),
+        database_stats=warehouse.table("database_stats"),
+        cache_stats=warehouse.table("cache_stats"),
+        backup_records=warehouse.table("backup_records"),
+        days=temp("days", day_table(first, end)),
+        window=temp("window", day_table(window.start, window.end)),
+        nodes=temp("nodes", dims.nodes),
+        endpoints=temp("endpoints", dims.endpoints),
+        volumes=temp("volumes", dims.volumes),
+        namespaces=temp("namespaces", dims.namespaces),
+        tenants=temp("tenants", dims.tenants),
+        overhead=temp("overhead", overhead_days(catalog, window)),
+    )
+
+
+def charge_span(warehouse: Warehouse, window: Window) -> tuple[dt.date, dt.date]:
+    """The days every charge overlapping the window covers, so long charges split whole."""
+    lines = warehouse.table("billing_lines")
+    overlapping = lines.filter(
+        lines.charge_period_start < window.end_at, lines.charge_period_end > window.start_at
+    )
+    span = (
+        overlapping.aggregate(
+            first=overlapping.charge_period_start.min(), last=overlapping.charge_period_end.max()
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    if span["first"] is None:
+        return window.start, window.end
+    last_day = (span["last"] - dt.timedelta(microseconds=1)).date()
+    return min(window.start, span["first"].date()), max(window.end, last_day + DAY)
+
+
+def overhead_days(catalog: Catalog, window: Window) -> pa.Table:
+    """Each overhead's monthly amount, an equal share on each day of its month."""
+    rows = []
+    for entry in catalog.allocation.overhead:
+        for day in window.days():
+            if (entry.start and day < entry.start) or (entry.end and day >= entry.end):
+                continue
+            days_in_month = calendar.monthrange(day.year, day.month)[1]
+            nano = int((entry.monthly_amount * NANO / days_in_month).to_integral_value())
+            rows.append(
+                {
+                    "day": day,
+                    "overhead": entry.id,
+                    "cost_domain": entry.cost_domain.value if entry.cost_domain else None,
+                    "rule": entry.rule.value,
+                    "billed": nano,
+                    "amortized": nano,
+                }
+            )
+    return pa.Table.from_pylist(rows, OVERHEAD)
