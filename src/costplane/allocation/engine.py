@@ -8,6 +8,7 @@ at the end, so the parts of each billed amount add up to it exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import ibis
@@ -49,7 +50,21 @@ class Inputs:
     overhead: ir.Table  # day, overhead, cost_domain, rule, billed, amortized
 
 
-def allocation_table(inputs: Inputs, catalog: Catalog) -> ir.Table:
+Stage = Callable[[str, ir.Table], ir.Table]
+"""Where the engine may materialise an intermediate result (a temporary table).
+
+Keeping everything one expression is correct but makes SQL that repeats shared
+parts (Ibis inlines them); staging the few reused results keeps each query small.
+"""
+
+
+def in_one_expression(_name: str, table: ir.Table) -> ir.Table:
+    return table
+
+
+def allocation_table(
+    inputs: Inputs, catalog: Catalog, stage: Stage = in_one_expression
+) -> ir.Table:
     """Every amount of the window's bill (and price-sheet and overhead cost) placed."""
     prices = catalog.price_sheet
     cpu_price, memory_price = float(prices.cpu.canonical), float(prices.memory.canonical)
@@ -57,14 +72,20 @@ def allocation_table(inputs: Inputs, catalog: Catalog) -> ir.Table:
     charges = bill_charges(inputs.billing_lines, inputs.days).semi_join(window_days, "day")
     labels = catalog.labels
     bill = resource_costs(charges, labels.tenant, labels.environment, labels.service_class)
-    bill = bill.mutate(source=ibis.literal("bill"))
-    usage = daily_usage(
-        inputs.usage_samples.filter(
-            inputs.usage_samples.hour >= inputs.window.day_start.min(),
-            inputs.usage_samples.hour < inputs.window.day_end.max(),
-        )
+    bill = stage("bill", bill.mutate(source=ibis.literal("bill")))
+    usage = stage(
+        "usage",
+        daily_usage(
+            inputs.usage_samples.filter(
+                inputs.usage_samples.hour >= inputs.window.day_start.min(),
+                inputs.usage_samples.hour < inputs.window.day_end.max(),
+            )
+        ),
     )
-    costs = bill.union(price_sheet_costs(inputs, bill, usage, cpu_price, memory_price, catalog))
+    costs = stage(
+        "costs",
+        bill.union(price_sheet_costs(inputs, bill, usage, cpu_price, memory_price, catalog)),
+    )
     sources = Sources(
         costs=costs,
         usage=usage,
@@ -83,10 +104,12 @@ def allocation_table(inputs: Inputs, catalog: Catalog) -> ir.Table:
         service_usage=inputs.service_usage.semi_join(window_days, "day"),
         backup_bytes=backup_bytes(inputs.backup_records, inputs.window),
     )
-    found = consumers(sources, catalog.allocation.drivers, cpu_price, memory_price)
+    found = stage(
+        "consumers", consumers(sources, catalog.allocation.drivers, cpu_price, memory_price)
+    )
     order = ["kind", "cluster", "namespace", "tenant", "environment", "node_pool"]
     split = apportion(costs, found, ["day", "resource"], AMOUNTS, order)
-    placed = resolve(split, inputs.namespaces, inputs.tenants)
+    placed = stage("placed", resolve(split, inputs.namespaces, inputs.tenants))
     lost = unweighted(costs, found, ["day", "resource"])
     return finish(placed, lost, inputs, catalog)
 

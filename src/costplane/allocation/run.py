@@ -56,8 +56,17 @@ def allocate(
 
 
 def compute(warehouse: Warehouse, catalog: Catalog, window: Window) -> ir.Table:
-    """The allocation of the window as an Ibis expression on the warehouse's backend."""
-    return allocation_table(allocation_inputs(warehouse, catalog, window), catalog)
+    """The allocation of the window as an Ibis expression on the warehouse's backend.
+
+    Intermediate results the expression reuses are materialised as temporary
+    tables on the warehouse's connection as the expression is built.
+    """
+    backend = warehouse.ibis
+
+    def stage(name: str, table: ir.Table) -> ir.Table:
+        return backend.create_table(f"_costplane_{name}", table, temp=True, overwrite=True)
+
+    return allocation_table(allocation_inputs(warehouse, catalog, window), catalog, stage)
 
 
 def pending_window(warehouse: Warehouse) -> Window | None:
