@@ -11,21 +11,70 @@ from costplane.allocation.billed import (
     billed_by_tenant_tag,
 )
 from costplane.allocation.cost_domain import cost_domain
+from costplane.allocation.focus_export import (
+    DEFAULT_PROVIDER,
+    FOCUS_SCHEMA,
+    FocusExport,
+    FocusProvider,
+    export_focus,
+    focus_rows,
+)
+from costplane.allocation.margin import FlaggedTenant, Margins, TenantMargin, margin
 from costplane.allocation.reconcile import ReconciledDay, reconcile
 from costplane.allocation.run import AllocationRun, allocate, compute, pending_window
+from costplane.allocation.statement import (
+    Chargeback,
+    ChargebackLine,
+    Dimension,
+    KindCosts,
+    Period,
+    Showback,
+    ShowbackLine,
+    TenantCharge,
+    chargeback,
+    dimensions,
+    loaded_since,
+    showback,
+)
+from costplane.allocation.unit_cost import UnitCost, UnitCosts, unit_cost
 from costplane.allocation.window import Window
 
 __all__ = [
+    "DEFAULT_PROVIDER",
+    "FOCUS_SCHEMA",
     "AllocationRun",
+    "Chargeback",
+    "ChargebackLine",
+    "Dimension",
     "DomainCost",
+    "FlaggedTenant",
+    "FocusExport",
+    "FocusProvider",
+    "KindCosts",
+    "Margins",
+    "Period",
     "ReconciledDay",
+    "Showback",
+    "ShowbackLine",
+    "TenantCharge",
     "TenantCost",
+    "TenantMargin",
+    "UnitCost",
+    "UnitCosts",
     "Window",
     "allocate",
     "billed_by_domain",
     "billed_by_tenant_tag",
+    "chargeback",
     "compute",
     "cost_domain",
+    "dimensions",
+    "export_focus",
+    "focus_rows",
+    "loaded_since",
+    "margin",
     "pending_window",
     "reconcile",
+    "showback",
+    "unit_cost",
 ]

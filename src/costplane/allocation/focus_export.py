@@ -1,0 +1,392 @@
+"""The allocation of a month as FOCUS 1.2 cost and usage rows (docs/focus-export.md).
+
+The platform is the provider, publisher and invoice issuer; each tenant is a
+SubAccount. `focus_rows` is one Ibis expression over the `allocations` table and
+the catalog's tenants, so it runs on every engine; `export_focus` streams it into
+a Parquet file with the FOCUS column types (money as decimal128, never floats),
+checks that the file adds up to the allocation exactly and only then moves it to
+its name, so a reader never sees a partial file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import warnings
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from costplane.allocation.window import Window
+from costplane.catalog import Catalog, CostDomain
+from costplane.errors import ExecutionError, InputError
+from costplane.warehouse import ALLOCATIONS, Warehouse
+
+DEFAULT_PROVIDER = "Costplane platform"
+MONEY = pa.decimal128(38, 9)
+"""The allocation's own precision: whole nano-units, so no amount is rounded on the way."""
+INSTANT = pa.timestamp("us", tz="UTC")
+BATCH_ROWS = 100_000
+"""Rows fetched and written at a time: a month of thousands of tenants never sits in memory."""
+
+FOCUS_SCHEMA = pa.schema(
+    [
+        ("BilledCost", MONEY),
+        ("BillingAccountId", pa.string()),
+        ("BillingAccountName", pa.string()),
+        ("BillingCurrency", pa.string()),
+        ("BillingPeriodEnd", INSTANT),
+        ("BillingPeriodStart", INSTANT),
+        ("ChargeCategory", pa.string()),
+        ("ChargeClass", pa.string()),
+        ("ChargeDescription", pa.string()),
+        ("ChargeFrequency", pa.string()),
+        ("ChargePeriodEnd", INSTANT),
+        ("ChargePeriodStart", INSTANT),
+        ("ContractedCost", MONEY),
+        ("EffectiveCost", MONEY),
+        ("InvoiceId", pa.string()),
+        ("InvoiceIssuerName", pa.string()),
+        ("ListCost", MONEY),
+        ("PricingQuantity", MONEY),
+        ("PricingUnit", pa.string()),
+        ("ProviderName", pa.string()),
+        ("PublisherName", pa.string()),
+        ("ResourceId", pa.string()),
+        ("ResourceName", pa.string()),
+        ("ResourceType", pa.string()),
+        ("ServiceCategory", pa.string()),
+        ("ServiceName", pa.string()),
+        ("ServiceSubcategory", pa.string()),
+        ("SubAccountId", pa.string()),
+        ("SubAccountName", pa.string()),
+        ("Tags", pa.string()),
+        ("x_Environment", pa.string()),
+        ("x_ServiceClass", pa.string()),
+        ("x_CostDomain", pa.string()),
+        ("x_CostplaneKind", pa.string()),
+        ("x_CostplaneSource", pa.string()),
+    ]
+)
+"""FOCUS columns in alphabetical order, then Costplane's `x_` columns."""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A FOCUS service: one category and one subcategory from the FOCUS 1.2 allowed values."""
+
+    name: str
+    category: str
+    subcategory: str
+
+
+SERVICES: dict[str, Service] = {
+    CostDomain.COMPUTE.value: Service("Kubernetes Compute", "Compute", "Containers"),
+    CostDomain.DATABASE.value: Service("Managed PostgreSQL", "Databases", "Relational Databases"),
+    CostDomain.STORAGE.value: Service("Persistent Storage", "Storage", "Other (Storage)"),
+    CostDomain.CACHE.value: Service("Managed Redis", "Databases", "Caching"),
+    CostDomain.INGRESS.value: Service(
+        "Ingress and Networking", "Networking", "Application Networking"
+    ),
+    CostDomain.OBSERVABILITY.value: Service(
+        "Logging and Monitoring", "Management and Governance", "Observability"
+    ),
+    CostDomain.BACKUP.value: Service("Backup", "Storage", "Backup Storage"),
+}
+"""The service of each cost domain; the `overhead` domain (catalog overhead without a
+domain, bill charges no domain fits) is OTHER."""
+OTHER = Service("Other Platform Costs", "Other", "Other (Other)")
+
+CHARGES: dict[str, str] = {
+    "direct": "Direct cost of ",
+    "shared": "Share of shared ",
+    "idle": "Idle capacity of ",
+    "unallocated": "Unallocated cost of ",
+    "overhead": "Share of overhead in ",
+}
+"""ChargeDescription by allocation kind: these words, then the ServiceName."""
+PRICE_SHEET_NOTE = " (priced from the price sheet: no bill covered it)"
+
+
+@dataclass(frozen=True)
+class FocusProvider:
+    """Who provides, publishes and invoices the exported charges, and its billing account."""
+
+    name: str = DEFAULT_PROVIDER
+    billing_account_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InputError("the provider name must not be empty")
+        if self.billing_account_id is not None and not self.billing_account_id.strip():
+            raise InputError("the billing account id must not be empty")
+
+    @property
+    def account_id(self) -> str:
+        """The billing account id given, else the name in lower case with dashes."""
+        if self.billing_account_id:
+            return self.billing_account_id
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") or "platform"
+
+
+@dataclass(frozen=True)
+class FocusExport:
+    """What `export_focus` wrote."""
+
+    path: Path
+    period: Window
+    currency: str
+    rows: int
+    sub_accounts: int
+    billed_cost: Decimal
+    effective_cost: Decimal
+
+
+ORDER = [
+    "ChargePeriodStart",
+    "SubAccountId",
+    "x_Environment",
+    "x_ServiceClass",
+    "x_CostDomain",
+    "x_CostplaneKind",
+    "x_CostplaneSource",
+    "ResourceId",
+]
+"""A total order of the rows: by day, then tenant, environment, class, domain, kind, source
+and namespace (untenanted rows after each day's tenants)."""
+
+
+def focus_rows(
+    warehouse: Warehouse, catalog: Catalog, window: Window, provider: FocusProvider
+) -> ir.Table:
+    """The window's allocation as FOCUS rows, one per day, tenant, environment, service class,
+    cost domain, kind, source and namespace; columns named and ordered as FOCUS_SCHEMA."""
+    allocations = warehouse.table(ALLOCATIONS.name)
+    lines = allocations.filter(allocations.day >= window.start, allocations.day < window.end)
+    lines = lines.mutate(
+        resource_id=ibis.coalesce(lines.cluster + "/" + lines.namespace, lines.namespace)
+    )
+    keys = [
+        "day",
+        "tenant",
+        "environment",
+        "service_class",
+        "cost_domain",
+        "kind",
+        "source",
+        "resource_id",
+        "namespace",
+    ]
+    grouped = lines.group_by(keys).aggregate(
+        billed=lines.cost.sum().cast(dt.Decimal(38, 9)),
+        effective=lines.amortized_cost.sum().cast(dt.Decimal(38, 9)),
+    )
+    names = tenant_names(warehouse, catalog)
+    rows = grouped.left_join(names, grouped.tenant == names.tenant_id).drop("tenant_id")
+    service = {
+        part: ibis.cases(
+            *((rows.cost_domain == domain, getattr(s, part)) for domain, s in SERVICES.items()),
+            else_=getattr(OTHER, part),
+        )
+        for part in ("name", "category", "subcategory")
+    }
+    charge_start = rows.day.cast("timestamp")
+    none = ibis.null(str)
+    focus = rows.select(
+        BilledCost=rows.billed,
+        BillingAccountId=ibis.literal(provider.account_id),
+        BillingAccountName=ibis.literal(provider.name),
+        BillingCurrency=ibis.literal(catalog.currency),
+        BillingPeriodEnd=ibis.literal(window.end_at),
+        BillingPeriodStart=ibis.literal(window.start_at),
+        ChargeCategory=ibis.literal("Usage"),
+        ChargeClass=none,
+        ChargeDescription=description(rows.kind, rows.source, service["name"]),
+        ChargeFrequency=ibis.ifelse(rows.kind == "overhead", "Recurring", "Usage-Based"),
+        ChargePeriodEnd=charge_start + ibis.interval(days=1),
+        ChargePeriodStart=charge_start,
+        ContractedCost=rows.billed,
+        EffectiveCost=rows.effective,
+        InvoiceId=none,
+        InvoiceIssuerName=ibis.literal(provider.name),
+        ListCost=rows.billed,
+        PricingQuantity=ibis.literal(Decimal(1), type=dt.Decimal(38, 9)),
+        PricingUnit=ibis.literal("Days"),
+        ProviderName=ibis.literal(provider.name),
+        PublisherName=ibis.literal(provider.name),
+        ResourceId=rows.resource_id,
+        ResourceName=rows.namespace,
+        ResourceType=ibis.ifelse(rows.resource_id.notnull(), "Kubernetes Namespace", none),
+        ServiceCategory=service["category"],
+        ServiceName=service["name"],
+        ServiceSubcategory=service["subcategory"],
+        SubAccountId=rows.tenant,
+        SubAccountName=ibis.ifelse(
+            rows.tenant.notnull(), rows.tenant_name.fill_null(rows.tenant), none
+        ),
+        Tags=tags(
+            [
+                (catalog.labels.tenant, rows.tenant),
+                (catalog.labels.environment, rows.environment),
+                (catalog.labels.service_class, rows.service_class),
+            ]
+        ),
+        x_Environment=rows.environment,
+        x_ServiceClass=rows.service_class,
+        x_CostDomain=rows.cost_domain,
+        x_CostplaneKind=rows.kind,
+        x_CostplaneSource=rows.source,
+    )
+    return focus.order_by(ORDER)
+
+
+def tenant_names(warehouse: Warehouse, catalog: Catalog) -> ir.Table:
+    """The catalog's tenant ids and names, as a temporary table on the warehouse's engine."""
+    names = pa.table(
+        {
+            "tenant_id": [tenant.id for tenant in catalog.tenants],
+            "tenant_name": [tenant.name for tenant in catalog.tenants],
+        },
+        schema=pa.schema([("tenant_id", pa.string()), ("tenant_name", pa.string())]),
+    )
+    return warehouse.ibis.create_table("_costplane_focus_tenants", names, temp=True, overwrite=True)
+
+
+def description(kind: ir.StringValue, source: ir.StringValue, service: ir.StringValue) -> ir.Value:
+    """ChargeDescription: what the amount is, in the words of CHARGES."""
+    words = ibis.cases(*((kind == name, text) for name, text in CHARGES.items()), else_="")
+    return words + service + ibis.ifelse(source == "price-sheet", PRICE_SHEET_NOTE, "")
+
+
+def tags(pairs: list[tuple[str, ir.StringValue]]) -> ir.Value:
+    """A JSON object of the label keys whose value is known; null when none is."""
+    members = [
+        ibis.ifelse(value.notnull(), ibis.literal(json.dumps(key) + ":") + json_string(value), None)
+        for key, value in pairs
+    ]
+    body = ibis.literal(",").join(members)
+    return ibis.ifelse(body == "", ibis.null(str), "{" + body + "}")
+
+
+def json_string(value: ir.StringValue) -> ir.StringValue:
+    """A string as a JSON string literal (labels are DNS-like, but a tag may hold anything)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    for control, escape in (("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        escaped = escaped.replace(control, escape)
+    return '"' + escaped + '"'
+
+
+def export_focus(
+    warehouse: Warehouse,
+    catalog: Catalog,
+    window: Window,
+    out: Path,
+    provider: FocusProvider | None = None,
+) -> FocusExport:
+    """Write the window's allocation to `out` as FOCUS 1.2 Parquet, replacing it atomically.
+
+    Raises InputError (nothing written) when the window has no allocation or `out`
+    cannot be a file, and ExecutionError when what was written does not add up to the
+    allocation to the nano-unit (the file is then not published).
+    """
+    provider = provider or FocusProvider()
+    out = Path(out)
+    if out.is_dir():
+        raise InputError(f"--out {out}: is a directory; give the Parquet file to write")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: the directory {out.parent} does not exist")
+    allocated = allocation_totals(warehouse, window)
+    if allocated is None:
+        last = window.days()[-1]
+        raise InputError(
+            f"{window.start:%Y-%m} is not allocated: run `costplane allocate "
+            f"--from {window.start} --to {last}` first"
+        )
+    expression = focus_rows(warehouse, catalog, window, provider)
+    temporary = out.with_name(f".{out.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        written = write_parquet(expression, temporary)
+        if (written.billed_cost, written.effective_cost) != allocated:
+            raise ExecutionError(
+                f"the FOCUS rows add up to {written.billed_cost} billed and "
+                f"{written.effective_cost} effective, the allocation of {window.label} to "
+                f"{allocated[0]} and {allocated[1]}; nothing was written"
+            )
+        os.replace(temporary, out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return FocusExport(
+        path=out,
+        period=window,
+        currency=catalog.currency,
+        rows=written.rows,
+        sub_accounts=len(written.sub_accounts),
+        billed_cost=written.billed_cost,
+        effective_cost=written.effective_cost,
+    )
+
+
+def allocation_totals(warehouse: Warehouse, window: Window) -> tuple[Decimal, Decimal] | None:
+    """The window's allocated cost and amortized cost, or None when it has no allocation."""
+    table = warehouse.table(ALLOCATIONS.name)
+    inside = table.filter(table.day >= window.start, table.day < window.end)
+    totals = inside.aggregate(
+        lines=inside.count(),
+        cost=inside.cost.sum().cast(dt.Decimal(38, 9)),
+        amortized=inside.amortized_cost.sum().cast(dt.Decimal(38, 9)),
+    )
+    [row] = totals.to_pyarrow().to_pylist()
+    if not row["lines"]:
+        return None
+    return Decimal(row["cost"]), Decimal(row["amortized"])
+
+
+@dataclass
+class Written:
+    """Running totals of a file being written."""
+
+    rows: int = 0
+    billed_cost: Decimal = Decimal(0)
+    effective_cost: Decimal = Decimal(0)
+    sub_accounts: set[str] = field(default_factory=set)
+
+
+def write_parquet(expression: ir.Table, path: Path) -> Written:
+    """Stream the rows into `path` with FOCUS_SCHEMA's types, summing as they go."""
+    written = Written()
+    with pq.ParquetWriter(path, FOCUS_SCHEMA) as writer, warnings.catch_warnings():
+        # Ibis 12 streams DuckDB results with fetch_record_batch(), which DuckDB 1.5 deprecates
+        # in favour of to_arrow_reader(); the batches are the same.
+        warnings.filterwarnings(
+            "ignore", r"fetch_record_batch\(\) is deprecated", DeprecationWarning
+        )
+        for batch in expression.to_pyarrow_batches(chunk_size=BATCH_ROWS):
+            table = focus_table(batch)
+            writer.write_table(table)
+            written.rows += table.num_rows
+            written.billed_cost += total(table["BilledCost"])
+            written.effective_cost += total(table["EffectiveCost"])
+            written.sub_accounts.update(pc.unique(table["SubAccountId"].drop_null()).to_pylist())
+    return written
+
+
+def focus_table(batch: pa.RecordBatch) -> pa.Table:
+    """A batch of focus_rows as FOCUS_SCHEMA: naive UTC instants get their zone, money its
+    exact decimal type (a cast that would lose a digit raises instead)."""
+    columns = [batch.column(field.name).cast(field.type) for field in FOCUS_SCHEMA]
+    return pa.Table.from_arrays(columns, schema=FOCUS_SCHEMA)
+
+
+def total(column: pa.ChunkedArray) -> Decimal:
+    value = pc.sum(column).as_py()
+    return Decimal(0) if value is None else Decimal(value)
