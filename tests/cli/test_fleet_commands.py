@@ -101,7 +101,13 @@ def test_demo_generates_loads_and_summarises(costplane: Run, tmp_path: Path) -> 
         "2026-09-01",
     )
     assert result.exit_code == 0, result.stderr
-    for heading in ("Loaded into the warehouse", "The bill by cost domain", "Top tenants", "Next"):
+    for heading in (
+        "Loaded into the warehouse",
+        "Where the bill went (difference: 0.000000000)",
+        "The bill by cost domain",
+        "Top tenants by allocated cost",
+        "Next",
+    ):
         assert heading in result.stdout
     assert "\x1b[" not in result.stdout  # no colours or progress bars when piped
     assert (tmp_path / "costplane.yaml").is_file()

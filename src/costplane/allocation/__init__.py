@@ -4,12 +4,7 @@ The cost model is in docs/allocation.md. `allocate` computes and stores the
 `allocations` table; `reconcile` shows that it adds up to the bill.
 """
 
-from costplane.allocation.billed import (
-    DomainCost,
-    TenantCost,
-    billed_by_domain,
-    billed_by_tenant_tag,
-)
+from costplane.allocation.billed import DomainCost, billed_by_domain
 from costplane.allocation.cost_domain import cost_domain
 from costplane.allocation.focus_export import (
     DEFAULT_PROVIDER,
@@ -57,14 +52,12 @@ __all__ = [
     "Showback",
     "ShowbackLine",
     "TenantCharge",
-    "TenantCost",
     "TenantMargin",
     "UnitCost",
     "UnitCosts",
     "Window",
     "allocate",
     "billed_by_domain",
-    "billed_by_tenant_tag",
     "chargeback",
     "compute",
     "cost_domain",

@@ -1,14 +1,8 @@
-"""What the bill says before any allocation: cost per domain and cost tagged to a tenant.
-
-These are the first numbers a user sees after loading a bill (`costplane demo`).
-The full allocation, which spreads shared node cost by requests and usage and
-reconciles to the cent, builds on the same tables.
-"""
+"""What the bill says before any allocation: billed cost per cost domain."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,12 +21,6 @@ class DomainCost:
     domain: str
     billed_cost: Decimal
     effective_cost: Decimal
-
-
-@dataclass(frozen=True)
-class TenantCost:
-    tenant: str
-    billed_cost: Decimal
 
 
 def _charges(warehouse: Warehouse, start: dt.datetime, end: dt.datetime) -> ir.Table:
@@ -57,16 +45,3 @@ def billed_by_domain(
     return [
         DomainCost(r["domain"], cents(r["billed_cost"]), cents(r["effective_cost"])) for r in rows
     ]
-
-
-def billed_by_tenant_tag(
-    warehouse: Warehouse, start: dt.datetime, end: dt.datetime, tag_key: str
-) -> list[TenantCost]:
-    """Billed cost of charges whose resource carries the tenant tag, per tenant."""
-    lines = _charges(warehouse, start, end)
-    pattern = rf'"{re.escape(tag_key)}"\s*:\s*"([^"]+)"'
-    tenant = lines.tags.re_extract(pattern, 1).nullif("")
-    tagged = lines.mutate(tenant=tenant).filter(ibis._.tenant.notnull())
-    totals = tagged.group_by("tenant").aggregate(billed_cost=tagged.billed_cost.sum())
-    rows = totals.order_by(ibis.desc("billed_cost"), "tenant").to_pyarrow().to_pylist()
-    return [TenantCost(r["tenant"], cents(r["billed_cost"])) for r in rows]
