@@ -1,4 +1,4 @@
-"""`costplane ingest fleet DIR` and `costplane ingest history`."""
+"""`costplane ingest fleet DIR`, `costplane ingest focus FILE...` and `costplane ingest history`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,19 @@ from pathlib import Path
 
 import typer
 
+from costplane.errors import InputError
 from costplane.settings import CATALOG_FILE
 from costplane.sources import fleet_loads, ingest
 from costplane.sources.fleet import read_manifest, verify_files
+from costplane.sources.focus import (
+    FOCUS_VERSIONS,
+    BillRejectedError,
+    FocusFile,
+    FocusOptions,
+    read_focus_bill,
+)
 from costplane.state import IngestRun, recent_runs
-from costplane.surfaces.cli.output import Column, OutputFormat, err_console, render
+from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import Project, project_of
 from costplane.warehouse import LoadResult
 
@@ -56,6 +64,128 @@ def ingest_fleet(project: Project, directory: Path) -> list[LoadResult]:
     loads = fleet_loads(directory, project.catalog().labels)
     with project.warehouse() as warehouse, err_console.status("loading into the warehouse"):
         return ingest(warehouse, project.state(), loads)
+
+
+@app.command()
+def focus(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        metavar="FILE",
+        help="FOCUS billing files: CSV, gzip CSV or Parquet.",
+    ),
+    quarantine: Path | None = typer.Option(
+        None,
+        "--quarantine",
+        file_okay=False,
+        help="Load the good rows and write the bad ones to this directory, with the reason.",
+    ),
+    focus_version: str | None = typer.Option(
+        None,
+        "--focus-version",
+        metavar="<version>",
+        help=f"Check the mandatory columns of this version ({', '.join(FOCUS_VERSIONS)}) "
+        "instead of the version the columns show.",
+    ),
+    date_format: list[str] = typer.Option(
+        [],
+        "--date-format",
+        metavar="<format>",
+        help="Also read dates written this way (strptime, e.g. %m/%d/%y for 5/1/25), as UTC; "
+        "repeatable. ISO 8601 is always read.",
+    ),
+    billing_account_id: str | None = typer.Option(
+        None,
+        "--billing-account-id",
+        metavar="<id>",
+        help="The account of files without a BillingAccountId column.",
+    ),
+    billing_currency: str | None = typer.Option(
+        None,
+        "--billing-currency",
+        metavar="<code>",
+        help="The currency of files without a BillingCurrency column.",
+    ),
+    allow_missing_columns: bool = typer.Option(
+        False,
+        "--allow-missing-columns",
+        help="Load files that lack mandatory FOCUS columns other than those a row needs "
+        "(account, currency, periods, BilledCost, EffectiveCost); they are stored as null.",
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
+) -> None:
+    """Load FOCUS billing files; a billing period of an account loaded again is replaced.
+
+    Every row is checked first; a file with bad rows is refused whole and nothing is
+    written, unless --quarantine. Files in one command land in one transaction, and rows
+    of the same account and billing period from several files are one load."""
+    options = FocusOptions(
+        focus_version=focus_version,
+        date_formats=tuple(date_format),
+        billing_account_id=billing_account_id,
+        billing_currency=billing_currency,
+        allow_missing_columns=allow_missing_columns,
+        quarantine=quarantine,
+    )
+    try:
+        bill = read_focus_bill(files, options)
+    except BillRejectedError as error:
+        for problem in error.problems:
+            err_console.print(str(problem), markup=False, soft_wrap=True)
+        raise InputError(error.summary) from error
+    project = project_of(ctx)
+    with bill, project.warehouse() as warehouse, err_console.status("loading into the warehouse"):
+        results = ingest(warehouse, project.state(), bill.loads)
+    for file in bill.files:
+        if file.quarantine_file is not None:
+            err_console.print(
+                f"{file.path}: {file.quarantined:,} rows with problems written to "
+                f"{file.quarantine_file} (x_QuarantineReason says why); {file.rows:,} rows loaded",
+                markup=False,
+                soft_wrap=True,
+            )
+    written = sum(r.rows_written for r in results)
+    replaced = sum(r.rows_replaced for r in results)
+    err_console.print(
+        f"loaded {written:,} rows in {len(results)} billing period"
+        f"{'s' if len(results) != 1 else ''} ({replaced:,} rows of earlier loads replaced)",
+        markup=False,
+    )
+    if output is OutputFormat.JSON:
+        emit_json({"files": [_focus_document(file) for file in bill.files]})
+    else:
+        render([_focus_row(file) for file in bill.files], FOCUS_COLUMNS, output, title="loaded")
+
+
+FOCUS_COLUMNS = [
+    Column("path"),
+    Column("rows", numeric=True),
+    Column("billing_periods", "billing periods"),
+    Column("currency"),
+    Column("billed_cost", "billed", numeric=True),
+    Column("effective_cost", "effective", numeric=True),
+    Column("list_cost", "list", numeric=True),
+]
+
+
+def _focus_document(file: FocusFile) -> dict[str, object]:
+    """One file as `--output json` prints it: costs are exact decimal strings."""
+    return {
+        "path": str(file.path),
+        "rows": file.rows,
+        "billing_periods": [{"start": start, "end": end} for start, end in file.billing_periods],
+        "currency": file.currency,
+        "billed_cost": file.billed_cost,
+        "effective_cost": file.effective_cost,
+        "list_cost": file.list_cost,
+    }
+
+
+def _focus_row(file: FocusFile) -> dict[str, object]:
+    periods = " ".join(f"{s.isoformat()}/{e.isoformat()}" for s, e in file.billing_periods)
+    return {**_focus_document(file), "billing_periods": periods}
 
 
 @app.command()
