@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from costplane.state import head_revision
 from tests.cli.conftest import Run
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "distribution-saas" / "costplane.yaml"
@@ -65,7 +66,7 @@ def test_db_upgrade_creates_the_embedded_stores(cli: Run, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / ".costplane" / "state.db").is_file()
     assert (tmp_path / ".costplane" / "warehouse.duckdb").is_file()
-    assert "empty -> 0001" in result.stdout
+    assert f"empty -> {head_revision()}" in result.stdout
     assert "created table usage_samples" in result.stdout
     again = cli("--home", str(tmp_path), "db", "upgrade")
     assert again.stdout.count("up to date") == 2

@@ -36,3 +36,21 @@ class IngestRun(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class SourceRun(Base):
+    """One collector run against one target (a cluster, a server, a bucket): when it ran,
+    how it ended, and what it could not read. `costplane sources status` reads these."""
+
+    __tablename__ = "source_runs"
+    __table_args__ = (Index("ix_source_runs_source_target", "source", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(500))  # masked: never a password
+    status: Mapped[str] = mapped_column(String(20))  # ok | partial | failed
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    missing: Mapped[str | None] = mapped_column(Text, nullable=True)  # one item a line
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -16,7 +16,18 @@ from typer.core import TyperGroup
 from costplane import __version__
 from costplane.errors import CatalogInvalidError, CostplaneError
 from costplane.settings import Settings
-from costplane.surfaces.cli import allocate, catalog, db, demo, export, generate, ingest, report
+from costplane.surfaces.cli import (
+    allocate,
+    catalog,
+    collect,
+    db,
+    demo,
+    export,
+    generate,
+    ingest,
+    report,
+    sources,
+)
 from costplane.surfaces.cli.output import err_console
 from costplane.surfaces.cli.project import Project
 
@@ -96,10 +107,12 @@ def root(
 
 
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(collect.app, name="collect")
 app.add_typer(db.app, name="db")
 app.add_typer(export.app, name="export")
 app.add_typer(generate.app, name="generate")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(report.app, name="report")
+app.add_typer(sources.app, name="sources")
 app.command("allocate")(allocate.allocate)
 app.command("demo")(demo.demo)
