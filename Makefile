@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.costplane-installed
+SPARK_STAMP = $(VENV)/.costplane-spark-installed
 DEMO   ?= demo
 
 .PHONY: demo test lint bench docs clean
@@ -15,10 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The tests also run the allocation on Spark (pyspark, about 300 MB); the demo does not need it.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	@touch $(SPARK_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/costplane --home $(DEMO) demo --no-serve
 
-test: $(STAMP)
+test: $(SPARK_STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -22,6 +22,7 @@ REPORT = ROOT / "docs" / "performance.md"
 
 BENCHMARKS: dict[str, list[str]] = {
     "fleet": ["benchmarks/fleet.py", "--tenants", "5000", "--days", "30"],
+    "allocation": ["benchmarks/allocation.py", "--tenants", "5000", "--days", "30"],
     "focus": ["benchmarks/focus.py", "--rows", "5000000"],
 }
 

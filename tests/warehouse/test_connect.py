@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from costplane.errors import InputError, ServiceUnavailableError
-from costplane.warehouse import connect_warehouse
+from costplane.warehouse import Warehouse, connect_warehouse
 from costplane.warehouse.connect import postgres_params
 
 PASSWORD = "s3cret-Pa55"
@@ -120,3 +120,21 @@ def test_an_unknown_table_name_lists_the_known_ones(tmp_path: Path) -> None:
         pytest.raises(InputError, match="known: allocations, backup_records, billing_lines"),
     ):
         warehouse.table("usage")
+
+
+def setting(warehouse: Warehouse, name: str) -> object:
+    return warehouse.ibis.con.execute(f"SELECT current_setting('{name}')").fetchone()[0]  # type: ignore[index]
+
+
+def test_a_duckdb_file_warehouse_is_capped_at_3gb_unless_the_url_says(tmp_path: Path) -> None:
+    with connect_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}") as warehouse:
+        assert setting(warehouse, "memory_limit") == "2.7 GiB"  # DuckDB's GB are 10**9 bytes
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}?memory_limit=8GB&threads=1"
+    with connect_warehouse(url) as warehouse:
+        assert (setting(warehouse, "memory_limit"), setting(warehouse, "threads")) == ("7.4 GiB", 1)
+
+
+def test_an_unknown_duckdb_setting_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown DuckDB setting 'memlimit'; known: memory_limit"):
+        connect_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}?memlimit=8GB")
+    assert not (tmp_path / "w.duckdb").exists()

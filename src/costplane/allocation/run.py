@@ -49,7 +49,7 @@ def allocate(
     window = window or pending_window(warehouse)
     if window is None:
         return None
-    allocated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    allocated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = compute(warehouse, catalog, window).mutate(allocated_at=ibis.literal(allocated_at))
     written = warehouse.replace_days(ALLOCATIONS.name, window.start, window.end, rows)
     return AllocationRun(window, written, allocated_at)
@@ -102,31 +102,47 @@ def data_span(warehouse: Warehouse) -> tuple[dt.date, dt.date] | None:
     return first, last + DAY
 
 
+FACT_INPUTS = (
+    "billing_lines",
+    "usage_samples",
+    "service_usage",
+    "database_stats",
+    "cache_stats",
+    "backup_records",
+)
+"""The warehouse tables an allocation reads, named as the `Inputs` fields that hold them."""
+
+
 def allocation_inputs(warehouse: Warehouse, catalog: Catalog, window: Window) -> Inputs:
     """The inputs of one allocation, temporary tables registered on the warehouse."""
     backend = warehouse.ibis
-    dims = read_dimensions(warehouse, catalog)
-    first, end = charge_span(warehouse, window)
 
     def temp(name: str, table: pa.Table) -> ir.Table:
         return backend.create_table(f"_costplane_{name}", table, temp=True, overwrite=True)
 
+    small = small_tables(warehouse, catalog, window)
     return Inputs(
-        billing_lines=warehouse.table("billing_lines"),
-        usage_samples=warehouse.table("usage_samples"),
-        service_usage=warehouse.table("service_usage"),
-        database_stats=warehouse.table("database_stats"),
-        cache_stats=warehouse.table("cache_stats"),
-        backup_records=warehouse.table("backup_records"),
-        days=temp("days", day_table(first, end)),
-        window=temp("window", day_table(window.start, window.end)),
-        nodes=temp("nodes", dims.nodes),
-        endpoints=temp("endpoints", dims.endpoints),
-        volumes=temp("volumes", dims.volumes),
-        namespaces=temp("namespaces", dims.namespaces),
-        tenants=temp("tenants", dims.tenants),
-        overhead=temp("overhead", overhead_days(catalog, window)),
+        **{name: warehouse.table(name) for name in FACT_INPUTS},
+        **{name: temp(name, table) for name, table in small.items()},
     )
+
+
+def small_tables(warehouse: Warehouse, catalog: Catalog, window: Window) -> dict[str, pa.Table]:
+    """The other `Inputs` of one allocation, read into Arrow: the days, the dimensions from
+    the latest inventory, and the catalog's overhead. They are small (one row per day,
+    node, volume, namespace, tenant), so another engine can be handed them as they are."""
+    dims = read_dimensions(warehouse, catalog)
+    first, end = charge_span(warehouse, window)
+    return {
+        "days": day_table(first, end),
+        "window": day_table(window.start, window.end),
+        "nodes": dims.nodes,
+        "endpoints": dims.endpoints,
+        "volumes": dims.volumes,
+        "namespaces": dims.namespaces,
+        "tenants": dims.tenants,
+        "overhead": overhead_days(catalog, window),
+    }
 
 
 def charge_span(warehouse: Warehouse, window: Window) -> tuple[dt.date, dt.date]:

@@ -29,6 +29,8 @@ from costplane.warehouse.transaction import write_transaction
 
 POSTGRES_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
 CONNECT_TIMEOUT_SECONDS = 10
+DUCKDB_SETTINGS = frozenset({"memory_limit", "threads", "temp_directory"})
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 class Warehouse:
@@ -144,15 +146,40 @@ def postgres_params(url: URL) -> dict[str, Any]:
     return params
 
 
+def duckdb_settings(url: URL, database: str) -> dict[str, str]:
+    """DuckDB settings from the URL's query (`?memory_limit=8GB&threads=4`), with defaults.
+
+    A file warehouse is capped at DEFAULT_MEMORY_LIMIT unless the URL says otherwise:
+    DuckDB's own default is 80 % of RAM, and a cost tool sharing a machine should not
+    take that; over the cap DuckDB spills to `<file>.tmp`, at little cost in time
+    (docs/scaling.md). An in-memory warehouse has nowhere to spill, so it keeps DuckDB's.
+    """
+    settings = {
+        key: value if isinstance(value, str) else value[-1] for key, value in url.query.items()
+    }
+    unknown = sorted(set(settings) - DUCKDB_SETTINGS)
+    if unknown:
+        raise InputError(
+            f"{url.render_as_string(hide_password=True)}: unknown DuckDB setting "
+            f"{unknown[0]!r}; known: {', '.join(sorted(DUCKDB_SETTINGS))}"
+        )
+    if database != ":memory:":
+        settings.setdefault("memory_limit", DEFAULT_MEMORY_LIMIT)
+    return settings
+
+
 def connect_duckdb(url: URL, tables: Mapping[str, FactTable]) -> Warehouse:
     database = duckdb_database(url)
     shown = url.render_as_string(hide_password=True)
+    settings = duckdb_settings(url, database)
     if database != ":memory:":
         pathlib.Path(database).parent.mkdir(parents=True, exist_ok=True)
     try:
         backend = ibis.duckdb.connect(database)
         # A library must not draw on the terminal; the CLI shows its own progress.
         backend.con.execute("SET enable_progress_bar = false")
+        for name, value in settings.items():
+            backend.con.execute(f"SET {name} = ?", [value])
     except duckdb.Error as exc:
         raise ServiceUnavailableError(
             f"cannot open the DuckDB warehouse {shown}: {first_line(exc)}"
