@@ -6,6 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.costplane-installed
 SPARK_STAMP = $(VENV)/.costplane-spark-installed
+BENCH_STAMP = $(VENV)/.costplane-bench-installed
 DEMO   ?= demo
 
 .PHONY: demo test lint bench docs clean
@@ -21,6 +22,11 @@ $(SPARK_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	@touch $(SPARK_STAMP)
 
+# The policy benchmark runs Cloud Custodian in the same process (the `bench` extra).
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/costplane --home $(DEMO) demo --no-serve
 
@@ -35,7 +41,7 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/typer costplane.surfaces.cli.app utils docs --name costplane --title "Command reference" --output docs/cli.md
 
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:

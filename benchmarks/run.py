@@ -24,6 +24,9 @@ BENCHMARKS: dict[str, list[str]] = {
     "fleet": ["benchmarks/fleet.py", "--tenants", "5000", "--days", "30"],
     "allocation": ["benchmarks/allocation.py", "--tenants", "5000", "--days", "30"],
     "focus": ["benchmarks/focus.py", "--rows", "5000000"],
+    "kubernetes": ["benchmarks/kubernetes.py", "--objects", "50000"],
+    "policies": ["benchmarks/policies.py"],
+    "prometheus": ["benchmarks/prometheus.py"],
 }
 
 

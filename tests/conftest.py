@@ -17,6 +17,8 @@ import pytest
 POSTGRES_ADMIN_URL = os.environ.get(
     "COSTPLANE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
+REDIS_ADMIN_URL = os.environ.get("COSTPLANE_TEST_REDIS", "redis://127.0.0.1:6379")
+REDIS_TEST_DATABASE = 13
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
@@ -49,6 +51,25 @@ def postgres_url() -> Iterator[str]:
             yield f"{base}/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Redis database 13, the tests' own: emptied before and after each test."""
+    import redis
+
+    url = f"{REDIS_ADMIN_URL}/{REDIS_TEST_DATABASE}"
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        _unavailable("Redis at 127.0.0.1:6379", exc)
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from costplane.sources.collector import with_retries
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     slept: list[float] = []
-    monkeypatch.setattr(collector.time, "sleep", slept.append)
+    monkeypatch.setattr(collector, "sleep", slept.append)
     return slept
 
 

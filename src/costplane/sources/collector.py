@@ -10,9 +10,9 @@ read, marked partial; a run that cannot reach its target at all raises
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from time import sleep  # a name of this module: tests replace it, never `time.sleep`
 from typing import Any, TypeVar
 
 from costplane.errors import ServiceUnavailableError
@@ -66,5 +66,5 @@ def with_retries(
                 raise ServiceUnavailableError(
                     f"{what}: {reason} (after {attempts} attempts)"
                 ) from None
-            time.sleep(first_delay * 2 ** (attempt - 1))
+            sleep(first_delay * 2 ** (attempt - 1))
     raise AssertionError("unreachable")

@@ -3,6 +3,11 @@
 Reads YAML (multi-document) and JSON files, including `kubectl get -o json`
 lists (`kind: List` or `*List` with `items`), and yields each object as its
 camelCase JSON. A file that does not parse is an input error naming it.
+
+YAML is read as Kubernetes reads it (YAML 1.1 to JSON, as `sigs.k8s.io/yaml`
+does): an unquoted timestamp stays the string it was written as, so every object
+can be stored as JSON. PyYAML's libyaml loader does it twenty times faster than a
+pure-Python one (a GitOps repository holds tens of thousands of documents).
 """
 
 from __future__ import annotations
@@ -12,12 +17,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+import yaml
 
 from costplane.errors import InputError
 
 SUFFIXES = (".json", ".yaml", ".yml")
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _KubernetesLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """Safe YAML whose timestamps stay strings, as in Kubernetes' YAML-to-JSON."""
+
+
+_KubernetesLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str
+)
 
 
 def manifest_files(directory: Path) -> list[Path]:
@@ -42,8 +56,8 @@ def _documents(path: Path) -> Iterator[Any]:
             raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
         return
     try:
-        yield from YAML(typ="safe", pure=True).load_all(text)
-    except YAMLError as exc:
+        yield from yaml.load_all(text, Loader=_KubernetesLoader)
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise InputError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc

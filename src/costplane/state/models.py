@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -54,3 +54,80 @@ class SourceRun(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime)
     finished_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit log of applied actions (see costplane.actions.audit).
+
+    An action writes an `intent` entry before it runs and a `result` entry after it,
+    pointing back at the intent. Each entry's `hash` is SHA-256 over a canonical JSON
+    of its fields and `prev_hash`, the previous entry's hash: editing, removing,
+    inserting or reordering entries breaks the chain, which `costplane audit verify`
+    recomputes. `id` is given by the writer (the previous id + 1), so a gap shows a
+    removed entry, and `prev_hash` is unique, so two writers cannot fork the chain.
+    JSON fields are stored as the exact canonical text that was hashed.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    actor: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[str] = mapped_column(String(10))  # intent | result
+    intent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(100))
+    api_version: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(100))
+    namespace: Mapped[str] = mapped_column(String(253))
+    name: Mapped[str] = mapped_column(String(253))
+    patch: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON, or "delete"
+    before: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON
+    after: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON
+    monthly_amount: Mapped[str] = mapped_column(String(40))  # a decimal, as text
+    currency: Mapped[str] = mapped_column(String(3))
+    result: Mapped[str] = mapped_column(String(20))  # pending | ok | failed
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Finding(Base):
+    """One thing a governance policy found, kept across runs (see costplane.governance.findings).
+
+    `fingerprint` is SHA-256 over the policy id, cluster, kind, namespace and name, so
+    the same problem on the same resource is one row however often it is found. A run
+    that finds it again updates `last_seen` (and reopens it if it was resolved); a run
+    of the same policy that no longer finds it marks it `resolved`. People set
+    `acknowledged` (seen, being handled) or `suppressed` until a date, with a reason.
+    Money is a decimal as text, like the audit log's.
+    """
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        Index("ix_findings_status", "status"),
+        Index("ix_findings_policy", "policy"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    policy: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(10))  # low | medium | high | critical
+    cluster: Mapped[str | None] = mapped_column(String(253), nullable=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    namespace: Mapped[str | None] = mapped_column(String(253), nullable=True)
+    name: Mapped[str] = mapped_column(String(253))
+    tenant: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    environment: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    monthly_waste: Mapped[str | None] = mapped_column(String(40), nullable=True)  # decimal text
+    currency: Mapped[str] = mapped_column(String(3))
+    message: Mapped[str] = mapped_column(Text)
+    fix: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))  # open | acknowledged | suppressed | resolved
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    suppressed_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    suppressed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    suppressed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

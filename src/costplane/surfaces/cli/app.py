@@ -17,14 +17,20 @@ from costplane import __version__
 from costplane.errors import CatalogInvalidError, CostplaneError
 from costplane.settings import Settings
 from costplane.surfaces.cli import (
+    act,
     allocate,
+    audit,
     catalog,
     collect,
     db,
     demo,
     export,
+    findings,
     generate,
+    govern,
     ingest,
+    policy,
+    record,
     report,
     sources,
 )
@@ -106,13 +112,19 @@ def root(
     ctx.obj = Project(settings=settings, debug=debug)
 
 
+app.add_typer(act.app, name="act")
+app.add_typer(audit.app, name="audit")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(collect.app, name="collect")
 app.add_typer(db.app, name="db")
 app.add_typer(export.app, name="export")
+app.add_typer(findings.app, name="findings")
 app.add_typer(generate.app, name="generate")
 app.add_typer(ingest.app, name="ingest")
+app.add_typer(policy.app, name="policy")
+app.add_typer(record.app, name="record")
 app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")
 app.command("allocate")(allocate.allocate)
 app.command("demo")(demo.demo)
+app.command("govern")(govern.govern)

@@ -16,7 +16,7 @@ from typing import Any
 
 import typer
 
-from costplane.errors import CostplaneError
+from costplane.errors import CostplaneError, InputError
 from costplane.sources import ingest
 from costplane.sources.collector import Collected
 from costplane.state import SourceRun, record_source_run
@@ -24,8 +24,6 @@ from costplane.surfaces.cli.output import OutputFormat, emit_json, err_console
 from costplane.surfaces.cli.project import Project
 
 app = typer.Typer(help="Read a real system (cluster, Prometheus, database, cache, backups).")
-
-# Each collector registers its command here, one line each (imported at the end of this module).
 
 
 def run_collector(
@@ -37,6 +35,8 @@ def run_collector(
     table: Callable[[dict[str, Any]], None],
 ) -> Collected:
     """Collect, load, record, print. `target` is shown and stored: it must be masked."""
+    if output is OutputFormat.CSV:
+        raise InputError("--output csv: a collector prints a table or JSON (-o table|json)")
     started = _now()
     state = project.state()
     try:
@@ -57,7 +57,7 @@ def run_collector(
     else:
         table(collected.summary)
     for item in collected.missing:
-        err_console.print(f"warning: {target}: could not read {item}", markup=False)
+        err_console.print(f"warning: {target}: could not read {item}", markup=False, soft_wrap=True)
     return collected
 
 
@@ -85,3 +85,13 @@ def _run(
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# The collectors, each in its own module, register their commands on `app`.
+from costplane.surfaces.cli import (  # noqa: E402,F401
+    collect_backups,
+    collect_kubernetes,
+    collect_postgres,
+    collect_prometheus,
+    collect_redis,
+)

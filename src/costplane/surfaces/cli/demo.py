@@ -24,8 +24,10 @@ from costplane.allocation import (
 from costplane.catalog import Catalog
 from costplane.errors import InputError
 from costplane.fleet import FleetSpec, FleetSummary
+from costplane.governance.findings import Finding
 from costplane.money import cents
 from costplane.surfaces.cli.generate import default_start, run_generator
+from costplane.surfaces.cli.govern import govern_project, show
 from costplane.surfaces.cli.ingest import ingest_fleet
 from costplane.surfaces.cli.output import Column, OutputFormat, console, err_console, render
 from costplane.surfaces.cli.project import Project, project_of
@@ -62,7 +64,10 @@ def demo(
             project.catalog(),
             Window(spec.start, spec.start + dt.timedelta(days=spec.days)),
         )
+    _, findings, _ = govern_project(project)
     show_summary(project, summary, results)
+    show_findings(findings, summary)
+    show_next(project.settings.home, Window.month(f"{spec.start:%Y-%m}"))
     if not no_serve:
         console.print("(no dashboard to serve yet: the summary above is the demo)")
 
@@ -107,13 +112,18 @@ def show_summary(project: Project, summary: FleetSummary, results: list[LoadResu
         margins = margin(warehouse, catalog, month)
     show_domains(domains, catalog.currency)
     show_tenants(catalog, margins)
+
+
+def show_findings(findings: list[Finding], summary: FleetSummary) -> None:
+    """The top findings by money, and how they compare with what was planted."""
+    console.print("\n[bold]Top findings by monthly waste[/bold] (the built-in policy pack)")
+    show(findings[:5], OutputFormat.TABLE)
     planted = json.loads((summary.out / "planted.json").read_text())
     kinds = Counter(p["kind"] for p in planted)
     console.print(
-        f"\n{len(planted)} problems planted on purpose ({len(kinds)} kinds) are listed in "
-        f"{summary.out / 'planted.json'}."
+        f"{len(findings)} findings; {len(planted)} problems were planted on purpose "
+        f"({len(kinds)} kinds), listed in {summary.out / 'planted.json'}."
     )
-    show_next(project.settings.home, month)
 
 
 def show_loaded(results: list[LoadResult]) -> None:
@@ -232,6 +242,8 @@ def show_next(home: Path, month: Window) -> None:
             f"--home {home} export focus --period {period} --out {period}.parquet",
             "the allocation as FOCUS",
         ),
+        (f"--home {home} findings list", "every finding, its status and money"),
+        (f"--home {home} govern --output json", "govern again, as JSON"),
         (f"--home {home} ingest history", "what was loaded, and when"),
     ):
         console.print(f"  costplane {command}", markup=False)

@@ -1,0 +1,368 @@
+"""Benchmark the policy engine against Cloud Custodian's ValueFilter, in one process.
+
+The same synthetic Deployments (camelCase JSON, as `kubectl get -o json` gives
+them) go to both engines with the issue's two filters:
+
+    cpu:  spec.template.spec.containers[0].resources.requests.cpu > 2
+    and:  cpu > 2, memory > 4Gi, spec.replicas > 1
+
+Cloud Custodian is given the best spelling it has: `value_type: float` for the
+quantities (without it, "3" > 2 compares text with a number and never matches)
+and memory in bytes. Both engines must agree on every resource whose quantities
+are plain numbers, the only ones Custodian reads right; where they are written
+with a suffix ("2500m", "8Gi") Custodian reads 0.0 and misses, which is counted.
+
+Costplane's time includes building the inventory from the list of dicts; both
+sides are timed best of --repeat runs. Also timed: a pack of 24 value-filter
+policies over --resources mixed resources (Deployments, StatefulSets, CronJobs,
+Namespaces, PVCs, IngressRoutes). The last line printed is JSON:
+{"resources", "costplane_per_s", "custodian_per_s", "ratio", ...} where the
+rates and ratio are those of the slower of the two filters for Costplane.
+Needs the `bench` extra (`pip install -e '.[bench]'`, Cloud Custodian).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from costplane.governance import Inventory, PolicyEngine, parse_policies
+
+NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+CPU_KEY = "spec.template.spec.containers[0].resources.requests.cpu"
+MEMORY_KEY = "spec.template.spec.containers[0].resources.requests.memory"
+GIB = 2**30
+
+CPUS = ["100m", "250m", "500m", "1", "1.5", "2", "2.5", "3", "4", "2500m", "4000m", "0.75"]
+MEMORIES = ["512Mi", "1Gi", "2Gi", "4Gi", "6Gi", "8Gi", "6144Mi", "4294967296", "8589934592",
+            "3221225472", "5G", "6442450944"]  # fmt: skip
+IMAGES = ["odoo:18.0-20251101", "odoo:latest", "redis:7.2", "nginx", "odoo@sha256:" + "a" * 64]
+
+
+def deployment(rng: random.Random, index: int) -> dict[str, Any]:
+    """One Deployment as the API server returns it (the parts policies read, and more)."""
+    tenant = f"tenant-{index % 2000:04d}"
+    containers = [
+        {
+            "name": "odoo" if n == 0 else f"sidecar-{n}",
+            "image": rng.choice(IMAGES),
+            "ports": [{"containerPort": 8069, "protocol": "TCP"}],
+            "env": [{"name": "PGHOST", "value": f"{tenant}-db"}],
+            "resources": {
+                "requests": {"cpu": rng.choice(CPUS), "memory": rng.choice(MEMORIES)},
+                "limits": {"cpu": "4", "memory": "8Gi"} if rng.random() > 0.1 else {},
+            },
+        }
+        for n in range(rng.choice([1, 1, 1, 2, 3]))
+    ]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": f"odoo-{index}",
+            "namespace": f"{tenant}-prod",
+            "uid": f"00000000-0000-0000-0000-{index:012d}",
+            "creationTimestamp": f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}T08:00Z",
+            "labels": {"app.kubernetes.io/name": "odoo", "costplane.io/tenant": tenant},
+            "annotations": {"deployment.kubernetes.io/revision": str(rng.randint(1, 9))},
+        },
+        "spec": {
+            "replicas": rng.choice([0, 1, 1, 2, 3]),
+            "selector": {"matchLabels": {"app": f"odoo-{index}"}},
+            "template": {
+                "metadata": {"labels": {"app": f"odoo-{index}"}},
+                "spec": {"containers": containers, "restartPolicy": "Always"},
+            },
+        },
+        "status": {"replicas": 1, "readyReplicas": 1, "availableReplicas": 1},
+    }
+
+
+def other(rng: random.Random, kind: str, index: int) -> dict[str, Any]:
+    """A StatefulSet, CronJob, Namespace, PVC or IngressRoute with the fields the pack reads."""
+    tenant = f"tenant-{index % 2000:04d}"
+    metadata: dict[str, Any] = {
+        "name": f"{kind.lower()}-{index}",
+        "namespace": f"{tenant}-prod",
+        "creationTimestamp": f"2026-{rng.randint(1, 10):02d}-01T00:00:00Z",
+        "labels": {"costplane.io/tenant": tenant} if rng.random() > 0.05 else {},
+    }
+    template = {"spec": {"containers": [deployment(rng, index)["spec"]["template"]["spec"]
+                                        ["containers"][0]]}}  # fmt: skip
+    if kind == "StatefulSet":
+        spec: dict[str, Any] = {"replicas": rng.choice([1, 2, 3]), "template": template}
+    elif kind == "CronJob":
+        spec = {"schedule": "0 * * * *", "suspend": rng.random() < 0.2,
+                "jobTemplate": {"spec": {"template": template}}}  # fmt: skip
+    elif kind == "Namespace":
+        metadata.pop("namespace")
+        metadata["annotations"] = {"costplane.io/log-retention-days": str(rng.choice([7, 30, 90]))}
+        spec = {"finalizers": ["kubernetes"]}
+    elif kind == "PersistentVolumeClaim":
+        size = rng.choice(["10Gi", "50Gi", "500Gi"])
+        spec = {"storageClassName": rng.choice(["standard", "premium"]),
+                "resources": {"requests": {"storage": size}}}  # fmt: skip
+    else:
+        spec = {"entryPoints": rng.choice([["web"], ["websecure"]]),
+                "routes": [{"match": "Host(`x`)", "middlewares": []}]}  # fmt: skip
+        if "websecure" in spec["entryPoints"]:
+            spec["tls"] = {"secretName": "tls"}
+    return {"kind": kind, "metadata": metadata, "spec": spec, "status": {"phase": "Bound"}}
+
+
+def deployments(count: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [deployment(rng, index) for index in range(count)]
+
+
+def mixed(count: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    shares = [("Deployment", 0.5), ("StatefulSet", 0.1), ("CronJob", 0.1), ("Namespace", 0.1),
+              ("PersistentVolumeClaim", 0.1), ("IngressRoute", 0.1)]  # fmt: skip
+    objects = []
+    for kind, share in shares:
+        for index in range(int(count * share)):
+            objects.append(
+                deployment(rng, index) if kind == "Deployment" else other(rng, kind, index)
+            )
+    return objects
+
+
+COSTPLANE = f"""
+policies:
+  - id: cpu
+    description: CPU request above 2 cores
+    resource: Deployment
+    severity: low
+    filters:
+      - {{key: "{CPU_KEY}", value_type: quantity, op: gt, value: 2}}
+  - id: cpu-memory-replicas
+    description: big and replicated
+    resource: Deployment
+    severity: low
+    filters:
+      - {{key: "{CPU_KEY}", value_type: quantity, op: gt, value: 2}}
+      - {{key: "{MEMORY_KEY}", value_type: bytes, op: gt, value: 4Gi}}
+      - {{key: spec.replicas, op: gt, value: 1}}
+"""
+
+
+def custodian_filters() -> dict[str, Any]:
+    """Cloud Custodian's filters for the two cases, validated as its policy loader does."""
+    try:
+        from c7n.filters.core import FilterRegistry, ValueFilter
+    except ImportError:
+        sys.exit("Cloud Custodian is missing: pip install -e '.[bench]'")
+    cpu = {"type": "value", "key": CPU_KEY, "op": "gt", "value": 2, "value_type": "float"}
+    memory = {"type": "value", "key": MEMORY_KEY, "op": "gt", "value": 4 * GIB,
+              "value_type": "float"}  # fmt: skip
+    replicas = {"type": "value", "key": "spec.replicas", "op": "gt", "value": 1}
+    registry = FilterRegistry("bench.filters")
+    both = registry.factory({"and": [cpu, memory, replicas]}, None)
+    single = ValueFilter(cpu, None)
+    for built in (single, both):
+        built.validate()
+    return {"cpu": single, "cpu-memory-replicas": both}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The best of several runs: wall seconds, and CPU seconds of this process."""
+
+    wall: float
+    cpu: float
+    result: Any
+
+
+def best(repeat: int, run: Callable[[], Any]) -> Timing:
+    """The fastest of `repeat` runs. As `timeit` does, the cyclic garbage collector is off
+    while a run is timed: a full collection walks every object of the 100,000 documents
+    and would land on whichever engine happened to trigger it."""
+    wall, cpu, result = float("inf"), float("inf"), None
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        gc.disable()
+        try:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            result = run()
+            wall = min(wall, time.perf_counter() - started)
+            cpu = min(cpu, time.process_time() - started_cpu)
+        finally:
+            gc.enable()
+    return Timing(wall, cpu, result)
+
+
+def costplane_run(engine: PolicyEngine, objects: list[dict[str, Any]]) -> Any:
+    """Build the inventory from the list of Deployments and run the engine's one policy.
+    The matched documents are returned, as Custodian returns its; identities are built
+    only when read."""
+    [result] = engine.evaluate(Inventory.from_objects(objects, kind="Deployment"), now=NOW)
+    return result.documents
+
+
+def bare_walk(objects: list[dict[str, Any]], keys: list[str]) -> list[Any]:
+    """The floor no engine in Python goes under: read the filter's values from every
+    document with plain subscripts, compare nothing. `ceiling_ratio` (Custodian's time
+    over this) is the ratio an engine costing nothing beyond the reads would reach."""
+    if keys == ["cpu"]:
+        return [d["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"]
+                for d in objects]  # fmt: skip
+    return [
+        (requests["cpu"], requests["memory"], d["spec"]["replicas"])
+        for d in objects
+        for requests in [d["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]]
+    ]
+
+
+def plain_number(text: object) -> bool:
+    """Whether Custodian's float reading of this quantity is right (no suffix)."""
+    try:
+        float(str(text))
+    except ValueError:
+        return False
+    return True
+
+
+def agreement(objects: list[dict[str, Any]], ours: set[str], theirs: set[str],
+              keys: list[str]) -> dict[str, Any]:  # fmt: skip
+    """Compare where Custodian can be right; count and show where it cannot."""
+    readable, wrong, example = 0, 0, None
+    for document in objects:
+        container = document["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]
+        values = [container[key] for key in keys]
+        name = document["metadata"]["name"]
+        if all(plain_number(v) for v in values):
+            readable += 1
+            if (name in ours) != (name in theirs):
+                raise SystemExit(f"engines disagree on {name} {values}")
+        elif (name in ours) != (name in theirs):
+            wrong += 1
+            example = example or {"name": name, "requests": values, "costplane": name in ours}
+    return {"compared": readable, "agree": True, "custodian_wrong": wrong, "example": example}
+
+
+CONTAINERS = "spec.template.spec.containers[*]"
+PACK = f"""
+Namespace:
+  - {{key: metadata.labels."costplane.io/tenant", op: absent}}
+  - {{key: metadata.annotations."costplane.io/log-retention-days", op: gt, value: 30,
+     value_type: duration, unit: d}}
+Deployment:
+  - {{key: "{CONTAINERS}.resources.limits.cpu", op: absent}}
+  - {{key: "{CONTAINERS}.resources.limits.memory", op: absent}}
+  - {{key: "{CONTAINERS}.image", op: regex, value: "^[^@]*(:latest)?$"}}
+  - {{key: "{CPU_KEY}", value_type: quantity, op: gt, value: 2}}
+  - {{key: "{MEMORY_KEY}", value_type: bytes, op: gt, value: 4Gi}}
+  - {{key: spec.replicas, op: eq, value: 0}}
+  - {{key: spec.replicas, op: gt, value: 2}}
+  - {{key: "{CONTAINERS}.resources.requests.cpu", value_type: quantity, op: ge, value: 4,
+     match: all}}
+  - {{key: metadata.creationTimestamp, value_type: age, op: gt, value: 180d}}
+  - {{key: metadata.labels."app.kubernetes.io/name", op: ne, value: odoo}}
+  - {{or: [{{key: spec.replicas, op: eq, value: 1}},
+          {{not: {{key: "{CPU_KEY}", value_type: quantity, op: lt, value: 1}}}}]}}
+StatefulSet:
+  - {{key: "{CONTAINERS}.resources.limits.cpu", op: absent}}
+  - {{key: "{CONTAINERS}.image", op: regex, value: "^[^@]*(:latest)?$"}}
+  - {{key: spec.replicas, op: lt, value: 2}}
+CronJob:
+  - {{key: "spec.jobTemplate.{CONTAINERS}.image", op: regex, value: "^[^@]*(:latest)?$"}}
+  - {{key: spec.suspend, op: eq, value: true}}
+PersistentVolumeClaim:
+  - {{key: spec.resources.requests.storage, value_type: bytes, op: gt, value: 100Gi}}
+  - {{key: spec.storageClassName, op: in, value: [premium]}}
+  - {{key: metadata.creationTimestamp, value_type: age, op: gt, value: 7d}}
+IngressRoute:
+  - {{key: spec.tls, op: absent}}
+  - {{key: spec.entryPoints, op: contains, value: web}}
+  - {{key: "spec.routes[*].middlewares", op: empty}}
+"""
+"""24 representative value filters, by kind: one policy each."""
+
+
+def pack_yaml() -> str:
+    from ruamel.yaml import YAML
+
+    by_kind = YAML(typ="safe").load(PACK)
+    policies = [
+        {"id": f"pack-{n:02d}", "description": "representative check", "resource": kind,
+         "severity": "medium", "filters": [condition]}
+        for n, (kind, condition) in enumerate(
+            (kind, c) for kind, conditions in by_kind.items() for c in conditions
+        )
+    ]  # fmt: skip
+    return json.dumps({"policies": policies})
+
+
+def compare(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Both engines on both filters; stops if they disagree where Custodian can be right."""
+    objects = deployments(args.resources, args.seed)
+    policies = {policy.id: policy for policy in parse_policies(COSTPLANE, "benchmark")}
+    theirs = custodian_filters()
+    cases: dict[str, dict[str, Any]] = {}
+    for policy, keys in (("cpu", ["cpu"]), ("cpu-memory-replicas", ["cpu", "memory"])):
+        engine = PolicyEngine([policies[policy]])
+        walk = best(args.repeat, partial(bare_walk, objects, keys))
+        ours = best(args.repeat, partial(costplane_run, engine, objects))
+        custodian = best(args.repeat, partial(theirs[policy].process, objects))
+        ours_names = {d["metadata"]["name"] for d in ours.result}
+        their_names = {d["metadata"]["name"] for d in custodian.result}
+        cases[policy] = {
+            "costplane_per_s": round(args.resources / ours.cpu),
+            "custodian_per_s": round(args.resources / custodian.cpu),
+            "ratio": round(custodian.cpu / ours.cpu, 1),
+            "wall_ratio": round(custodian.wall / ours.wall, 1),
+            "walk_per_s": round(args.resources / walk.cpu),
+            "ceiling_ratio": round(custodian.cpu / walk.cpu, 1),
+            "costplane_matches": len(ours_names),
+            "custodian_matches": len(their_names),
+            **agreement(objects, ours_names, their_names, keys),
+        }
+        print(f"{policy}: {json.dumps(cases[policy])}", file=sys.stderr)
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--resources", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    cases = compare(args)
+    pack_objects = mixed(args.resources, args.seed)
+    started = time.perf_counter()
+    pack = PolicyEngine(parse_policies(pack_yaml(), "pack"))
+    compile_seconds = time.perf_counter() - started
+    timed = best(args.repeat, lambda: pack.evaluate(Inventory.from_objects(pack_objects), now=NOW))
+    slower = min(cases.values(), key=lambda case: case["ratio"])
+    summary = {
+        "resources": args.resources,
+        "costplane_per_s": slower["costplane_per_s"],
+        "custodian_per_s": slower["custodian_per_s"],
+        "ratio": slower["ratio"],
+        "cases": {name: {key: case[key] for key in SUMMARY_KEYS} for name, case in cases.items()},
+        "pack_policies": len(pack.compiled),
+        "pack_seconds": round(timed.wall, 3),
+        "pack_cpu_seconds": round(timed.cpu, 3),
+        "pack_compile_seconds": round(compile_seconds, 3),
+        "pack_matches": sum(result.match_count for result in timed.result),
+    }
+    print(json.dumps(summary))
+
+
+SUMMARY_KEYS = ("costplane_per_s", "custodian_per_s", "ratio", "wall_ratio", "walk_per_s",
+                "ceiling_ratio", "compared", "custodian_wrong")  # fmt: skip
+
+if __name__ == "__main__":
+    main()

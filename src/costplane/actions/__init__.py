@@ -1,0 +1,89 @@
+"""Actions: turning findings into planned changes, GitOps patches or audited live changes.
+
+A `Target` (a Kubernetes object and the money it concerns) goes through an
+`Action` (built in: report, notify, annotate, mark-for-op, sleep, wake,
+delete-snapshot, patch; users register their own) to a `Plan` of `Change`s.
+A plan is printed (dry-run, the default), written as Kustomize patches
+(`write_gitops`), or applied to a cluster (`apply_plan`), each change written
+to the hash-chained `AuditLog` before and after it runs.
+"""
+
+from costplane.actions import (  # noqa: F401  (importing registers the built-in actions)
+    annotate,
+    delete_snapshot,
+    mark_for_op,
+    notify,
+    patch,
+    report,
+    sleep,
+)
+from costplane.actions.audit_chain import Anchor, Tampering, Verification, canonical_json
+from costplane.actions.audit_log import AuditLog, current_actor
+from costplane.actions.change import DELETE, Applied, Change, Plan, Skipped
+from costplane.actions.cluster import Cluster, LiveCluster, ManifestObjects, Objects
+from costplane.actions.execute import (
+    DEFAULT_MAX_RESOURCES,
+    BrakeError,
+    Execution,
+    Outcome,
+    apply_plan,
+    check_brake,
+)
+from costplane.actions.gitops import write_gitops
+from costplane.actions.mark_for_op import OP_ANNOTATION, MarkedOp, due_ops, marked_ops
+from costplane.actions.merge_patch import apply_merge_patch
+from costplane.actions.planner import plan_action
+from costplane.actions.registry import Action, action_types, make_action, register_action
+from costplane.actions.schedule import Transition, is_asleep, last_transition, next_transition
+from costplane.actions.sleep import SLEEP_STATE, sleep_state
+from costplane.actions.target import ObjectRef, Target
+from costplane.actions.targets import namespace_targets, read_targets, refreshed
+from costplane.actions.timetable import Due, due_namespaces
+
+__all__ = [
+    "DEFAULT_MAX_RESOURCES",
+    "DELETE",
+    "OP_ANNOTATION",
+    "SLEEP_STATE",
+    "Action",
+    "Anchor",
+    "Applied",
+    "AuditLog",
+    "BrakeError",
+    "Change",
+    "Cluster",
+    "Due",
+    "Execution",
+    "LiveCluster",
+    "ManifestObjects",
+    "MarkedOp",
+    "ObjectRef",
+    "Objects",
+    "Outcome",
+    "Plan",
+    "Skipped",
+    "Tampering",
+    "Target",
+    "Transition",
+    "Verification",
+    "action_types",
+    "apply_merge_patch",
+    "apply_plan",
+    "canonical_json",
+    "check_brake",
+    "current_actor",
+    "due_namespaces",
+    "due_ops",
+    "is_asleep",
+    "last_transition",
+    "make_action",
+    "marked_ops",
+    "namespace_targets",
+    "next_transition",
+    "plan_action",
+    "read_targets",
+    "refreshed",
+    "register_action",
+    "sleep_state",
+    "write_gitops",
+]

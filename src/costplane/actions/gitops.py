@@ -1,0 +1,129 @@
+"""GitOps mode: each change written as a Kustomize patch instead of touching the cluster.
+
+One patch file per resource and action under `patches/<action>/<namespace>/`,
+listed in the directory's `kustomization.yaml` under `patches:` with a
+`target` (an existing kustomization keeps everything else, comments included;
+a new one needs `resources:` pointing at the base). A patch that only touches
+maps and scalars is written as a partial object, which Kustomize merges like
+the JSON merge patch it is; one that sets a list is written as RFC 6902
+operations computed against the object, because a strategic merge would merge
+lists by key where the merge patch replaces them. A delete is `$patch: delete`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from costplane.actions.change import Change, Plan
+from costplane.actions.merge_patch import apply_merge_patch, has_list
+from costplane.actions.target import Target
+from costplane.errors import InputError
+
+KUSTOMIZATION = "kustomization.yaml"
+
+
+def write_gitops(plan: Plan, directory: Path, targets: Sequence[Target]) -> list[Path]:
+    """Write the plan's cluster changes as patch files plus the kustomization; the files."""
+    objects = {(t.kind, t.namespace, t.name): t.object for t in targets}
+    directory.mkdir(parents=True, exist_ok=True)
+    kustomization = _read_kustomization(directory / KUSTOMIZATION)
+    written = []
+    for change in plan.cluster_changes:
+        relative = patch_path(change)
+        base = objects.get((change.kind, change.namespace, change.name), {})
+        document = patch_document(change, base)
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _dump(document, path)
+        _list_patch(kustomization, relative, change)
+        written.append(path)
+    if written:
+        _dump(kustomization, directory / KUSTOMIZATION)
+        written.append(directory / KUSTOMIZATION)
+    return written
+
+
+def patch_path(change: Change) -> str:
+    namespace = change.namespace or "_cluster"
+    return f"patches/{change.action}/{namespace}/{change.kind.lower()}-{change.name}.yaml"
+
+
+def patch_document(change: Change, base: Mapping[str, Any]) -> Any:
+    """The patch file's content for one change (see the module's note on the three forms)."""
+    identity: dict[str, Any] = {"apiVersion": change.api_version, "kind": change.kind}
+    metadata = {
+        "name": change.name,
+        **({"namespace": change.namespace} if change.namespace else {}),
+    }
+    if change.is_delete:
+        return {"$patch": "delete", **identity, "metadata": metadata}
+    patch = dict(change.merge_patch or {})
+    if has_list(patch):
+        return json_patch_operations(base, patch)
+    return {**identity, **patch, "metadata": {**metadata, **patch.get("metadata", {})}}
+
+
+def json_patch_operations(
+    base: Any, patch: Mapping[str, Any], prefix: str = ""
+) -> list[dict[str, Any]]:
+    """RFC 6902 operations that turn `base` into what the merge patch makes of it."""
+    operations: list[dict[str, Any]] = []
+    for key, value in patch.items():
+        path = f"{prefix}/{key.replace('~', '~0').replace('/', '~1')}"
+        present = isinstance(base, Mapping) and key in base
+        if value is None:
+            if present:
+                operations.append({"op": "remove", "path": path})
+        elif isinstance(value, Mapping) and present and isinstance(base[key], Mapping):
+            operations += json_patch_operations(base[key], value, path)
+        else:  # "add" creates the member or replaces it
+            operations.append({"op": "add", "path": path, "value": apply_merge_patch(None, value)})
+    return operations
+
+
+def _list_patch(kustomization: CommentedMap, relative: str, change: Change) -> None:
+    group, _, version = change.api_version.rpartition("/")
+    target: dict[str, str] = {"group": group, "version": version, "kind": change.kind}
+    if change.namespace:
+        target["namespace"] = change.namespace
+    target["name"] = change.name
+    entry = CommentedMap([("path", relative), ("target", CommentedMap(target))])
+    patches = kustomization.setdefault("patches", CommentedSeq())
+    for index, existing in enumerate(patches):
+        if isinstance(existing, Mapping) and existing.get("path") == relative:
+            patches[index] = entry
+            return
+    patches.append(entry)
+
+
+def _read_kustomization(path: Path) -> CommentedMap:
+    if not path.exists():
+        return CommentedMap(
+            [("apiVersion", "kustomize.config.k8s.io/v1beta1"), ("kind", "Kustomization")]
+        )
+    try:
+        document = _yaml().load(path.read_text(encoding="utf-8"))
+    except YAMLError as exc:
+        raise InputError(f"{path}: not readable as YAML: {exc}") from exc
+    if not isinstance(document, CommentedMap):
+        raise InputError(f"{path}: a kustomization is a YAML mapping")
+    if not isinstance(document.get("patches", []), list):
+        raise InputError(f"{path}: patches: expected a list")
+    return document
+
+
+def _yaml() -> YAML:
+    yaml = YAML()  # round trip: keeps the user's comments and order
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _dump(document: Any, path: Path) -> None:
+    with path.open("w", encoding="utf-8") as stream:
+        _yaml().dump(document, stream)

@@ -1,0 +1,107 @@
+"""The registry of action types: built-in ones, and any a user adds.
+
+An action type turns one target into a `Change` (or a `Skipped` saying why
+not) and, when applied, carries the change out. Users add their own by
+subclassing `Action` and calling `register_action`, or from another package
+through the `costplane.actions` entry point group (loaded on first lookup).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, ClassVar, Self
+
+from costplane.actions.change import Applied, Change, Skipped
+from costplane.actions.target import Target
+from costplane.errors import InputError
+
+if TYPE_CHECKING:
+    from costplane.actions.cluster import Cluster
+
+ENTRY_POINT_GROUP = "costplane.actions"
+
+
+class Action(ABC):
+    """One kind of action. Subclasses set `name`, `summary` and `kinds`, and plan.
+
+    `parameters` documents what `from_params` accepts (name → help). `batched`
+    actions (a notification) are executed once for all their changes; the
+    others once per change, each one audited before and after it runs.
+    """
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    kinds: ClassVar[frozenset[str]] = frozenset()  # the kinds it acts on; empty: any kind
+    parameters: ClassVar[Mapping[str, str]] = {}
+    batched: ClassVar[bool] = False
+    audited: ClassVar[bool] = True
+    touches_cluster: ClassVar[bool] = True  # False: applying needs no cluster (report, notify)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> Self:
+        """An instance from `--param key=value` pairs; actions with parameters override."""
+        refuse_unknown(cls, params)
+        return cls()
+
+    @abstractmethod
+    def plan(self, target: Target, now: dt.datetime) -> Change | Skipped:
+        """What this action would do to `target` at `now` (an aware UTC time)."""
+
+    def execute(self, changes: Sequence[Change], cluster: Cluster | None) -> list[Applied]:
+        """Carry the changes out, one `Applied` per change. Default: patch or delete each."""
+        if cluster is None:
+            raise InputError(f"{self.name}: applying needs a cluster (--kubeconfig)")
+        return [cluster.apply(change) for change in changes]
+
+    def handles(self, target: Target) -> bool:
+        return not self.kinds or target.kind in self.kinds
+
+
+def refuse_unknown(action: type[Action], params: Mapping[str, str]) -> None:
+    unknown = sorted(set(params) - set(action.parameters))
+    if unknown:
+        known = ", ".join(sorted(action.parameters)) or "none"
+        raise InputError(
+            f"{action.name}: unknown parameter {', '.join(unknown)} (it takes: {known})"
+        )
+
+
+_ACTIONS: dict[str, type[Action]] = {}
+_plugins_loaded = False
+
+
+def register_action(action: type[Action]) -> type[Action]:
+    """Add an action type (usable as a class decorator); a name is registered once."""
+    existing = _ACTIONS.get(action.name)
+    if existing is not None and existing is not action:
+        raise ValueError(f"action {action.name!r} is already registered by {existing.__name__}")
+    _ACTIONS[action.name] = action
+    return action
+
+
+def action_types() -> dict[str, type[Action]]:
+    """Every registered action type by name, plug-ins included, sorted by name."""
+    _load_plugins()
+    return dict(sorted(_ACTIONS.items()))
+
+
+def make_action(name: str, params: Mapping[str, str] | None = None) -> Action:
+    """The action `name` configured with `params`; an unknown name is an input error."""
+    types = action_types()
+    if name not in types:
+        raise InputError(f"unknown action {name!r}; known: {', '.join(types)}")
+    return types[name].from_params(params or {})
+
+
+def _load_plugins() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        loaded = entry.load()
+        if isinstance(loaded, type) and issubclass(loaded, Action):
+            register_action(loaded)

@@ -1,0 +1,136 @@
+"""The engine: policies compiled once, then run over an inventory in bulk.
+
+    engine = PolicyEngine(load_policies([Path("policies/")]))
+    results = engine.evaluate(
+        Inventory.from_objects(objects),
+        now=end_of_window,
+        facts=FactSources(CatalogFacts(catalog), warehouse_facts),
+        prices=PriceSheetPrices(catalog.price_sheet),
+    )
+
+Compiling parses every path and value once. Evaluating groups the inventory by
+kind; all policies on one kind share a `Scope`, so a path prefix is read once
+and an identical filter is answered once for all of them. A policy that needs
+a fact no source provides is skipped, with the reason in its result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from costplane.governance.boolean import BooleanFilter
+from costplane.governance.columns import shared_prefixes
+from costplane.governance.facts import Facts, NoFacts
+from costplane.governance.filter_spec import CompiledFilter, FilterSpec, Scope
+from costplane.governance.inventory import Inventory
+from costplane.governance.paths import Step
+from costplane.governance.policy import Policy
+from costplane.governance.prices import Prices
+from costplane.governance.results import MatchedRows, PolicyResult
+from costplane.governance.savings import monthly_waste
+from costplane.governance.value_filter import ValueFilter, signature
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    policy: Policy
+    root: CompiledFilter
+    facts: frozenset[str]
+
+
+def compile_policy(policy: Policy) -> CompiledPolicy:
+    """The policy's filters as one `and`, ready to run."""
+    root = BooleanFilter(connective="and", filters=policy.filters).compile()
+    return CompiledPolicy(policy, root, policy.fact_names())
+
+
+class PolicyEngine:
+    """Compiled policies, run over inventories."""
+
+    def __init__(self, policies: Iterable[Policy]) -> None:
+        self.compiled = [compile_policy(policy) for policy in policies]
+        self._sharing = _sharing([c.policy for c in self.compiled])
+
+    def evaluate(
+        self,
+        inventory: Inventory,
+        *,
+        now: dt.datetime,
+        facts: Facts | None = None,
+        prices: Prices | None = None,
+    ) -> list[PolicyResult]:
+        """One result per policy, in the order given; `now` is the instant ages and fact
+        windows end at (the end of the data's window, not the wall clock, for repeatable runs)."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware (UTC)")
+        source = facts if facts is not None else NoFacts()
+        scopes: dict[str, Scope] = {}
+        results = []
+        for compiled in self.compiled:
+            policy = compiled.policy
+            missing = sorted(name for name in compiled.facts if not source.provides(name))
+            if missing:
+                reason = f"needs facts no source provides: {', '.join(missing)}"
+                results.append(PolicyResult(policy, 0, skipped=reason))
+                continue
+            batch = inventory.batch(policy.resource)
+            if batch is None or not len(batch):
+                results.append(PolicyResult(policy, 0))
+                continue
+            scope = scopes.get(policy.resource)
+            if scope is None:
+                paths, shared = self._sharing[policy.resource]
+                scope = Scope(batch, now, source, shared_paths=paths, shared_filters=shared)
+                scopes[policy.resource] = scope
+            results.append(_run(compiled, scope, prices))
+        return results
+
+
+def _value_filters(specs: Iterable[FilterSpec]) -> Iterator[ValueFilter]:
+    for spec in specs:
+        if isinstance(spec, ValueFilter):
+            yield spec
+        elif isinstance(spec, BooleanFilter):
+            yield from _value_filters(spec.filters)
+
+
+def _sharing(policies: list[Policy]) -> dict[str, tuple[set[tuple[Step, ...]], set[object]]]:
+    """Per kind: where the paths of its value filters part, and which filters recur."""
+    by_kind: dict[str, list[ValueFilter]] = defaultdict(list)
+    for policy in policies:
+        by_kind[policy.resource] += _value_filters(policy.filters)
+    sharing: dict[str, tuple[set[tuple[Step, ...]], set[object]]] = defaultdict(
+        lambda: (set(), set())
+    )
+    for kind, specs in by_kind.items():
+        counts = Counter(signature(spec) for spec in specs)
+        recurring = {key for key, count in counts.items() if count > 1}
+        sharing[kind] = (shared_prefixes(spec.path.steps for spec in specs), recurring)
+    return sharing
+
+
+def _run(compiled: CompiledPolicy, scope: Scope, prices: Prices | None) -> PolicyResult:
+    scope.unreadable = []
+    rows = np.arange(len(scope.batch), dtype=np.intp)
+    matched = rows[compiled.root.evaluate(scope, rows)]
+    amounts = monthly_waste(compiled.policy.savings, scope, matched, prices)
+    found = MatchedRows(scope.batch, matched.tolist(), amounts)
+    unreadable = tuple({(u.resource, u.where): u for u in scope.unreadable}.values())
+    return PolicyResult(compiled.policy, len(rows), found, unreadable)
+
+
+def evaluate_policies(
+    policies: Sequence[Policy],
+    inventory: Inventory,
+    *,
+    now: dt.datetime,
+    facts: Facts | None = None,
+    prices: Prices | None = None,
+) -> list[PolicyResult]:
+    """Compile and run in one call (compile once with `PolicyEngine` to run many times)."""
+    return PolicyEngine(policies).evaluate(inventory, now=now, facts=facts, prices=prices)

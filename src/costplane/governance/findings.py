@@ -1,0 +1,149 @@
+"""Findings: a policy's match as people and programs see it, with a stable fingerprint.
+
+The fingerprint is SHA-256 over the policy id, cluster, kind, namespace and name
+(separated by a unit separator, empty for none), so the same problem on the same
+resource keeps its identity from run to run, and a status (acknowledged, suppressed)
+set on it sticks. Money is rounded to the cent, half up, as invoices round.
+
+The JSON form (`costplane govern --output json`) is
+
+    {"policy", "severity", "resource": {"kind", "namespace", "name"}, "tenant",
+     "environment", "monthly_waste", "currency", "message", "fix", "fingerprint", "status"}
+
+with `monthly_waste` a decimal string ("24.20"), or null when a value it needs is unknown.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from costplane.governance.inventory import ResourceRef
+from costplane.governance.policy import Severity
+from costplane.governance.results import PolicyResult
+from costplane.money import cents
+
+SEPARATOR = "\x1f"
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    SUPPRESSED = "suppressed"
+    RESOLVED = "resolved"
+
+
+def fingerprint(policy: str, ref: ResourceRef) -> str:
+    """The finding's identity: the same for the same policy and resource, run after run."""
+    parts = (policy, ref.cluster or "", ref.kind, ref.namespace or "", ref.name)
+    return hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One resource one policy found, with its money and what to do about it."""
+
+    policy: str
+    severity: Severity
+    resource: ResourceRef
+    tenant: str | None
+    environment: str | None
+    monthly_waste: Decimal | None
+    currency: str
+    message: str
+    fix: str
+    status: Status = Status.OPEN
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.policy, self.resource)
+
+    @property
+    def rounded_waste(self) -> Decimal | None:
+        return cents(self.monthly_waste) if self.monthly_waste is not None else None
+
+    def with_status(self, status: Status) -> Finding:
+        return replace(self, status=status)
+
+    def as_json(self) -> dict[str, Any]:
+        """The documented JSON shape; money as a decimal string."""
+        waste = self.rounded_waste
+        return {
+            "policy": self.policy,
+            "severity": self.severity.value,
+            "resource": {
+                "kind": self.resource.kind,
+                "namespace": self.resource.namespace,
+                "name": self.resource.name,
+            },
+            "tenant": self.tenant,
+            "environment": self.environment,
+            "monthly_waste": format(waste, "f") if waste is not None else None,
+            "currency": self.currency,
+            "message": self.message,
+            "fix": self.fix,
+            "fingerprint": self.fingerprint,
+            "status": self.status.value,
+        }
+
+
+def findings_of(
+    results: Iterable[PolicyResult],
+    *,
+    currency: str,
+    fix: Callable[[str, object], str],
+    likely_tenant: Callable[[str], str | None] = lambda _name: None,
+) -> list[Finding]:
+    """Every match of every result as a finding, most money first, then by policy and name.
+
+    A resource whose tenant is unknown (an unlabelled namespace) gets the tenant its
+    name suggests, and the message says it was guessed.
+    """
+    found = []
+    for result in results:
+        policy = result.policy
+        for match in result.matches:
+            ref = match.resource
+            tenant, message = ref.tenant, policy.description
+            if tenant is None:
+                tenant = likely_tenant(ref.name if ref.namespace is None else ref.namespace)
+                if tenant is not None:
+                    message += f" (by its name, tenant {tenant}'s)"
+            found.append(
+                Finding(
+                    policy=policy.id,
+                    severity=policy.severity,
+                    resource=ref,
+                    tenant=tenant,
+                    environment=ref.environment,
+                    monthly_waste=match.monthly_waste,
+                    currency=currency,
+                    message=message,
+                    fix=fix(policy.id, policy),
+                )
+            )
+    return sorted(found, key=_order)
+
+
+def _order(finding: Finding) -> tuple[Any, ...]:
+    ref = finding.resource
+    waste = finding.monthly_waste if finding.monthly_waste is not None else Decimal(-1)
+    return (
+        -waste,
+        -finding.severity.rank,
+        finding.policy,
+        ref.cluster or "",
+        ref.kind,
+        ref.namespace or "",
+        ref.name,
+    )
+
+
+def at_or_above(findings: Iterable[Finding], severity: Severity) -> list[Finding]:
+    """The findings that should fail a check at `severity`: not suppressed or resolved."""
+    counted = (Status.OPEN, Status.ACKNOWLEDGED)
+    return [f for f in findings if f.severity.rank >= severity.rank and f.status in counted]

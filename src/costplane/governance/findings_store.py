@@ -1,0 +1,259 @@
+"""Findings kept in the state store, and their lifecycle.
+
+    open ──ack──▶ acknowledged          (seen; someone is on it)
+      │  └─suppress──▶ suppressed       (until a date, with a reason and who decided)
+      └──(a run of its policy no longer finds it)──▶ resolved ──(found again)──▶ open
+
+A run records what it found: a new finding is `open`; one found again keeps its
+status and first-seen date and gets a new last-seen date, except that a resolved
+one is reopened and one whose suppression has expired is open again. Findings of
+the policies that ran but were not found are `resolved`; those of policies that
+were skipped (a fact no source provides) are left as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from costplane.errors import InputError
+from costplane.governance.findings import Finding, Status
+from costplane.state.models import Finding as FindingRow
+from costplane.state.store import open_session
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What a run changed: new, reopened and resolved fingerprints."""
+
+    new: int
+    seen_again: int
+    reopened: int
+    resolved: int
+
+
+def record_run(
+    engine: Engine, findings: Sequence[Finding], ran: Iterable[str], now: dt.datetime
+) -> tuple[list[Finding], RunRecord]:
+    """Store a run's findings; returns them with their statuses, and what changed.
+
+    `ran` names the policies that were evaluated (not skipped); `now` is when (UTC).
+    """
+    moment = _naive(now)
+    ran = set(ran)
+    by_print = {finding.fingerprint: finding for finding in findings}
+    new = seen = reopened = resolved = 0
+    statuses: dict[str, Status] = {}
+    with open_session(engine) as session, session.begin():
+        rows = {
+            row.fingerprint: row
+            for row in session.scalars(
+                select(FindingRow).where(
+                    FindingRow.fingerprint.in_(list(by_print))
+                    | (FindingRow.policy.in_(sorted(ran)) & (FindingRow.status != Status.RESOLVED))
+                )
+            )
+        }
+        for key, finding in by_print.items():
+            row = rows.get(key)
+            if row is None:
+                session.add(_new_row(finding, moment))
+                statuses[key] = Status.OPEN
+                new += 1
+                continue
+            seen += 1
+            if row.status == Status.RESOLVED:
+                reopened += 1
+            _refresh(row, finding, moment)
+            statuses[key] = Status(row.status)
+        for key, row in rows.items():
+            if key not in by_print and row.policy in ran and row.status != Status.RESOLVED:
+                row.status = Status.RESOLVED
+                row.resolved_at = moment
+                resolved += 1
+    stored = [finding.with_status(statuses[finding.fingerprint]) for finding in findings]
+    return stored, RunRecord(new, seen, reopened, resolved)
+
+
+def _new_row(finding: Finding, moment: dt.datetime) -> FindingRow:
+    row = FindingRow(
+        fingerprint=finding.fingerprint,
+        cluster=finding.resource.cluster,
+        kind=finding.resource.kind,
+        namespace=finding.resource.namespace,
+        name=finding.resource.name,
+        status=Status.OPEN.value,
+        first_seen=moment,
+    )
+    _describe(row, finding, moment)
+    return row
+
+
+def _refresh(row: FindingRow, finding: Finding, moment: dt.datetime) -> None:
+    _describe(row, finding, moment)
+    expired = row.suppressed_until is not None and row.suppressed_until < moment.date()
+    if row.status == Status.RESOLVED or (row.status == Status.SUPPRESSED and expired):
+        row.status = Status.OPEN.value
+        row.resolved_at = None
+
+
+def _describe(row: FindingRow, finding: Finding, moment: dt.datetime) -> None:
+    waste = finding.rounded_waste
+    row.policy = finding.policy
+    row.severity = finding.severity.value
+    row.tenant = finding.tenant
+    row.environment = finding.environment
+    row.monthly_waste = format(waste, "f") if waste is not None else None
+    row.currency = finding.currency
+    row.message = finding.message
+    row.fix = finding.fix
+    row.last_seen = moment
+
+
+@dataclass(frozen=True)
+class StoredFinding:
+    """A finding as the state store has it, status as of `today`."""
+
+    id: int
+    fingerprint: str
+    policy: str
+    severity: str
+    cluster: str | None
+    kind: str
+    namespace: str | None
+    name: str
+    tenant: str | None
+    environment: str | None
+    monthly_waste: Decimal | None
+    currency: str
+    message: str
+    fix: str
+    status: Status
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    resolved_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str | None
+    suppressed_until: dt.date | None
+    suppressed_reason: str | None
+    suppressed_by: str | None
+
+    @classmethod
+    def of(cls, row: FindingRow, today: dt.date) -> StoredFinding:
+        status = Status(row.status)
+        if status is Status.SUPPRESSED and row.suppressed_until and row.suppressed_until < today:
+            status = Status.OPEN  # the suppression has expired
+        return cls(
+            id=row.id,
+            fingerprint=row.fingerprint,
+            policy=row.policy,
+            severity=row.severity,
+            cluster=row.cluster,
+            kind=row.kind,
+            namespace=row.namespace,
+            name=row.name,
+            tenant=row.tenant,
+            environment=row.environment,
+            monthly_waste=Decimal(row.monthly_waste) if row.monthly_waste is not None else None,
+            currency=row.currency,
+            message=row.message,
+            fix=row.fix,
+            status=status,
+            first_seen=row.first_seen,
+            last_seen=row.last_seen,
+            resolved_at=row.resolved_at,
+            acknowledged_at=row.acknowledged_at,
+            acknowledged_by=row.acknowledged_by,
+            suppressed_until=row.suppressed_until,
+            suppressed_reason=row.suppressed_reason,
+            suppressed_by=row.suppressed_by,
+        )
+
+
+def list_findings(
+    engine: Engine,
+    *,
+    statuses: Iterable[Status] | None = None,
+    policy: str | None = None,
+    tenant: str | None = None,
+    today: dt.date | None = None,
+) -> list[StoredFinding]:
+    """Stored findings, most money first; `statuses` filters by status as of `today`."""
+    day = today or dt.datetime.now(dt.UTC).date()
+    query = select(FindingRow)
+    if policy is not None:
+        query = query.where(FindingRow.policy == policy)
+    if tenant is not None:
+        query = query.where(FindingRow.tenant == tenant)
+    with open_session(engine) as session:
+        found = [StoredFinding.of(row, day) for row in session.scalars(query)]
+    wanted = set(statuses) if statuses is not None else None
+    kept = [f for f in found if wanted is None or f.status in wanted]
+    return sorted(kept, key=lambda f: (-(f.monthly_waste or Decimal(0)), f.policy, f.id))
+
+
+def get_finding(engine: Engine, reference: str, today: dt.date | None = None) -> StoredFinding:
+    """A finding by its id or a unique prefix of its fingerprint (InputError otherwise)."""
+    day = today or dt.datetime.now(dt.UTC).date()
+    with open_session(engine) as session:
+        return StoredFinding.of(_row(session, reference), day)
+
+
+def acknowledge(engine: Engine, reference: str, by: str, now: dt.datetime) -> StoredFinding:
+    """Mark a finding as seen and handled by someone."""
+    moment = _naive(now)
+    with open_session(engine) as session, session.begin():
+        row = _row(session, reference)
+        if row.status == Status.RESOLVED:
+            raise InputError(f"finding {reference} is resolved: nothing to acknowledge")
+        row.status = Status.ACKNOWLEDGED.value
+        row.acknowledged_at = moment
+        row.acknowledged_by = by
+        return StoredFinding.of(row, moment.date())
+
+
+def suppress(
+    engine: Engine, reference: str, until: dt.date, reason: str, by: str, now: dt.datetime
+) -> StoredFinding:
+    """Hide a finding until `until` (inclusive), saying why and who decided."""
+    moment = _naive(now)
+    if until < moment.date():
+        raise InputError(f"--until {until} is in the past")
+    if not reason.strip():
+        raise InputError("--reason must say why the finding is suppressed")
+    with open_session(engine) as session, session.begin():
+        row = _row(session, reference)
+        row.status = Status.SUPPRESSED.value
+        row.suppressed_until = until
+        row.suppressed_reason = reason.strip()
+        row.suppressed_by = by
+        return StoredFinding.of(row, moment.date())
+
+
+def _row(session: Session, reference: str) -> FindingRow:
+    text = reference.strip().lower()
+    if text.isdigit():
+        row = session.get(FindingRow, int(text))
+        if row is not None:
+            return row
+    if len(text) < 6:
+        raise InputError(
+            f"no finding {reference!r}: give its id or at least 6 characters of its fingerprint"
+        )
+    rows = list(
+        session.scalars(select(FindingRow).where(FindingRow.fingerprint.startswith(text)).limit(2))
+    )
+    if not rows:
+        raise InputError(f"no finding {reference!r} (costplane findings list shows them)")
+    if len(rows) > 1:
+        raise InputError(f"{reference!r} is the start of several fingerprints: give more of it")
+    return rows[0]
+
+
+def _naive(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment

@@ -1,0 +1,168 @@
+"""Loading policy files: every problem of every file found before anything runs.
+
+A file holds `policies: [...]`, a bare list of policies, or one policy. A
+directory stands for every `*.yaml` and `*.yml` file under it. Problems are
+reported as `FILE:LINE: policy ID: PATH: message` and raised together in
+`PolicyInvalidError` (exit 2); a policy id may appear once across all files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from costplane.governance.policy import Policy
+from costplane.governance.problems import PolicyInvalidError, PolicyProblem
+from costplane.governance.value_types import describe
+from costplane.governance.wording import explain
+from costplane.governance.yaml_source import (
+    START,
+    Loc,
+    Rejected,
+    SourceMap,
+    YamlSyntaxError,
+    read_yaml,
+)
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    """A policy and where it was written."""
+
+    policy: Policy
+    file: str
+    line: int
+
+
+def load_policies(paths: Iterable[Path]) -> list[Policy]:
+    """Policies from files and directories; PolicyInvalidError lists every problem."""
+    return [loaded.policy for loaded in load_policy_files(paths)]
+
+
+def load_policy_files(paths: Iterable[Path]) -> list[LoadedPolicy]:
+    """As `load_policies`, keeping the file and line of each policy."""
+    problems: list[PolicyProblem] = []
+    loaded: list[LoadedPolicy] = []
+    for path in _files(paths, problems):
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(PolicyProblem(str(path), *START, f"cannot read the file: {exc}"))
+            continue
+        found, wrong = _parse(text, str(path))
+        loaded += found
+        problems += wrong
+    problems += _duplicates(loaded)
+    if problems:
+        raise PolicyInvalidError(problems)
+    return loaded
+
+
+def parse_policies(text: str, file: str = "policies.yaml") -> list[Policy]:
+    """Policies from YAML text; `file` only names where problems are."""
+    found, problems = _parse(text, file)
+    problems += _duplicates(found)
+    if problems:
+        raise PolicyInvalidError(problems)
+    return [loaded.policy for loaded in found]
+
+
+def _files(paths: Iterable[Path], problems: list[PolicyProblem]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            if not inside:
+                problems.append(PolicyProblem(str(path), *START, "no .yaml or .yml files here"))
+            files += inside
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(PolicyProblem(str(path), *START, "file not found"))
+    return files
+
+
+def _parse(text: str, file: str) -> tuple[list[LoadedPolicy], list[PolicyProblem]]:
+    try:
+        document, source = read_yaml(text)
+    except YamlSyntaxError as exc:
+        return [], [PolicyProblem(file, *exc.position, str(exc))]
+    problems = [
+        PolicyProblem(file, *source.position(loc), f"{_dotted(loc)}: {message}")
+        for loc, message in source.rejected
+    ]
+    items, wrong = _policy_items(document)
+    problems += [PolicyProblem(file, *source.position(loc), message) for loc, message in wrong]
+    loaded = []
+    for loc, raw in items:
+        policy, found = _validate(raw, loc, source, file)
+        problems += found
+        if policy is not None and not found:
+            loaded.append(LoadedPolicy(policy, file, source.position(loc)[0]))
+    return loaded, problems
+
+
+def _policy_items(document: object) -> tuple[list[tuple[Loc, object]], list[tuple[Loc, str]]]:
+    """The raw policies and where each is; or why the file has the wrong shape."""
+    if document is None:
+        return [], [((), "the file holds no policies (expected policies: [...])")]
+    if isinstance(document, list):
+        return [((index,), item) for index, item in enumerate(document)], []
+    if not isinstance(document, dict):
+        return [], [((), f"expected policies: [...], got {describe(document)}")]
+    if "policies" not in document:
+        return [((), document)], []  # one policy
+    extra: list[tuple[Loc, str]] = [
+        ((str(key),), f"unknown key {key!r} (a policy file holds policies: [...])")
+        for key in document
+        if key != "policies"
+    ]
+    policies = document["policies"]
+    if not isinstance(policies, list):
+        return [], [*extra, (("policies",), f"expected a list, got {describe(policies)}")]
+    return [(("policies", index), item) for index, item in enumerate(policies)], extra
+
+
+def _validate(
+    raw: object, loc: Loc, source: SourceMap, file: str
+) -> tuple[Policy | None, list[PolicyProblem]]:
+    try:
+        return Policy.model_validate(raw), []
+    except ValidationError as exc:
+        name = raw.get("id") if isinstance(raw, dict) else None
+        label = f"policy {name}: " if isinstance(name, str) else ""
+        problems = []
+        for error in exc.errors(include_url=False):
+            if isinstance(error["input"], Rejected):
+                continue  # reported where the YAML was read
+            where: Loc = tuple(error["loc"])
+            position = source.position((*loc, *where))
+            named = where[:-1] if error["type"] in ("missing", "extra_forbidden") else where
+            path = f"{_dotted(named)}: " if named else ""
+            problems.append(PolicyProblem(file, *position, f"{label}{path}{explain(error)}"))
+        return None, problems
+
+
+def _duplicates(loaded: Sequence[LoadedPolicy]) -> list[PolicyProblem]:
+    first: dict[str, LoadedPolicy] = {}
+    problems = []
+    for item in loaded:
+        earlier = first.setdefault(item.policy.id, item)
+        if earlier is not item:
+            message = (
+                f"duplicate policy id {item.policy.id!r} (first at {earlier.file}:{earlier.line})"
+            )
+            problems.append(PolicyProblem(item.file, item.line, 1, message))
+    return problems
+
+
+def _dotted(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -1,0 +1,79 @@
+"""What evaluating policies gives: matches with their money, and values that could not be read.
+
+A result keeps the matched rows of its batch and builds each match's identity
+(`ResourceRef`) when first asked, so a policy matching half of 100,000
+resources costs nothing more until someone reads its matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from costplane.governance.inventory import Batch, ResourceRef
+
+if TYPE_CHECKING:
+    from costplane.governance.policy import Policy
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A value a filter could not read as its type: a data problem, reported, not hidden."""
+
+    resource: ResourceRef
+    where: str
+    """The key path, or `fact NAME`."""
+    value: object
+    reason: str
+
+
+class Match(NamedTuple):
+    """A resource a policy found, and the monthly amount it wastes (None: not computable)."""
+
+    resource: ResourceRef
+    monthly_waste: Decimal | None
+
+
+@dataclass(frozen=True)
+class MatchedRows:
+    """The rows of a batch a policy matched, and the amount each wastes."""
+
+    batch: Batch
+    rows: Sequence[int]
+    amounts: Sequence[Decimal | None]
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """One policy over the inventory."""
+
+    policy: Policy
+    evaluated: int
+    """Resources of the policy's kind that were tested."""
+    found: MatchedRows | None = field(default=None, repr=False)
+    unreadable: tuple[Unreadable, ...] = ()
+    skipped: str | None = None
+    """Why the policy was not run (a fact no source provides), or None."""
+
+    @cached_property
+    def matches(self) -> tuple[Match, ...]:
+        """Each matched resource with its monthly waste, in inventory order."""
+        if self.found is None:
+            return ()
+        refs = self.found.batch.refs_of(self.found.rows)
+        return tuple(map(Match, refs, self.found.amounts))
+
+    @property
+    def documents(self) -> list[Mapping[str, Any]]:
+        """The matched resources' documents themselves (as Cloud Custodian returns them)."""
+        if self.found is None:
+            return []
+        documents = self.found.batch.documents
+        return [documents[row] for row in self.found.rows]
+
+    @property
+    def match_count(self) -> int:
+        return len(self.found.rows) if self.found is not None else 0

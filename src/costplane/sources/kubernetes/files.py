@@ -1,0 +1,42 @@
+"""Kubernetes objects from a GitOps repository or a `kubectl get -o json` export.
+
+Only the kinds the collector reads are kept (a repository also holds
+ConfigMaps and Secrets, which Costplane must not copy); Services only as load
+balancers, as on the live path. Every object kept must be named, or the file
+is refused with its path.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from costplane.errors import InputError
+from costplane.sources.kubernetes.kinds import kind_of
+from costplane.sources.manifests import manifest_files, read_objects
+
+
+@dataclass
+class FilesRead:
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    files: int = 0
+    ignored: Counter[str] = field(default_factory=Counter)
+    """Objects of other kinds (or non-load-balancer Services), by kind."""
+
+
+def read_directory(directory: Path) -> FilesRead:
+    """The objects of the collector's kinds in every YAML and JSON file under `directory`."""
+    read = FilesRead()
+    for path in manifest_files(directory):
+        read.files += 1
+        for obj in read_objects(path):
+            kind = kind_of(obj)
+            if kind is None or not kind.keeps(obj):
+                read.ignored[str(obj.get("kind"))] += 1
+                continue
+            if not isinstance(obj.get("metadata"), dict) or not obj["metadata"].get("name"):
+                raise InputError(f"{path}: a {obj['kind']} without metadata.name")
+            read.objects.append(obj)
+    return read

@@ -1,0 +1,137 @@
+"""`costplane audit verify` and `costplane audit list`: the log of applied actions.
+
+`verify` recomputes the hash chain and names every entry that was edited,
+removed, inserted or reordered; it exits 3 when it finds tampering (the
+code of a check that ran and failed, as `govern --fail-on` uses), 1 when it
+cannot run, 0 when the chain is intact.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from costplane.actions import Anchor, AuditLog
+from costplane.errors import InputError
+from costplane.state.models import AuditEntry
+from costplane.surfaces.cli.output import (
+    Column,
+    OutputFormat,
+    console,
+    emit_json,
+    err_console,
+    render,
+)
+from costplane.surfaces.cli.project import project_of
+
+app = typer.Typer(help="The append-only, hash-chained log of applied actions.")
+
+TAMPERED_EXIT_CODE = 3
+
+LIST_COLUMNS = [
+    Column("id", numeric=True),
+    Column("recorded_at", "when (UTC)"),
+    Column("actor", "who"),
+    Column("phase"),
+    Column("action"),
+    Column("kind"),
+    Column("namespace"),
+    Column("name"),
+    Column("result"),
+    Column("detail"),
+]
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    anchor: list[str] = typer.Option(
+        [],
+        "--anchor",
+        metavar="ID:HASH",
+        help="An entry's id and hash noted earlier (verify prints the head); it must still "
+        "be there, unchanged. Catches a log cut short or recomputed. Repeatable.",
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
+) -> None:
+    """Recompute the hash chain; exit 3 naming each edited, removed or inserted entry."""
+    try:
+        anchors = [Anchor.parse(text) for text in anchor]
+    except ValueError as exc:
+        raise InputError(f"--anchor: {exc}") from None
+    result = AuditLog(project_of(ctx).state()).verify(anchors)
+    if output is OutputFormat.JSON:
+        emit_json(
+            {
+                "entries": result.entries,
+                "intact": result.intact,
+                "head": {"id": result.head_id, "hash": result.head_hash},
+                "tampering": [
+                    {"entry_id": t.entry_id, "problem": t.problem, "message": t.message}
+                    for t in result.tampering
+                ],
+                "unfinished": list(result.unfinished),
+            }
+        )
+    else:
+        for tampering in result.tampering:
+            console.print(f"{tampering.problem}: {tampering.message}", markup=False, soft_wrap=True)
+        state = "intact" if result.intact else f"TAMPERED ({len(result.tampering)} problems)"
+        head = f"; head {result.head_id}:{result.head_hash}" if result.head_id else ""
+        console.print(
+            f"audit log: {result.entries} entries, {state}{head}", markup=False, soft_wrap=True
+        )
+    for intent in result.unfinished:
+        err_console.print(
+            f"note: entry {intent} is an intent with no result (the run stopped while acting)",
+            markup=False,
+        )
+    if not result.intact:
+        raise typer.Exit(TAMPERED_EXIT_CODE)
+
+
+@app.command("list")
+def list_entries(
+    ctx: typer.Context,
+    limit: int = typer.Option(50, "--limit", min=1, help="How many of the newest entries."),
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
+) -> None:
+    """The newest entries first: who did what, when, to which object, and how it ended
+    (--output json adds the patch, before, after and the hashes)."""
+    rows = [_row(entry) for entry in AuditLog(project_of(ctx).state()).entries(limit=limit)]
+    if output is OutputFormat.JSON:
+        emit_json(rows)  # every field: patch, before, after and both hashes
+    else:
+        render(rows, LIST_COLUMNS, output, title="audit log")
+
+
+def _row(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "recorded_at": entry.recorded_at,
+        "actor": entry.actor,
+        "phase": entry.phase,
+        "intent_id": entry.intent_id,
+        "action": entry.action,
+        "api_version": entry.api_version,
+        "kind": entry.kind,
+        "namespace": entry.namespace,
+        "name": entry.name,
+        "patch": _parsed(entry.patch),
+        "before": _parsed(entry.before),
+        "after": _parsed(entry.after),
+        "monthly_amount": entry.monthly_amount,
+        "currency": entry.currency,
+        "result": entry.result,
+        "detail": entry.detail,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def _parsed(text: str | None) -> Any:
+    if text is None or text == "delete":
+        return text
+    return json.loads(text)

@@ -1,0 +1,179 @@
+"""`costplane govern`: run the policies, show the findings with their money, keep them.
+
+Against the warehouse (the default) the findings are recorded in the state store
+(`costplane findings` lists them, with their status); with `--manifests DIR` the
+manifests in a GitOps repository are judged instead, no warehouse and no state store
+are needed, and `--fail-on high` makes it a pull-request check (exit 3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from costplane.catalog import Catalog
+from costplane.governance.builtin_pack import pack_policies, policies_with_pack
+from costplane.governance.findings import Finding, at_or_above
+from costplane.governance.findings_store import RunRecord, record_run
+from costplane.governance.govern import PriceSource, Review, govern_manifests, govern_warehouse
+from costplane.governance.policy import Policy, Severity
+from costplane.money import cents
+from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
+from costplane.surfaces.cli.project import Project, project_of
+
+FAILED_CHECK_EXIT_CODE = 3
+
+COLUMNS = [
+    Column("severity"),
+    Column("policy"),
+    Column("kind"),
+    Column("namespace"),
+    Column("name"),
+    Column("tenant"),
+    Column("monthly_waste", "monthly waste", numeric=True),
+    Column("status"),
+    Column("id", "fingerprint"),
+]
+CSV_COLUMNS = [
+    Column("policy"),
+    Column("severity"),
+    Column("kind"),
+    Column("namespace"),
+    Column("name"),
+    Column("tenant"),
+    Column("environment"),
+    Column("monthly_waste"),
+    Column("currency"),
+    Column("status"),
+    Column("fingerprint"),
+    Column("message"),
+    Column("fix"),
+]
+
+
+def govern(
+    ctx: typer.Context,
+    policies: list[Path] = typer.Option(
+        [],
+        "--policies",
+        exists=True,
+        help="A directory (or file) of policies, run with the built-in pack; a policy with a "
+        "pack policy's id replaces it. Repeatable.",
+    ),
+    no_pack: bool = typer.Option(
+        False, "--no-pack", help="Run only the --policies given, not the built-in pack."
+    ),
+    manifests: Path | None = typer.Option(
+        None,
+        "--manifests",
+        exists=True,
+        file_okay=False,
+        help="Judge the Kubernetes manifests in this directory instead of the warehouse "
+        "(a GitOps pull-request check: nothing is read from the warehouse or recorded).",
+    ),
+    fail_on: Severity | None = typer.Option(
+        None,
+        "--fail-on",
+        help="Exit 3 when a finding at or above this severity is open or acknowledged.",
+    ),
+    prices: PriceSource = typer.Option(
+        PriceSource.SHEET,
+        "--prices",
+        help="CPU and memory prices for the money: the catalog's price sheet, or the "
+        "allocation's (the bill per core-hour in each cluster, last 30 days).",
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
+) -> None:
+    """Run the built-in policy pack (and yours) over the inventory; list what they find,
+    most money first, with what to do about it."""
+    project = project_of(ctx)
+    loaded = policies_with_pack(policies, include_pack=not no_pack)
+    chosen = [item.policy for item in loaded]
+    if manifests is not None:
+        review = govern_manifests(manifests, _optional_catalog(project), chosen)
+        findings, record = review.findings, None
+    else:
+        review, findings, record = govern_project(project, chosen, prices=prices)
+    show(findings, output)
+    summarise(review, findings, record)
+    if fail_on is not None:
+        failing = at_or_above(findings, fail_on)
+        if failing:
+            err_console.print(
+                f"{len(failing)} finding{'s' if len(failing) != 1 else ''} at or above "
+                f"{fail_on.value}: failing the check (exit {FAILED_CHECK_EXIT_CODE})",
+                markup=False,
+            )
+            raise typer.Exit(FAILED_CHECK_EXIT_CODE)
+
+
+def govern_project(
+    project: Project,
+    policies: list[Policy] | None = None,
+    *,
+    prices: PriceSource = PriceSource.SHEET,
+) -> tuple[Review, list[Finding], RunRecord]:
+    """Govern the project's warehouse (the pack by default) and record the findings; for
+    `govern` and the demo (`show(findings[:5], OutputFormat.TABLE)` shows the top five)."""
+    chosen = policies if policies is not None else [item.policy for item in pack_policies()]
+    catalog = project.catalog()
+    with project.warehouse() as warehouse, err_console.status("governing"):
+        review = govern_warehouse(warehouse, catalog, chosen, prices=prices)
+    findings, record = record_run(
+        project.state(), review.findings, review.ran, dt.datetime.now(dt.UTC)
+    )
+    return review, findings, record
+
+
+def _optional_catalog(project: Project) -> Catalog | None:
+    """The project's catalog if it has one: entitlements, prices and label keys."""
+    if not project.settings.catalog_path.exists():
+        err_console.print(
+            f"{project.settings.catalog_path}: no catalog; policies on entitlements are skipped",
+            markup=False,
+        )
+        return None
+    return project.catalog()
+
+
+def show(findings: list[Finding], output: OutputFormat) -> None:
+    if output is OutputFormat.JSON:
+        emit_json([finding.as_json() for finding in findings])
+        return
+    rows = [row_of(finding) for finding in findings]
+    render(rows, CSV_COLUMNS if output is OutputFormat.CSV else COLUMNS, output, title="findings")
+
+
+def row_of(finding: Finding) -> dict[str, Any]:
+    document = finding.as_json()
+    resource = document.pop("resource")
+    return {**document, **resource, "id": finding.fingerprint[:12]}
+
+
+def summarise(review: Review, findings: list[Finding], record: RunRecord | None) -> None:
+    """Notes and totals for the person at the terminal (stderr: stdout stays data)."""
+    for note in review.notes:
+        err_console.print(f"note: {note}", markup=False, soft_wrap=True)
+    totals: Counter[str] = Counter()
+    waste: dict[str, Decimal] = {}
+    for finding in findings:
+        totals[finding.severity.value] += 1
+        waste[finding.currency] = waste.get(finding.currency, Decimal(0)) + (
+            finding.rounded_waste or Decimal(0)
+        )
+    counts = ", ".join(
+        f"{totals[s.value]} {s.value}" for s in reversed(Severity) if totals[s.value]
+    )
+    money = ", ".join(f"{cents(amount)} {currency}" for currency, amount in sorted(waste.items()))
+    noun = "finding" if len(findings) == 1 else "findings"
+    line = f"{len(findings)} {noun} ({counts or 'none'}) at {review.at:%Y-%m-%d %H:%M} UTC"
+    if money:
+        line += f"; monthly waste {money}"
+    if record is not None:
+        line += f"; {record.new} new, {record.reopened} reopened, {record.resolved} resolved"
+    err_console.print(line, markup=False, soft_wrap=True)

@@ -1,0 +1,285 @@
+"""`costplane govern` and `costplane findings`, run as a user runs them (CliRunner on a small
+app holding the two commands, with the real error handling): the GitOps pull-request
+check without a warehouse, the JSON shape, bad policy files, and the findings lifecycle
+through the commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from costplane.settings import Settings
+from costplane.sources import inventory_table
+from costplane.surfaces.cli import findings, govern
+from costplane.surfaces.cli.app import CostplaneGroup
+from costplane.surfaces.cli.project import Project
+from costplane.warehouse import Load, connect_warehouse
+
+CATALOG = """
+currency: EUR
+service_classes:
+  standard:
+    tenancy: shared
+    quota:
+      production: {cpu: "2", memory: 4Gi}
+    database_band_gib: {min_gib: 0, max_gib: 20}
+    snapshot_retention_days: 7
+    log_retention_days: 14
+    backup: {rpo_minutes: 1440, rto_minutes: 480, restore_test_interval_days: 30}
+    ha_replicas: 1
+    support_level: business-hours
+    monthly_fee: 500
+price_sheet:
+  cpu: {amount: "0.03", unit: core-hour}
+  memory: {amount: "0.004", unit: GiB-hour}
+  storage: {standard: {amount: "0.10", unit: GiB-month}}
+  database_storage: {amount: "0.20", unit: GiB-month}
+  snapshot: {amount: "0.05", unit: GiB-month}
+  object_storage: {amount: "0.02", unit: GiB-month}
+  log_ingest: {amount: "0.50", unit: GiB}
+  log_retention: {amount: "0.03", unit: GiB-month}
+  backup: {amount: "0.02", unit: GiB-month}
+  load_balancer: {amount: "0.025", unit: hour}
+  egress: {amount: "0.09", unit: GiB}
+tenants:
+  - id: acme
+    name: Acme Wholesale
+    service_class: standard
+    region: eu-central-1
+    contracts: [{start: 2026-01-01}]
+    environments:
+      production: {namespaces: [acme-prod]}
+"""
+KEYS = {
+    "policy",
+    "severity",
+    "resource",
+    "tenant",
+    "environment",
+    "monthly_waste",
+    "currency",
+    "message",
+    "fix",
+    "fingerprint",
+    "status",
+}
+TAKEN = dt.datetime(2026, 11, 1)
+
+
+def objects(*, with_route: bool = True) -> list[dict[str, Any]]:
+    meta = {"namespace": "acme-prod", "creationTimestamp": "2026-01-01T00:00:00Z"}
+    found: list[dict[str, Any]] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {
+                "name": "acme-prod",
+                "labels": {"costplane.io/tenant": "acme", "costplane.io/environment": "production"},
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ResourceQuota",
+            "metadata": {"name": "q", **meta},
+            "spec": {"hard": {"requests.cpu": "2", "requests.memory": "4Gi"}},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", **meta},
+            "spec": {
+                "replicas": 1,
+                "template": {
+                    "spec": {
+                        "containers": [
+                            {
+                                "name": "odoo",
+                                "image": "odoo:latest",
+                                "resources": {
+                                    "requests": {"cpu": "1", "memory": "1Gi"},
+                                    "limits": {"cpu": "1", "memory": "1Gi"},
+                                },
+                            }
+                        ]
+                    }
+                },
+            },
+        },
+    ]
+    if with_route:
+        found.append(
+            {
+                "apiVersion": "traefik.io/v1alpha1",
+                "kind": "IngressRoute",
+                "metadata": {"name": "odoo", **meta},
+                "spec": {"entryPoints": ["web"], "routes": [{"match": "Host(`a`)"}]},
+            }
+        )
+    return found
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("COSTPLANE_HOME", "COSTPLANE_STATE_URL", "COSTPLANE_WAREHOUSE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COSTPLANE_ACTOR", "ci-bot")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "costplane.yaml").write_text(CATALOG)
+    return project
+
+
+def repo(root: Path, items: list[dict[str, Any]]) -> Path:
+    directory = root / "gitops"
+    directory.mkdir(exist_ok=True)
+    for path in directory.iterdir():
+        path.unlink()
+    for index, item in enumerate(items):
+        (directory / f"{index}.json").write_text(json.dumps(item))
+    return directory
+
+
+def run(home: Path, *args: str) -> Any:
+    app = typer.Typer(cls=CostplaneGroup)
+
+    @app.callback()
+    def root(ctx: typer.Context) -> None:
+        ctx.obj = Project(settings=Settings(home=home))
+
+    app.command("govern")(govern.govern)
+    app.add_typer(findings.app, name="findings")
+    return CliRunner().invoke(app, list(args))
+
+
+def load_inventory(home: Path, items: list[dict[str, Any]], taken: dt.datetime) -> None:
+    url = f"duckdb:///{home / '.costplane' / 'warehouse.duckdb'}"
+    (home / ".costplane").mkdir(exist_ok=True)
+    with connect_warehouse(url) as warehouse:
+        from costplane.catalog import parse_catalog
+
+        rows = inventory_table(
+            items, cluster="c1", taken_at=taken, labels=parse_catalog(CATALOG).labels
+        )
+        warehouse.ingest([Load("inventory_snapshots", "test", "c1", taken, taken, rows)])
+
+
+def test_the_pull_request_check_fails_at_the_severity_asked(home: Path) -> None:
+    manifests = repo(home.parent, objects())
+    result = run(home, "govern", "--manifests", str(manifests), "--fail-on", "high", "-o", "json")
+    assert result.exit_code == 3, result.stderr
+    documents = json.loads(result.stdout)
+    assert all(set(d) == KEYS for d in documents)
+    by_policy = {d["policy"]: d for d in documents}
+    assert set(by_policy) == {"image-tag-mutable", "ingress-no-tls", "ingress-no-rate-limit"}
+    tls = by_policy["ingress-no-tls"]
+    assert tls["resource"] == {"kind": "IngressRoute", "namespace": "acme-prod", "name": "odoo"}
+    assert (tls["tenant"], tls["environment"], tls["severity"]) == ("acme", "production", "high")
+    assert (tls["monthly_waste"], tls["currency"], tls["status"]) == ("0.00", "EUR", "open")
+    assert len(tls["fingerprint"]) == 64
+    assert tls["fix"]
+    assert "skipped requests-oversized" in result.stderr
+    assert "1 finding at or above high" in result.stderr
+    assert not (home / ".costplane").exists(), "the check needs no warehouse and no state store"
+
+
+def test_the_check_passes_when_nothing_reaches_the_severity(home: Path) -> None:
+    manifests = repo(home.parent, objects(with_route=False))
+    result = run(home, "govern", "--manifests", str(manifests), "--fail-on", "high")
+    assert result.exit_code == 0, result.stderr
+    assert "image-tag-mutable" in result.stdout
+
+
+def test_a_bad_policy_file_exits_2_naming_file_and_line(home: Path) -> None:
+    bad = home.parent / "policies"
+    bad.mkdir()
+    (bad / "mine.yaml").write_text(
+        "id: mine\ndescription: x\nresource: Deployment\nseverity: urgent\n"
+    )
+    manifests = repo(home.parent, objects())
+    result = run(home, "govern", "--manifests", str(manifests), "--policies", str(bad))
+    assert result.exit_code == 2
+    assert f"{bad / 'mine.yaml'}:4:" in result.stderr
+    assert result.stdout == ""
+
+
+def test_csv_has_one_row_per_finding(home: Path) -> None:
+    manifests = repo(home.parent, objects())
+    result = run(home, "govern", "--manifests", str(manifests), "-o", "csv")
+    lines = result.stdout.strip().splitlines()
+    assert lines[0].startswith(
+        "policy,severity,kind,namespace,name,tenant,environment,monthly_waste"
+    )
+    assert len(lines) == 4
+
+
+def test_findings_are_kept_acknowledged_suppressed_and_resolved(home: Path) -> None:
+    load_inventory(home, objects(), TAKEN)
+    first = run(home, "govern", "-o", "json")
+    assert first.exit_code == 0, first.stderr
+    documents = {d["policy"]: d for d in json.loads(first.stdout)}
+    assert {"image-tag-mutable", "ingress-no-tls"} <= set(documents)
+    assert "3 new, 0 reopened, 0 resolved" in first.stderr
+    tls = documents["ingress-no-tls"]["fingerprint"]
+    image = documents["image-tag-mutable"]["fingerprint"]
+
+    acked = run(home, "findings", "ack", tls[:8], "-o", "json")
+    assert acked.exit_code == 0, acked.stderr
+    assert json.loads(acked.stdout)["acknowledged_by"] == "ci-bot"
+    hidden = run(
+        home,
+        "findings",
+        "suppress",
+        image[:8],
+        "--until",
+        "2099-12-31",
+        "--reason",
+        "base image is rebuilt nightly",
+        "--by",
+        "ana",
+        "-o",
+        "json",
+    )
+    assert hidden.exit_code == 0, hidden.stderr
+    shown = json.loads(run(home, "findings", "show", image[:12], "-o", "json").stdout)
+    assert (shown["status"], shown["suppressed_by"], shown["suppressed_until"]) == (
+        "suppressed",
+        "ana",
+        "2099-12-31",
+    )
+    listed = json.loads(run(home, "findings", "list", "-o", "json").stdout)
+    assert {d["policy"]: d["status"] for d in listed} == {
+        "ingress-no-tls": "acknowledged",
+        "ingress-no-rate-limit": "open",
+    }
+
+    load_inventory(home, objects(with_route=False), TAKEN + dt.timedelta(days=1))
+    second = run(home, "govern", "--fail-on", "low", "-o", "json")
+    assert second.exit_code == 0, "only a suppressed finding is left"
+    assert "0 new, 0 reopened, 2 resolved" in second.stderr
+    every = json.loads(run(home, "findings", "list", "--all", "-o", "json").stdout)
+    assert {d["policy"]: d["status"] for d in every} == {
+        "ingress-no-tls": "resolved",
+        "ingress-no-rate-limit": "resolved",
+        "image-tag-mutable": "suppressed",
+    }
+
+
+def test_unknown_finding_is_an_input_error(home: Path) -> None:
+    load_inventory(home, objects(), TAKEN)
+    assert run(home, "govern").exit_code == 0
+    result = run(home, "findings", "show", "0123456789")
+    assert result.exit_code == 2
+    assert "no finding" in result.stderr
+
+
+def test_an_empty_warehouse_is_said_so(home: Path) -> None:
+    result = run(home, "govern", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert "no Kubernetes inventory" in result.stderr

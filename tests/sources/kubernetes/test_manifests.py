@@ -1,0 +1,131 @@
+"""The manifest path: a GitOps repository's files, or a `kubectl get -o json` export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from costplane.errors import InputError
+from costplane.sources.kubernetes import collect_manifests
+from tests.sources.kubernetes.conftest import LABELS, ODOO_TENANT, pod
+
+
+def rows_of(collected: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    (load,) = collected.loads
+    return {(r["kind"], r["name"]): r for r in load.data.to_pylist()}
+
+
+def test_the_odoo_tenant_is_read_with_its_tenant_environment_and_class() -> None:
+    collected = collect_manifests(ODOO_TENANT, LABELS, cluster="shared-eu-1")
+
+    (load,) = collected.loads
+    assert (load.table, load.source, load.scope) == (
+        "inventory_snapshots",
+        "kubernetes",
+        "shared-eu-1",
+    )
+    assert load.period_start == load.period_end  # a snapshot: one instant
+    rows = rows_of(collected)
+    assert set(rows) == {
+        ("Namespace", "baltic-foods-prod"),
+        ("Deployment", "odoo"),
+        ("CronJob", "edi-import"),
+        ("PersistentVolumeClaim", "odoo-filestore"),
+        ("Service", "edi-sftp"),
+        ("IngressRoute", "odoo"),
+        ("Middleware", "odoo-ratelimit"),
+        ("ResourceQuota", "compute"),
+        ("LimitRange", "defaults"),
+        ("HorizontalPodAutoscaler", "odoo"),
+    }
+    for row in rows.values():
+        assert (row["tenant"], row["environment"], row["service_class"]) == (
+            "baltic-foods",
+            "production",
+            "shared-plus",
+        )
+    assert collected.summary["ignored"] == {"ConfigMap": 1, "Service": 1}  # ClusterIP odoo
+    assert collected.summary["tenants"] == ["baltic-foods"]
+    assert collected.summary["files"] == 6
+    assert collected.missing == ()
+
+    odoo = json.loads(rows[("Deployment", "odoo")]["object"])
+    container = odoo["spec"]["template"]["spec"]["containers"][0]
+    assert "--workers=4" in container["args"]
+    assert container["resources"]["limits"]["memory"] == "3328Mi"
+    middleware = json.loads(rows[("Middleware", "odoo-ratelimit")]["object"])
+    assert middleware["spec"]["rateLimit"] == {
+        "average": 50,
+        "period": "1s",
+        "burst": 150,
+        "sourceCriterion": {"ipStrategy": {"depth": 1}},
+    }
+    route = json.loads(rows[("IngressRoute", "odoo")]["object"])
+    assert [m["name"] for r in route["spec"]["routes"] for m in r["middlewares"]] == [
+        "odoo-ratelimit",
+        "odoo-ratelimit",
+    ]
+    hpa = json.loads(rows[("HorizontalPodAutoscaler", "odoo")]["object"])
+    assert hpa["spec"]["scaleTargetRef"]["name"] == "odoo"
+    cron = json.loads(rows[("CronJob", "edi-import")]["object"])
+    assert cron["spec"]["schedule"] == "*/15 6-20 * * 1-6"
+
+
+def test_a_kubectl_json_export_and_secrets_in_the_repository(tmp_path: Path) -> None:
+    shutil.copytree(ODOO_TENANT, tmp_path / "repo")
+    export = {
+        "apiVersion": "v1",
+        "kind": "PodList",
+        "metadata": {"resourceVersion": "81234"},
+        "items": [
+            {k: v for k, v in pod("baltic-foods-prod", f"odoo-{i}", "n1").items() if k != "kind"}
+            for i in range(3)
+        ],
+    }
+    (tmp_path / "repo" / "pods.json").write_text(json.dumps(export))
+    (tmp_path / "repo" / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: odoo-db\n"
+        "  namespace: baltic-foods-prod\nstringData:\n  password: s3cr3t-db-pass\n"
+    )
+    collected = collect_manifests(tmp_path / "repo", LABELS)
+
+    kinds = Counter(kind for kind, _ in rows_of(collected))
+    assert kinds["Pod"] == 3  # PodList items get their kind back
+    assert collected.summary["cluster"] == "repo"  # the directory's name by default
+    assert collected.summary["ignored"]["Secret"] == 1
+    (load,) = collected.loads
+    assert not any("s3cr3t-db-pass" in text for text in load.data["object"].to_pylist())
+    assert "Secret" not in load.data["kind"].to_pylist()
+
+
+def test_unquoted_timestamps_stay_strings(tmp_path: Path) -> None:
+    (tmp_path / "backup.yaml").write_text(
+        "apiVersion: velero.io/v1\nkind: Backup\nmetadata:\n  name: nightly\n"
+        "  namespace: velero\nstatus:\n  phase: Completed\n"
+        "  completionTimestamp: 2025-01-05T02:04:41Z\n"
+    )
+    rows = rows_of(collect_manifests(tmp_path, LABELS))
+    backup = json.loads(rows[("Backup", "nightly")]["object"])
+    assert backup["status"]["completionTimestamp"] == "2025-01-05T02:04:41Z"
+
+
+def test_a_broken_file_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "ok.yaml").write_text((ODOO_TENANT / "namespace.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: odoo\n   labels: [\n"
+    )
+    with pytest.raises(InputError, match=r"broken\.yaml:\d+:\d+: invalid YAML"):
+        collect_manifests(tmp_path, LABELS)
+
+
+def test_an_object_without_a_name_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "quota.yaml").write_text(
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  namespace: a\nspec: {}\n"
+    )
+    with pytest.raises(InputError, match=r"quota\.yaml: a ResourceQuota without metadata\.name"):
+        collect_manifests(tmp_path, LABELS)
