@@ -24,7 +24,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "fleet": ["benchmarks/fleet.py", "--tenants", "5000", "--days", "30"],
     "allocation": ["benchmarks/allocation.py", "--tenants", "5000", "--days", "30"],
     "focus": ["benchmarks/focus.py", "--rows", "5000000"],
-    "kubernetes": ["benchmarks/kubernetes.py", "--objects", "50000"],
+    "kubernetes": ["benchmarks/manifests.py", "--objects", "50000"],
     "policies": ["benchmarks/policies.py"],
     "prometheus": ["benchmarks/prometheus.py"],
 }

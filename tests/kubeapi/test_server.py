@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from kubernetes import client, config
+
 from tests.kubeapi import KubeAPIServer, write_kubeconfig
 
 DEPLOYMENT = {
