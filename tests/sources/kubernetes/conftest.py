@@ -2,7 +2,8 @@
 
 Two tenants' namespaces (labelled as the catalog says), a shared ingress namespace,
 nodes with their provider fields, Odoo Deployments and their Pods, storage, a
-load balancer and a ClusterIP Service, Traefik routes and a Velero backup.
+load balancer and a ClusterIP Service, Traefik routes, and a Velero backup with the
+storage location it was written to.
 """
 
 from __future__ import annotations
@@ -241,8 +242,35 @@ def cluster_objects(pods_per_tenant: int = 3) -> list[Any]:
                 "expiration": "2025-02-04T02:00:03Z",
             },
         },
+        backup_storage_location(),
     ]
     return objects
+
+
+def backup_storage_location() -> Any:
+    """Velero's default location, as `velero install --provider aws` creates it."""
+    return {
+        "apiVersion": "velero.io/v1",
+        "kind": "BackupStorageLocation",
+        "metadata": {
+            "name": "default",
+            "namespace": "velero",
+            "labels": {"component": "velero"},
+        },
+        "spec": {
+            "provider": "aws",
+            "default": True,
+            "accessMode": "ReadWrite",
+            "objectStorage": {"bucket": "velero-shared-eu-1", "prefix": "shared-eu-1"},
+            "config": {"region": "eu-central-1"},
+            "credential": {"name": "cloud-credentials", "key": "cloud"},
+        },
+        "status": {
+            "phase": "Available",
+            "lastValidationTime": "2025-01-05T02:10:11Z",
+            "lastSyncedTime": "2025-01-05T02:10:41Z",
+        },
+    }
 
 
 CUSTOM_KINDS = [
@@ -250,6 +278,7 @@ CUSTOM_KINDS = [
     ("traefik.io/v1alpha1", "IngressRoute"),
     ("traefik.io/v1alpha1", "Middleware"),
     ("velero.io/v1", "Backup"),
+    ("velero.io/v1", "BackupStorageLocation"),
 ]
 
 

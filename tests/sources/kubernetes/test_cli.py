@@ -93,7 +93,8 @@ def test_live_table_output_from_the_installed_command(
     # (rich wraps stderr at the terminal's width: compare the words)
     assert " ".join(result.stderr.split()) == (
         "warning: shared-eu-1: could not read Backup (velero.io/v1): not served by the "
-        "cluster (no CRD?)"
+        "cluster (no CRD?) warning: shared-eu-1: could not read BackupStorageLocation "
+        "(velero.io/v1): not served by the cluster (no CRD?)"
     )
     assert server.token not in result.stdout + result.stderr
     assert len(inventory(home)) == sum(int(v) for v in lines.values())

@@ -55,6 +55,7 @@ def test_every_kind_is_read_as_camel_case_json_with_tenants(kube_api, kubeconfig
         "IngressRoute": 2,
         "Middleware": 2,
         "Backup": 1,
+        "BackupStorageLocation": 1,
     }
     assert collected.summary["kinds"]["Service"] == 2
     assert collected.summary["kinds"]["VolumeSnapshot"] == 0  # served, and empty
@@ -86,6 +87,25 @@ def test_every_kind_is_read_as_camel_case_json_with_tenants(kube_api, kubeconfig
     route = json.loads(by_name[("IngressRoute", "kontor-buero-prod", "odoo")]["object"])
     assert route["apiVersion"] == "traefik.io/v1alpha1"
     assert route["spec"]["routes"][0]["middlewares"] == [{"name": "odoo-ratelimit"}]
+
+
+def test_velero_backups_are_read_with_their_storage_location(kube_api, kubeconfig_for) -> None:
+    server = kube_api(cluster_objects(), serve_kinds=ALL_KINDS)
+    collected = collect_live(LABELS, kubeconfig=kubeconfig_for(server))
+
+    paths = {r.path for r in server.requests}
+    assert "/apis/velero.io/v1/backupstoragelocations" in paths
+    assert collected.summary["kinds"]["BackupStorageLocation"] == 1
+    by_name = {(r["kind"], r["namespace"], r["name"]): r for r in stored(collected)}
+    row = by_name[("BackupStorageLocation", "velero", "default")]
+    assert (row["api_version"], row["tenant"]) == ("velero.io/v1", None)
+    location = json.loads(row["object"])
+    assert location["spec"]["objectStorage"] == {
+        "bucket": "velero-shared-eu-1",
+        "prefix": "shared-eu-1",
+    }
+    assert location["spec"]["config"]["region"] == "eu-central-1"
+    assert ("Backup", "velero", "baltic-foods-prod-20250105") in by_name
 
 
 def test_pods_are_read_in_pages_of_the_limit(kube_api, kubeconfig_for) -> None:
@@ -122,15 +142,16 @@ def test_missing_traefik_and_velero_crds_are_skipped_and_reported(kube_api, kube
     collected = collect_live(LABELS, kubeconfig=kubeconfig_for(server))
 
     assert collected.partial
-    assert len(collected.missing) == 3
+    assert len(collected.missing) == 4
     assert all("not served" in m for m in collected.missing)
     assert sorted(collected.missing) == [
         "Backup (velero.io/v1): not served by the cluster (no CRD?)",
+        "BackupStorageLocation (velero.io/v1): not served by the cluster (no CRD?)",
         "IngressRoute (traefik.io/v1alpha1): not served by the cluster (no CRD?)",
         "Middleware (traefik.io/v1alpha1): not served by the cluster (no CRD?)",
     ]
     kinds = {r["kind"] for r in stored(collected)}
-    assert {"IngressRoute", "Middleware", "Backup"}.isdisjoint(kinds)
+    assert {"IngressRoute", "Middleware", "Backup", "BackupStorageLocation"}.isdisjoint(kinds)
     assert {"Pod", "Node", "Deployment"} <= kinds
 
 

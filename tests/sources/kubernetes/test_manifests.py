@@ -114,6 +114,18 @@ def test_unquoted_timestamps_stay_strings(tmp_path: Path) -> None:
     assert backup["status"]["completionTimestamp"] == "2025-01-05T02:04:41Z"
 
 
+def test_a_backup_storage_location_in_a_repository_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "velero.yaml").write_text(
+        "apiVersion: velero.io/v1\nkind: BackupStorageLocation\nmetadata:\n"
+        "  name: default\n  namespace: velero\nspec:\n  provider: aws\n"
+        "  objectStorage:\n    bucket: velero-fra1\n  config:\n    region: eu-central-1\n"
+    )
+    collected = collect_manifests(tmp_path, LABELS)
+    location = json.loads(rows_of(collected)[("BackupStorageLocation", "default")]["object"])
+    assert location["spec"]["objectStorage"]["bucket"] == "velero-fra1"
+    assert collected.summary["kinds"] == {"BackupStorageLocation": 1}
+
+
 def test_a_broken_file_is_named_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "ok.yaml").write_text((ODOO_TENANT / "namespace.yaml").read_text())
     (tmp_path / "broken.yaml").write_text(

@@ -116,6 +116,8 @@ KINDS: tuple[Kind, ...] = (
     _custom("IngressRoute", "traefik.io/v1alpha1", "ingressroutes"),
     _custom("Middleware", "traefik.io/v1alpha1", "middlewares"),
     _custom("Backup", "velero.io/v1", "backups"),
+    # Where Velero writes: gives a Backup its bucket and region (sources/backups/velero.py).
+    _custom("BackupStorageLocation", "velero.io/v1", "backupstoragelocations"),
 )
 
 _BY_GROUP_KIND = {(k.group, k.kind): k for k in KINDS}

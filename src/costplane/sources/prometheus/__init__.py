@@ -1,6 +1,6 @@
 """The Prometheus collector: container usage, requests and limits, node capacity, Traefik
-requests and log bytes from a Prometheus-compatible HTTP API (Prometheus, Thanos, Mimir),
-split so that no query asks for more than a set number of points. See
+requests, log bytes and volume use from a Prometheus-compatible HTTP API (Prometheus,
+Thanos, Mimir), split so that no query asks for more than a set number of points. See
 docs/sources/prometheus.md."""
 
 from costplane.sources.prometheus.collect import (

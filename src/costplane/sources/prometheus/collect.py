@@ -31,6 +31,7 @@ from costplane.sources.prometheus.promql import (
     container_fields,
     log_field,
     traefik_field,
+    volume_field,
 )
 from costplane.sources.prometheus.reading import Reading
 from costplane.sources.prometheus.rows import (
@@ -122,6 +123,9 @@ def _jobs(reading: Reading, request: PrometheusRequest, found: Discovery) -> lis
     capacity = capacity_field(extra)
     for batch in plan("node", found.nodes, window.steps, points):
         jobs.append(_capacity_job(reading, capacity, batch))
+    volumes = volume_field(extra)
+    for batch in plan("namespace", found.volumes, window.steps, points):
+        jobs.append(_volume_job(reading, request.cluster, volumes, batch))
     return jobs
 
 
@@ -187,6 +191,25 @@ def _log_job(reading: Reading, cluster: str, one: Field, batch: Batch) -> Job:
             namespaces=names,
             service="logs",
             metric="ingested_bytes",
+        )
+        return Piece(service=table, series=len(keys))
+
+    return job
+
+
+def _volume_job(reading: Reading, cluster: str, one: Field, batch: Batch) -> Job:
+    def job() -> Piece:
+        keys = Keys(one.by)
+        samples = _read(reading, [one], batch, keys)[one.name]
+        table = service_table(
+            reading.window,
+            cluster,
+            samples=samples,
+            resources=keys.column(1),
+            namespaces=keys.column(0),
+            service="kubelet",
+            metric="used_bytes",
+            how="max",
         )
         return Piece(service=table, series=len(keys))
 
@@ -260,6 +283,8 @@ def _summary(
         "service_rows": service.num_rows,
         "traefik_rows": services.count("traefik"),
         "log_rows": services.count("logs"),
+        "volume_claims": sum(unit.series for unit in found.volumes),
+        "volume_rows": services.count("kubelet"),
         "nodes": sum(p.nodes for p in pieces),
         "node_cpu_core_hours": round(capacity["cpu"], 3),
         "node_memory_gib_hours": round(capacity["memory"] / 2**30, 3),

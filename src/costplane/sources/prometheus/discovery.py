@@ -4,7 +4,8 @@ Namespaces and their container series come from the series index
 (`/api/v1/series`, a few hundred namespaces a request): the series a namespace
 has over the window bound what any query for it returns. Routers, Traefik
 services, log namespaces and nodes give one series each per query
-(`/api/v1/label/<name>/values`). Nothing here loads samples. Every failure
+(`/api/v1/label/<name>/values`); a namespace's volume claims, one each (from the
+series index of kubelet's volume statistics). Nothing here loads samples. Every failure
 here is fatal: without the listing there is nothing to plan.
 """
 
@@ -25,6 +26,8 @@ from costplane.sources.prometheus.promql import (
     REQUESTS,
     ROUTER_REQUESTS,
     SERVICE_REQUESTS,
+    VOLUME_LABELS,
+    VOLUME_USED,
     WORKING_SET,
     Selector,
     matcher_in,
@@ -45,6 +48,8 @@ class Discovery:
     traefik_units: list[Unit]
     logs: list[Unit]
     nodes: list[Unit]
+    volumes: list[Unit]
+    """Per namespace with volume statistics: its claims."""
 
 
 def discover(
@@ -74,6 +79,7 @@ def discover(
         units = values("service", traefik, what="Traefik services")
     logs = values("namespace", log_bytes.where(*extra), what=f"namespaces of {log_bytes.metric}")
     nodes = values("node", CAPACITY.where(*extra), what="nodes")
+    volumes = _volume_units(client, window, extra)
     return Discovery(
         namespaces=namespaces,
         containers=containers,
@@ -82,7 +88,24 @@ def discover(
         traefik_units=[Unit(u, 1) for u in units],
         logs=[Unit(n, 1) for n in logs],
         nodes=[Unit(n, 2) for n in nodes],
+        volumes=volumes,
     )
+
+
+def _volume_units(client: PrometheusClient, window: Window, extra: Sequence[str]) -> list[Unit]:
+    """Per namespace, its distinct claims in kubelet's volume statistics (one series each
+    once the kubelets reporting the same claim are folded together)."""
+    try:
+        found = client.series(
+            [str(VOLUME_USED.where(*extra))], window.start_epoch, window.end_epoch
+        )
+    except QueryFailedError as error:
+        raise ExecutionError(f"{client.what}: listing volume claims: {error}") from None
+    claims: dict[str, set[str]] = defaultdict(set)
+    for labels in found:
+        namespace, claim = (labels.get(label, "") for label in VOLUME_LABELS)
+        claims[namespace].add(claim)
+    return [Unit(namespace, len(names)) for namespace, names in sorted(claims.items())]
 
 
 def _container_units(

@@ -1,4 +1,5 @@
-"""The PromQL the collector sends: the series KRR and OpenCost read, one query per column.
+"""The PromQL the collector sends: the series KRR and OpenCost read, one query per column,
+and kubelet's volume statistics.
 
 Counters (CPU seconds, Traefik requests, log bytes) are read with `rate` and
 `increase` over exactly one step: the sample at the step's start is the
@@ -146,6 +147,8 @@ CAPACITY = Selector("kube_node_status_capacity", ('resource=~"cpu|memory"',))
 ROUTER_REQUESTS = Selector("traefik_router_requests_total")
 SERVICE_REQUESTS = Selector("traefik_service_requests_total")
 NAMESPACES = Selector("kube_namespace_status_phase")
+VOLUME_USED = Selector("kubelet_volume_stats_used_bytes")
+VOLUME_LABELS = ("namespace", "persistentvolumeclaim")
 DEFAULT_LOG_BYTES = "costplane_log_bytes_total"
 CPU = 'resource="cpu"'
 MEMORY = 'resource="memory"'
@@ -179,3 +182,9 @@ def traefik_field(selector: Selector, label: str) -> Field:
 
 def log_field(selector: Selector) -> Field:
     return Field("log_bytes", f"log bytes ({selector.metric})", selector, INCREASE, ("namespace",))
+
+
+def volume_field(extra: Sequence[str]) -> Field:
+    """Bytes used per claim: the step's peak, over the kubelets that report it (a volume
+    mounted on several nodes has a series from each)."""
+    return Field("volume_used", "volume use", VOLUME_USED.where(*extra), PEAK, VOLUME_LABELS)

@@ -1,5 +1,5 @@
 """Query results as warehouse rows: `usage_samples` per container and hour, `service_usage`
-per Traefik router (or service) and per namespace's log bytes, per day.
+per Traefik router (or service), per namespace's log bytes and per volume claim, per day.
 
 Steps are folded into hours (and days) here, not in PromQL, so a step shorter
 than an hour gives a real sub-hour peak: `cpu_usage_cores` is the mean of the
@@ -9,7 +9,9 @@ same way. A container has a row in every hour it has usage (CPU or working
 set); requests and limits of hours without usage (a pending pod) are not rows.
 Router names carry their namespace only as a prefix
 (`<namespace>-<route>-<hash>@kubernetescrd`), so a router belongs to the
-longest known namespace it starts with, or to none ("").
+longest known namespace it starts with, or to none (""). A volume claim's daily row
+is the most bytes it held that day (service `kubelet`, metric `used_bytes`), what
+the governance fact `volume_used_bytes` reads.
 """
 
 from __future__ import annotations
@@ -156,15 +158,20 @@ def window_days(window: Window) -> int:
     return (window.end_epoch - 1) // DAY - window.first_day + 1
 
 
-def daily_totals(samples: Samples, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per (key, UTC day) with a total above zero: key ids, day index, the day's total."""
+def daily_values(
+    samples: Samples, window: Window, how: Reduction = "sum"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (key, UTC day): key ids, day index, and the day's total (days above zero only:
+    a counter that did not move is no row) or the day's maximum (every day with a value:
+    a gauge at zero is a reading)."""
     days = window_days(window)
     step_start = window.start_epoch + (samples.k - 1) * window.step
     slots = samples.key * days + (step_start // DAY - window.first_day)
-    slot, total = reduce(slots, samples.value, "sum")
-    positive = total > 0
-    slot, total = slot[positive], total[positive]
-    return slot // days, slot % days, total
+    slot, value = reduce(slots, samples.value, how)
+    if how == "sum":
+        positive = value > 0
+        slot, value = slot[positive], value[positive]
+    return slot // days, slot % days, value
 
 
 def service_table(
@@ -176,9 +183,11 @@ def service_table(
     namespaces: list[str],
     service: str,
     metric: str,
+    how: Reduction = "sum",
 ) -> pa.Table:
-    """service_usage rows: per resource (a key of `samples`) and day, the day's total."""
-    key, day, total = daily_totals(samples, window)
+    """service_usage rows: per resource (a key of `samples`) and day, the day's total (or
+    maximum, `how="max"`)."""
+    key, day, total = daily_values(samples, window, how)
     columns = {
         "day": pa.array((window.first_day + day).astype(np.int32), pa.date32()),
         "cluster": _constant(cluster, len(key)),

@@ -35,6 +35,7 @@ SHOWN = (
     ("node_cpu_core_hours", "node CPU capacity (core-hours)"),
     ("routers", "Traefik routers"),
     ("log_namespaces", "namespaces with log bytes"),
+    ("volume_claims", "volume claims (kubelet use)"),
     ("service_rows", "service usage rows (per day)"),
     ("series", "series read"),
     ("samples", "samples read"),
