@@ -195,19 +195,13 @@ def test_owners_come_from_labels_then_the_catalog_then_the_claim() -> None:
     assert ownership.likely_tenant("zeta-sandbox") is None
 
 
-def test_views_keep_the_real_kinds() -> None:
+def test_the_inventory_holds_real_kinds_only() -> None:
     built, _ = inventory()
-    workload_view, volume_view = built.batch("Workload"), built.batch("Volume")
-    assert workload_view is not None
-    assert volume_view is not None
-    assert {workload_view.ref(r).kind for r in range(len(workload_view))} == {
-        "Deployment",
-        "StatefulSet",
-    }
-    assert {volume_view.ref(r).kind for r in range(len(volume_view))} == {
-        "PersistentVolumeClaim",
-        "PersistentVolume",
-    }
+    assert "Workload" not in built.kinds
+    assert "Volume" not in built.kinds
+    assert {"Deployment", "StatefulSet", "PersistentVolumeClaim", "PersistentVolume"} <= set(
+        built.kinds
+    )
 
 
 def test_mounts_count_pods_templates_and_claim_templates() -> None:
@@ -256,13 +250,12 @@ def test_rate_limits_through_chains_and_namespaces() -> None:
     assert answers == [Decimal(2), Decimal(0)]
 
 
-def test_sleep_share_and_log_days_of_the_class() -> None:
+def test_sleep_share_of_the_class() -> None:
     built, ownership = inventory()
     dev = refs(built, "Namespace")["acme-dev"]
     facts = OwnershipFacts(ownership, CATALOG)
     [share] = ask(facts, "entitled_sleep_share", [dev])
     assert share == Decimal(108) * 100 / 168  # awake 5 x 12 of 168 hours
-    assert ask(facts, "entitled_log_retention_days", [dev]) == [Decimal(14)]
     assert not OwnershipFacts(ownership, None).provides("entitled_sleep_share")
     overnight = SleepSchedule(
         weekdays=["sat"], sleep_at=dt.time(2), wake_at=dt.time(22), time_zone="UTC"

@@ -72,8 +72,9 @@ KEYS = {
 TAKEN = dt.datetime(2026, 11, 1)
 
 
-def objects(*, with_route: bool = True) -> list[dict[str, Any]]:
+def objects(*, with_route: bool = True, log_days: str | None = None) -> list[dict[str, Any]]:
     meta = {"namespace": "acme-prod", "creationTimestamp": "2026-01-01T00:00:00Z"}
+    annotations = {"costplane.io/log-retention-days": log_days} if log_days else {}
     found: list[dict[str, Any]] = [
         {
             "apiVersion": "v1",
@@ -81,6 +82,7 @@ def objects(*, with_route: bool = True) -> list[dict[str, Any]]:
             "metadata": {
                 "name": "acme-prod",
                 "labels": {"costplane.io/tenant": "acme", "costplane.io/environment": "production"},
+                "annotations": annotations,
             },
         },
         {
@@ -193,6 +195,33 @@ def test_the_check_passes_when_nothing_reaches_the_severity(home: Path) -> None:
     result = run(home, "govern", "--manifests", str(manifests), "--fail-on", "high")
     assert result.exit_code == 0, result.stderr
     assert "image-tag-mutable" in result.stdout
+
+
+def test_money_needing_the_warehouse_is_unknown_not_a_skip(home: Path) -> None:
+    """log-retention-exceeds-class filters on the catalog but prices with the warehouse's log
+    volume: without a warehouse it still finds, with an unknown amount, listed last."""
+    manifests = repo(home.parent, objects(log_days="30"))  # the class keeps 14 days
+    result = run(home, "govern", "--manifests", str(manifests), "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    documents = json.loads(result.stdout)
+    logs = documents[-1]
+    assert logs["policy"] == "log-retention-exceeds-class"
+    assert logs["resource"] == {"kind": "Namespace", "namespace": None, "name": "acme-prod"}
+    assert logs["monthly_waste"] is None
+    assert all(d["monthly_waste"] == "0.00" for d in documents[:-1])
+    assert (
+        "note: log-retention-exceeds-class: monthly waste unknown: needs facts no source "
+        "provides: log_bytes_per_day" in result.stderr
+    )
+    assert "skipped log-retention-exceeds-class" not in result.stderr
+    assert "skipped nonprod-idle: needs facts no source provides" in result.stderr  # filters
+
+    table = run(home, "govern", "--manifests", str(manifests), "-o", "csv")
+    [row] = [line for line in table.stdout.splitlines() if "log-retention" in line]
+    assert row.split(",")[7] == ""  # monthly_waste: blank, not 0 and not None
+    shown = run(home, "govern", "--manifests", str(manifests))
+    assert "None" not in shown.stdout
+    assert shown.stdout.count("0.00") == len(documents) - 1
 
 
 def test_a_bad_policy_file_exits_2_naming_file_and_line(home: Path) -> None:

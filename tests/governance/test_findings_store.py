@@ -33,14 +33,16 @@ IDLE = ResourceRef("Namespace", "acme-dev", None, "c1", "acme", "development")
 SNAP = ResourceRef("VolumeSnapshot", "daily", "acme-prod", "c1", "acme", "production")
 
 
-def finding(policy: str, ref: ResourceRef, waste: str = "0", severity: str = "medium") -> Finding:
+def finding(
+    policy: str, ref: ResourceRef, waste: str | None = "0", severity: str = "medium"
+) -> Finding:
     return Finding(
         policy=policy,
         severity=Severity(severity),
         resource=ref,
         tenant=ref.tenant,
         environment=ref.environment,
-        monthly_waste=Decimal(waste),
+        monthly_waste=Decimal(waste) if waste is not None else None,
         currency="EUR",
         message=f"{policy} found",
         fix="fix it",
@@ -89,6 +91,21 @@ def test_a_new_finding_is_open_and_seen_again_keeps_its_first_date(engine: Engin
     assert kept.monthly_waste == Decimal("30.00")  # the latest run's money, to the cent
     assert kept.fingerprint == first[0].fingerprint
     assert (kept.namespace, kept.name, kept.cluster) == ("acme-prod", "web", "c1")
+
+
+def test_an_unknown_amount_is_kept_unknown_and_listed_after_known_ones(engine: Engine) -> None:
+    found = [
+        finding("database-over-band", IDLE, None),  # sorts first by name
+        finding("image-tag-mutable", WEB, "0"),
+        finding("snapshot-stale", SNAP, "2"),
+    ]
+    record_run(engine, found, [f.policy for f in found], MONDAY)
+    listed = list_findings(engine, today=MONDAY.date())
+    assert [(f.policy, f.monthly_waste) for f in listed] == [
+        ("snapshot-stale", Decimal("2.00")),
+        ("image-tag-mutable", Decimal("0.00")),
+        ("database-over-band", None),
+    ]
 
 
 def test_not_found_again_is_resolved_and_found_again_is_reopened(engine: Engine) -> None:

@@ -52,6 +52,11 @@ def test_schema_is_json_schema_of_the_file() -> None:
     assert {"Policy", "Filter", "ValueFilter", "FactFilter", "FactRef"} <= set(defs)
     policy = defs["Policy"]
     assert set(policy["required"]) == {"id", "description", "resource", "severity"}
+    assert policy["properties"]["fix"]["type"] == "string"
+    assert policy["properties"]["resource"]["anyOf"] == [
+        {"type": "string"},
+        {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": True},
+    ]
     assert policy["properties"]["filters"]["items"] == {"$ref": "#/$defs/Filter"}
     assert defs["ValueFilter"]["properties"]["op"]["$ref"] == "#/$defs/Op"
     assert set(defs["Op"]["enum"]) >= {"eq", "not-in", "regex", "absent", "empty"}

@@ -12,9 +12,15 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.governance.conftest import NOW
+from tests.governance.conftest import NOW, deployment, policy_yaml, run_policy
 
-from costplane.governance import Inventory, PolicyEngine, parse_policies
+from costplane.governance import (
+    InMemoryFacts,
+    Inventory,
+    PolicyEngine,
+    ResourceRef,
+    parse_policies,
+)
 from costplane.quantity import parse_quantity
 
 MISSING = object()
@@ -224,3 +230,69 @@ def test_many_policies_share_one_pass_without_mixing_answers() -> None:
     counts = [r.match_count for r in results]
     assert counts == [20, 20, 20, 20]
     assert results[0].evaluated == 40
+
+
+def test_a_list_of_kinds_runs_over_each_and_names_the_real_kind() -> None:
+    containers = {"template": {"spec": {"containers": [{"image": "odoo:latest"}]}}}
+    objects = [
+        {"kind": "Deployment", "metadata": {"name": "web", "namespace": "a"}, "spec": containers},
+        {"kind": "StatefulSet", "metadata": {"name": "db", "namespace": "a"}, "spec": containers},
+        {"kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "a"}, "spec": containers},
+        {"kind": "Deployment", "metadata": {"name": "pinned"}, "spec": {"replicas": 1}},
+    ]
+    text = """
+policies:
+  - id: latest
+    description: latest tag
+    resource: [StatefulSet, Deployment, CronJob]
+    severity: low
+    filters:
+      - {key: 'spec.template.spec.containers[*].image', op: regex, value: ':latest$'}
+  - id: deployments
+    description: every deployment
+    resource: Deployment
+    severity: low
+    filters:
+      - {key: 'spec.template.spec.containers[*].image', op: regex, value: ':latest$'}
+"""
+    latest, deployments = PolicyEngine(parse_policies(text)).evaluate(
+        Inventory.from_objects(objects), now=NOW
+    )
+    assert [(m.resource.kind, m.resource.name) for m in latest.matches] == [
+        ("StatefulSet", "db"),  # kind by kind, in the order written
+        ("Deployment", "web"),
+    ]
+    assert latest.evaluated == 3  # no CronJob in the inventory: nothing to test there
+    assert [d["metadata"]["name"] for d in latest.documents] == ["db", "web"]
+    assert [m.resource.name for m in deployments.matches] == ["web"]  # the shared filter
+
+
+def test_a_fact_only_the_savings_need_leaves_the_amount_unknown() -> None:
+    cpu = "spec.template.spec.containers[0].resources.requests.cpu"
+    big = ResourceRef("Deployment", "big", "acme-prod")
+    objects = [deployment("big", cpu="2"), deployment("small", cpu="100m")]
+    filters = f"  - {{key: '{cpu}', value_type: quantity, op: gt, value: 1}}"
+    savings = """savings:
+  monthly: (request - max(used, 0)) * 10
+  where:
+    request: {key: 'spec.template.spec.containers[0].resources.requests.cpu',
+              value_type: quantity}
+    used: {fact: cpu_p95_cores, window: 14d, default: 0}
+"""
+    text = policy_yaml(filters, extra=savings)
+    unpriced = run_policy(text, objects, facts=InMemoryFacts())
+    assert unpriced.skipped is None
+    assert [(m.resource.name, m.monthly_waste) for m in unpriced.matches] == [("big", None)]
+    assert unpriced.waste_unknown == "needs facts no source provides: cpu_p95_cores"
+    facts = InMemoryFacts().set("cpu_p95_cores", "500m", resource=big, window="14d")
+    priced = run_policy(text, objects, facts=facts)
+    assert [m.monthly_waste for m in priced.matches] == [Decimal(15)]
+    assert priced.waste_unknown is None
+    in_a_filter = policy_yaml(
+        f"{filters}\n  - {{fact: cpu_p95_cores, window: 14d, op: lt, value: 2}}"
+    )
+    skipped = run_policy(in_a_filter, objects, facts=InMemoryFacts())
+    assert (skipped.skipped, skipped.matches) == (
+        "needs facts no source provides: cpu_p95_cores",
+        (),
+    )

@@ -168,3 +168,26 @@ def test_in_memory_facts_check_their_keys() -> None:
         facts.set("cpu_p95_cores", 1, resource=ref("a"))
     with pytest.raises(ValueError, match="per tenant"):
         facts.set("entitled_rpo", "1h", resource=ref("a"))
+
+
+def test_with_unit_d_a_duration_fact_keeps_its_seconds() -> None:
+    """`unit: d` reads bare numbers in the policy and the resource as days; a duration fact
+    (entitled_log_retention: 14 days, in seconds) is not read as 1,209,600 days."""
+    facts = InMemoryFacts().set("entitled_log_retention", "14d", tenant="acme")
+    retention = 'metadata.annotations."costplane.io/log-retention-days"'
+    objects = [
+        deployment("month", labels={"costplane.io/tenant": "acme"}),
+        deployment("week", labels={"costplane.io/tenant": "acme"}),
+        deployment("fortnight", labels={"costplane.io/tenant": "acme"}),
+    ]
+    for obj, days in zip(objects, ("30", "7", "14"), strict=True):
+        obj["metadata"]["annotations"] = {"costplane.io/log-retention-days": days}
+    longer = policy_yaml(
+        f"  - {{key: '{retention}', value_type: duration, unit: d, op: gt,"
+        " value: {fact: entitled_log_retention}}"
+    )
+    assert names(run_policy(longer, objects, facts=facts)) == ["month"]
+    shorter = policy_yaml("  - {fact: entitled_log_retention, unit: d, op: lt, value: 30}")
+    assert names(run_policy(shorter, objects, facts=facts)) == ["month", "week", "fortnight"]
+    exact = policy_yaml("  - {fact: entitled_log_retention, unit: d, value: 14}")
+    assert names(run_policy(exact, objects, facts=facts)) == ["month", "week", "fortnight"]

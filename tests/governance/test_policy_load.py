@@ -5,8 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.governance.conftest import NOW
 
-from costplane.governance import PolicyInvalidError, load_policies, parse_policies
+from costplane.governance import (
+    Inventory,
+    PolicyInvalidError,
+    evaluate_policies,
+    load_policies,
+    parse_policies,
+)
+from costplane.governance.findings import findings_of
 
 GOOD = """\
 policies:
@@ -28,6 +36,23 @@ def problems(text: str, file: str = "p.yaml") -> list[str]:
 def test_a_good_file_loads() -> None:
     [policy] = parse_policies(GOOD)
     assert (policy.id, policy.resource, policy.severity.rank) == ("replicas-zero", "Deployment", 0)
+    assert (policy.kinds, policy.fix) == (("Deployment",), "")
+
+
+def test_a_list_of_kinds_and_a_fix() -> None:
+    text = GOOD.replace("resource: Deployment", "resource: [Deployment, StatefulSet]").replace(
+        "    severity: low\n", "    severity: low\n    fix: Scale it up, or delete it.\n"
+    )
+    [policy] = parse_policies(text)
+    assert policy.kinds == ("Deployment", "StatefulSet")
+    objects = [
+        {"kind": "StatefulSet", "metadata": {"name": "idle"}, "spec": {"replicas": 0}},
+        {"kind": "Deployment", "metadata": {"name": "busy"}, "spec": {"replicas": 2}},
+    ]
+    results = evaluate_policies([policy], Inventory.from_objects(objects), now=NOW)
+    [finding] = findings_of(results, currency="EUR")
+    assert (finding.resource.kind, finding.resource.name) == ("StatefulSet", "idle")
+    assert finding.as_json()["fix"] == "Scale it up, or delete it."
 
 
 def test_every_problem_is_reported_at_its_line() -> None:
@@ -94,6 +119,25 @@ policies:
         (
             ("    severity: low\n", ""),
             "p.yaml:2: policy replicas-zero: missing required key 'severity'",
+        ),
+        (
+            ("    resource: Deployment\n", "    resource:\n      - Deployment\n      - cronjob\n"),
+            "p.yaml:6: policy replicas-zero: resource[1]: expected a Kubernetes kind such as "
+            "Deployment (capitalised, as in the API) or one of database, cache, backup-set, "
+            "tenant, environment, got 'cronjob'",
+        ),
+        (
+            ("    resource: Deployment\n", "    resource: []\n"),
+            "p.yaml:4: policy replicas-zero: resource: expected a kind or a non-empty list of "
+            "kinds, got an empty list",
+        ),
+        (
+            ("    resource: Deployment\n", "    resource: [CronJob, Job, CronJob]\n"),
+            "p.yaml:4: policy replicas-zero: resource[2]: CronJob is listed twice",
+        ),
+        (
+            ("    severity: low\n", "    severity: low\n    fix: [scale it]\n"),
+            "p.yaml:6: policy replicas-zero: fix: expected text, got a list",
         ),
         (
             ("    severity: low\n", "    severity: low\n    sevrity: low\n"),

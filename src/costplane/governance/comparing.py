@@ -19,7 +19,7 @@ from pydantic import Field, ValidationError, WithJsonSchema, model_validator
 
 from costplane.governance.columns import Codes, Column, Flags, Quantifier, Rows, row_outcome
 from costplane.governance.durations import parse_duration
-from costplane.governance.facts import COMPATIBLE
+from costplane.governance.facts import COMPATIBLE, FactType
 from costplane.governance.filter_spec import FilterSpec, Scope
 from costplane.governance.operands import FactRef
 from costplane.governance.operators import NO_MATCH, UNREADABLE, Comparison, Op
@@ -67,7 +67,9 @@ class Comparing(FilterSpec):
         default=None, description="with [*] in the path: any element (default) or all of them"
     )
     unit: DurationUnit | None = Field(
-        default=None, description="for value_type duration: the unit of bare numbers (s)"
+        default=None,
+        description="for value_type duration: the unit of bare numbers written in the policy "
+        "or read from the resource (s); a duration fact keeps its own (seconds)",
     )
 
     @model_validator(mode="before")
@@ -168,9 +170,13 @@ class Comparing(FilterSpec):
     def quantifier(self) -> Quantifier:
         return self.match or "any"
 
+    def tested_unit(self) -> str:
+        """The unit of a bare number in what is tested: `unit` (seconds by default)."""
+        return self.unit or "s"
+
     def comparison(self, now: dt.datetime, operand: object = None) -> Comparison:
         """The test, with the policy's value read, or `operand` (a fact's value) instead."""
-        read = resource_reader(self.value_type, now, self.unit or "s")
+        read = resource_reader(self.value_type, now, self.tested_unit())
         if operand is not None:
             return Comparison(self.op, read, operand)
         value = self.value
@@ -193,8 +199,9 @@ class Comparing(FilterSpec):
             fact_value = read_path(fact_value, path.steps)
             if fact_value is None:
                 return None
+        unit = "s" if ref.type is FactType.DURATION else self.unit or "s"  # its own seconds
         try:
-            read = policy_reader(self.value_type, self.unit or "s")(fact_value)
+            read = policy_reader(self.value_type, unit)(fact_value)
         except ValueError:
             return None
         if ref.times is not None and isinstance(read, Decimal):

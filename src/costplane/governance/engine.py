@@ -10,8 +10,10 @@
 
 Compiling parses every path and value once. Evaluating groups the inventory by
 kind; all policies on one kind share a `Scope`, so a path prefix is read once
-and an identical filter is answered once for all of them. A policy that needs
-a fact no source provides is skipped, with the reason in its result.
+and an identical filter is answered once for all of them; a policy on a list of
+kinds runs over each. A policy whose filters need a fact no source provides is
+skipped, with the reason in its result; one whose savings alone need it runs, and
+its amounts are unknown (None), with the reason in `waste_unknown`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
@@ -40,13 +43,14 @@ from costplane.governance.value_filter import ValueFilter, signature
 class CompiledPolicy:
     policy: Policy
     root: CompiledFilter
-    facts: frozenset[str]
+    filter_facts: frozenset[str]
+    savings_facts: frozenset[str]
 
 
 def compile_policy(policy: Policy) -> CompiledPolicy:
     """The policy's filters as one `and`, ready to run."""
     root = BooleanFilter(connective="and", filters=policy.filters).compile()
-    return CompiledPolicy(policy, root, policy.fact_names())
+    return CompiledPolicy(policy, root, policy.filter_fact_names(), policy.savings.fact_names())
 
 
 class PolicyEngine:
@@ -73,22 +77,30 @@ class PolicyEngine:
         results = []
         for compiled in self.compiled:
             policy = compiled.policy
-            missing = sorted(name for name in compiled.facts if not source.provides(name))
+            missing = _unprovided(compiled.filter_facts, source)
             if missing:
-                reason = f"needs facts no source provides: {', '.join(missing)}"
-                results.append(PolicyResult(policy, 0, skipped=reason))
+                results.append(PolicyResult(policy, 0, skipped=missing))
                 continue
-            batch = inventory.batch(policy.resource)
-            if batch is None or not len(batch):
-                results.append(PolicyResult(policy, 0))
-                continue
-            scope = scopes.get(policy.resource)
-            if scope is None:
-                paths, shared = self._sharing[policy.resource]
-                scope = Scope(batch, now, source, shared_paths=paths, shared_filters=shared)
-                scopes[policy.resource] = scope
-            results.append(_run(compiled, scope, prices))
+            unpriced = _unprovided(compiled.savings_facts, source)
+            parts = []
+            for kind in policy.kinds:
+                batch = inventory.batch(kind)
+                if batch is None or not len(batch):
+                    continue
+                scope = scopes.get(kind)
+                if scope is None:
+                    paths, shared = self._sharing[kind]
+                    scope = Scope(batch, now, source, shared_paths=paths, shared_filters=shared)
+                    scopes[kind] = scope
+                parts.append(_run(compiled, scope, prices, unpriced))
+            results.append(_merged(policy, parts, unpriced))
         return results
+
+
+def _unprovided(names: frozenset[str], source: Facts) -> str | None:
+    """Why facts cannot be had, or None when every one can."""
+    missing = sorted(name for name in names if not source.provides(name))
+    return f"needs facts no source provides: {', '.join(missing)}" if missing else None
 
 
 def _value_filters(specs: Iterable[FilterSpec]) -> Iterator[ValueFilter]:
@@ -103,7 +115,8 @@ def _sharing(policies: list[Policy]) -> dict[str, tuple[set[tuple[Step, ...]], s
     """Per kind: where the paths of its value filters part, and which filters recur."""
     by_kind: dict[str, list[ValueFilter]] = defaultdict(list)
     for policy in policies:
-        by_kind[policy.resource] += _value_filters(policy.filters)
+        for kind in policy.kinds:
+            by_kind[kind] += _value_filters(policy.filters)
     sharing: dict[str, tuple[set[tuple[Step, ...]], set[object]]] = defaultdict(
         lambda: (set(), set())
     )
@@ -114,14 +127,31 @@ def _sharing(policies: list[Policy]) -> dict[str, tuple[set[tuple[Step, ...]], s
     return sharing
 
 
-def _run(compiled: CompiledPolicy, scope: Scope, prices: Prices | None) -> PolicyResult:
+def _run(
+    compiled: CompiledPolicy, scope: Scope, prices: Prices | None, unpriced: str | None
+) -> PolicyResult:
     scope.unreadable = []
     rows = np.arange(len(scope.batch), dtype=np.intp)
     matched = rows[compiled.root.evaluate(scope, rows)]
-    amounts = monthly_waste(compiled.policy.savings, scope, matched, prices)
+    amounts: list[Decimal | None]
+    if unpriced is None:
+        amounts = monthly_waste(compiled.policy.savings, scope, matched, prices)
+    else:
+        amounts = [None] * len(matched)
     found = MatchedRows(scope.batch, matched.tolist(), amounts)
     unreadable = tuple({(u.resource, u.where): u for u in scope.unreadable}.values())
-    return PolicyResult(compiled.policy, len(rows), found, unreadable)
+    return PolicyResult(compiled.policy, len(rows), (found,), unreadable)
+
+
+def _merged(policy: Policy, parts: list[PolicyResult], unpriced: str | None) -> PolicyResult:
+    """One result for a policy over each of its kinds."""
+    return PolicyResult(
+        policy,
+        sum(part.evaluated for part in parts),
+        tuple(found for part in parts for found in part.found),
+        tuple(problem for part in parts for problem in part.unreadable),
+        waste_unknown=unpriced,
+    )
 
 
 def evaluate_policies(

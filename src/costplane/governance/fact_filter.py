@@ -99,6 +99,12 @@ class FactFilter(Comparing):
     def path(self) -> KeyPath | None:
         return parse_path(self.key) if self.key is not None else None
 
+    def tested_unit(self) -> str:
+        """A duration fact is in seconds whatever `unit` says of the policy's numbers."""
+        if self.key is None and self.definition.type is FactType.DURATION:
+            return "s"
+        return super().tested_unit()
+
     def fact_names(self) -> frozenset[str]:
         names = {self.fact}
         if isinstance(self.value, FactRef):

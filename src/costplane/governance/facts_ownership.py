@@ -1,8 +1,7 @@
 """Who a resource belongs to, as facts a policy can test: `tenant`, `environment`,
 `service_class` and `namespace_role` (see `ownership.py` for how they are resolved),
-and two entitlements of the tenant's class in the units policies compare them in:
-`entitled_sleep_share`, the share of the week it puts non-production environments
-to sleep, and `entitled_log_retention_days`.
+and `entitled_sleep_share`, the share of the week the tenant's class puts
+non-production environments to sleep.
 
     - fact: environment
       op: in
@@ -40,18 +39,12 @@ _DECLARED = (
         "the percentage of the week its class's sleep schedule keeps non-production asleep "
         "(none: the class has no schedule)",
     ),
-    FactDefinition(
-        "entitled_log_retention_days",
-        FactType.NUMBER,
-        "the class's log retention in days (to compare with a number of days, such as the "
-        "costplane.io/log-retention-days annotation)",
-    ),
 )
 for _definition in _DECLARED:
     register_fact(_definition)
 
 NAMES = frozenset(definition.name for definition in _DECLARED)
-CATALOG_NAMES = frozenset({"entitled_sleep_share", "entitled_log_retention_days"})
+CATALOG_NAMES = frozenset({"entitled_sleep_share"})
 WEEK_HOURS = Decimal(168)
 
 
@@ -73,8 +66,6 @@ class OwnershipFacts:
             return [self._role(ref) for ref in subjects]
         if name == "entitled_sleep_share":
             return [self._sleep_share(ref) for ref in subjects]
-        if name == "entitled_log_retention_days":
-            return [self._log_days(ref) for ref in subjects]
         return [getattr(ref, name) for ref in subjects]
 
     def _role(self, ref: ResourceRef) -> str | None:
@@ -86,10 +77,6 @@ class OwnershipFacts:
         if service_class is None or service_class.sleep_schedule is None:
             return None
         return asleep_share(service_class.sleep_schedule)
-
-    def _log_days(self, ref: ResourceRef) -> Decimal | None:
-        service_class = self._class(ref)
-        return Decimal(service_class.log_retention_days) if service_class is not None else None
 
     def _class(self, ref: ResourceRef) -> ServiceClass | None:
         assert self.catalog is not None

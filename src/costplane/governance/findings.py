@@ -95,10 +95,10 @@ def findings_of(
     results: Iterable[PolicyResult],
     *,
     currency: str,
-    fix: Callable[[str, object], str],
     likely_tenant: Callable[[str], str | None] = lambda _name: None,
 ) -> list[Finding]:
-    """Every match of every result as a finding, most money first, then by policy and name.
+    """Every match of every result as a finding, most money first (unknown amounts last),
+    then by policy and name.
 
     A resource whose tenant is unknown (an unlabelled namespace) gets the tenant its
     name suggests, and the message says it was guessed.
@@ -123,7 +123,7 @@ def findings_of(
                     monthly_waste=match.monthly_waste,
                     currency=currency,
                     message=message,
-                    fix=fix(policy.id, policy),
+                    fix=policy.fix,
                 )
             )
     return sorted(found, key=_order)
@@ -131,9 +131,10 @@ def findings_of(
 
 def _order(finding: Finding) -> tuple[Any, ...]:
     ref = finding.resource
-    waste = finding.monthly_waste if finding.monthly_waste is not None else Decimal(-1)
+    waste = finding.monthly_waste
     return (
-        -waste,
+        waste is None,  # unknown amounts after every known one
+        -(waste or Decimal(0)),
         -finding.severity.rank,
         finding.policy,
         ref.cluster or "",

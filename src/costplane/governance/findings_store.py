@@ -194,7 +194,10 @@ def list_findings(
         found = [StoredFinding.of(row, day) for row in session.scalars(query)]
     wanted = set(statuses) if statuses is not None else None
     kept = [f for f in found if wanted is None or f.status in wanted]
-    return sorted(kept, key=lambda f: (-(f.monthly_waste or Decimal(0)), f.policy, f.id))
+    return sorted(
+        kept,
+        key=lambda f: (f.monthly_waste is None, -(f.monthly_waste or Decimal(0)), f.policy, f.id),
+    )
 
 
 def get_finding(engine: Engine, reference: str, today: dt.date | None = None) -> StoredFinding:

@@ -5,8 +5,9 @@ findings. Two sources:
   databases, caches and backup sets the warehouse knows, every fact; the run judges
   the instant of the newest snapshot (not the wall clock), so it is repeatable;
 - a directory of manifests (`govern_manifests`), the pull-request check of a GitOps
-  repository: no warehouse, so policies that need warehouse facts are skipped and
-  say so; relations between the manifests and the catalog's entitlements still count.
+  repository: no warehouse, so policies whose filters need warehouse facts are skipped
+  and say so, and those whose money alone needs them find with an unknown amount;
+  relations between the manifests and the catalog's entitlements still count.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from costplane.catalog import Catalog
-from costplane.governance.builtin_pack import fix_for
 from costplane.governance.engine import PolicyEngine
 from costplane.governance.facts import Facts, FactSources
 from costplane.governance.facts_catalog import CatalogFacts
@@ -69,9 +69,14 @@ class Review:
 
     @property
     def notes(self) -> list[str]:
-        """Skipped policies and unreadable values, one line each."""
+        """Skipped policies, unknown amounts and unreadable values, one line each."""
         lines = list(self.remarks)
         lines += [f"skipped {r.policy.id}: {r.skipped}" for r in self.results if r.skipped]
+        lines += [
+            f"{r.policy.id}: monthly waste unknown: {r.waste_unknown}"
+            for r in self.results
+            if r.waste_unknown and r.match_count
+        ]
         for result in self.results:
             for problem in result.unreadable:
                 ref = problem.resource
@@ -151,7 +156,6 @@ def _review(
     findings = findings_of(
         results,
         currency=catalog.currency if catalog is not None else DEFAULT_CURRENCY,
-        fix=fix_for,
         likely_tenant=ownership.likely_tenant,
     )
     return Review(moment, results, findings)

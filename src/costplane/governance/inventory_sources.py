@@ -3,9 +3,8 @@ cluster, or a directory of manifests (the GitOps pull-request check).
 
 Every object gets a `ResourceRef` whose tenant, environment and class are resolved
 as allocation resolves them (`ownership.py`), so catalog entitlements reach objects
-in namespaces the catalog lists without labels. Two views group kinds that one
-policy judges alike: `Workload` (Deployment, StatefulSet, DaemonSet, CronJob) and
-`Volume` (PersistentVolumeClaim, PersistentVolume); their refs keep the real kind.
+in namespaces the catalog lists without labels. A policy judging several kinds
+alike lists them (`resource: [Deployment, StatefulSet, CronJob]`).
 """
 
 from __future__ import annotations
@@ -22,18 +21,12 @@ from costplane.governance.ownership import Ownership
 from costplane.sources.manifests import manifest_files, read_objects
 from costplane.warehouse import Warehouse
 
-VIEWS: Mapping[str, tuple[str, ...]] = {
-    "Workload": ("Deployment", "StatefulSet", "DaemonSet", "CronJob"),
-    "Volume": ("PersistentVolumeClaim", "PersistentVolume"),
-}
-"""Pseudo-kinds a policy may name as its `resource`: the union of these kinds."""
-
 Located = tuple[str | None, dict[str, Any]]
 """(cluster, object)."""
 
 
 def objects_inventory(objects: Iterable[Located], ownership: Ownership) -> Inventory:
-    """An inventory of Kubernetes objects with owners resolved, plus the views."""
+    """An inventory of Kubernetes objects with owners resolved."""
     found = list(objects)
     for cluster, obj in found:
         if obj.get("kind") == "Namespace":
@@ -49,11 +42,6 @@ def objects_inventory(objects: Iterable[Located], ownership: Ownership) -> Inven
     }
     for kind in sorted(by_kind):
         inventory.add(kind, [o for _, o in by_kind[kind]], refs_by_kind[kind])
-    for view, kinds in VIEWS.items():
-        documents = [o for kind in kinds for _, o in by_kind.get(kind, [])]
-        refs = [r for kind in kinds for r in refs_by_kind.get(kind, [])]
-        if documents:
-            inventory.add(view, documents, refs)
     return inventory
 
 
@@ -100,7 +88,6 @@ def latest_snapshots(
 
 
 __all__ = [
-    "VIEWS",
     "Located",
     "latest_snapshots",
     "manifests_inventory",

@@ -52,28 +52,29 @@ class PolicyResult:
 
     policy: Policy
     evaluated: int
-    """Resources of the policy's kind that were tested."""
-    found: MatchedRows | None = field(default=None, repr=False)
+    """Resources of the policy's kinds that were tested."""
+    found: tuple[MatchedRows, ...] = field(default=(), repr=False)
+    """The matches in each batch (one per kind of the policy that has resources)."""
     unreadable: tuple[Unreadable, ...] = ()
     skipped: str | None = None
-    """Why the policy was not run (a fact no source provides), or None."""
+    """Why the policy was not run (a fact its filters need that no source provides), or None."""
+    waste_unknown: str | None = None
+    """Why every amount is None (a fact only its savings need that no source provides)."""
 
     @cached_property
     def matches(self) -> tuple[Match, ...]:
-        """Each matched resource with its monthly waste, in inventory order."""
-        if self.found is None:
-            return ()
-        refs = self.found.batch.refs_of(self.found.rows)
-        return tuple(map(Match, refs, self.found.amounts))
+        """Each matched resource with its monthly waste, kind by kind, in inventory order."""
+        return tuple(
+            match
+            for found in self.found
+            for match in map(Match, found.batch.refs_of(found.rows), found.amounts)
+        )
 
     @property
     def documents(self) -> list[Mapping[str, Any]]:
         """The matched resources' documents themselves (as Cloud Custodian returns them)."""
-        if self.found is None:
-            return []
-        documents = self.found.batch.documents
-        return [documents[row] for row in self.found.rows]
+        return [found.batch.documents[row] for found in self.found for row in found.rows]
 
     @property
     def match_count(self) -> int:
-        return len(self.found.rows) if self.found is not None else 0
+        return sum(len(found.rows) for found in self.found)

@@ -121,7 +121,6 @@ def test_warehouse_policies_are_skipped_with_the_reason(review: Review) -> None:
         "requests-oversized",
         "nonprod-idle",
         "pvc-oversized",
-        "log-retention-exceeds-class",
         "backup-older-than-rpo",
         "restore-unverified",
         "backup-not-isolated",
@@ -133,7 +132,22 @@ def test_warehouse_policies_are_skipped_with_the_reason(review: Review) -> None:
         "odoo-failed-mail-backlog",
     }
     assert "cpu_p95_cores" in reasons["requests-oversized"]
-    assert "log_bytes_per_day" in reasons["log-retention-exceeds-class"]
+
+
+def test_a_policy_whose_money_needs_the_warehouse_finds_with_an_unknown_amount(
+    review: Review,
+) -> None:
+    findings = found(review, "log-retention-exceeds-class")
+    assert set(findings) == {("Namespace", None, "acme-prod")}  # 30 days, the class keeps 14
+    finding = findings[("Namespace", None, "acme-prod")]
+    assert finding.monthly_waste is None
+    assert finding.as_json()["monthly_waste"] is None
+    assert (
+        "log-retention-exceeds-class: monthly waste unknown: needs facts no source provides: "
+        "log_bytes_per_day" in review.notes
+    )
+    unknown = [f.monthly_waste is None for f in review.findings]
+    assert unknown == sorted(unknown)  # after every known amount
 
 
 def test_labels_missing_finds_unowned_namespaces_that_run_something(review: Review) -> None:
