@@ -20,11 +20,13 @@ import pytest
 from costplane.catalog import Catalog, parse_catalog
 from costplane.sources import inventory_table
 from costplane.warehouse import FACT_TABLES, Load, Warehouse, connect_warehouse
+from tests.price_sheet import PRICE_SHEET
 
 START = dt.datetime(2026, 10, 1)
 GIB = 2**30
 
-CATALOG = """
+CATALOG = (
+    """
 currency: EUR
 service_classes:
   standard:
@@ -39,19 +41,9 @@ service_classes:
     ha_replicas: 1
     support_level: business-hours
     monthly_fee: 500
-price_sheet:
-  cpu: {amount: "0.03", unit: core-hour}
-  memory: {amount: "0.004", unit: GiB-hour}
-  storage: {standard: {amount: "0.10", unit: GiB-month}}
-  database_storage: {amount: "0.20", unit: GiB-month}
-  snapshot: {amount: "0.05", unit: GiB-month}
-  object_storage: {amount: "0.02", unit: GiB-month}
-  log_ingest: {amount: "0.50", unit: GiB}
-  log_retention: {amount: "0.03", unit: GiB-month}
-  backup: {amount: "0.02", unit: GiB-month}
-  load_balancer: {amount: "0.025", unit: hour}
-  egress: {amount: "0.09", unit: GiB}
-tenants:
+"""
+    + PRICE_SHEET
+    + """tenants:
   - id: acme
     name: Acme Wholesale
     service_class: standard
@@ -68,6 +60,7 @@ tenants:
     environments:
       production: {namespaces: [bolt-prod], databases: [bolt_prod]}
 """
+)
 
 
 def catalog(extra: str = "") -> Catalog:

@@ -14,10 +14,12 @@ import pytest
 from costplane.allocation import Window, margin
 from costplane.catalog import Catalog, parse_catalog
 from costplane.warehouse import ALLOCATIONS, Warehouse, connect_warehouse
+from tests.price_sheet import PRICE_SHEET
 
 OCTOBER = Window.month("2026-10")
 
-CATALOG = """
+CATALOG = (
+    """
 currency: EUR
 service_classes:
   standard:
@@ -31,20 +33,11 @@ service_classes:
     ha_replicas: 1
     support_level: business-hours
     monthly_fee: "310.00"
-price_sheet:
-  cpu: {amount: "0.03", unit: core-hour}
-  memory: {amount: "0.004", unit: GiB-hour}
-  storage: {standard: {amount: "0.10", unit: GiB-month}}
-  database_storage: {amount: "0.20", unit: GiB-month}
-  snapshot: {amount: "0.05", unit: GiB-month}
-  object_storage: {amount: "0.02", unit: GiB-month}
-  log_ingest: {amount: "0.50", unit: GiB}
-  log_retention: {amount: "0.03", unit: GiB-month}
-  backup: {amount: "0.02", unit: GiB-month}
-  load_balancer: {amount: "0.025", unit: hour}
-  egress: {amount: "0.09", unit: GiB}
-tenants:
 """
+    + PRICE_SHEET
+    + """tenants:
+"""
+)
 
 
 def tenant(tenant_id: str, contracts: str) -> str:

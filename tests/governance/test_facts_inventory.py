@@ -8,6 +8,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from tests.price_sheet import PRICE_SHEET
+
 from costplane.catalog import SleepSchedule, parse_catalog
 from costplane.governance.facts import FactRequest
 from costplane.governance.facts_inventory import InventoryFacts
@@ -35,19 +37,9 @@ service_classes:
                      time_zone: Europe/Berlin}
     support_level: business-hours
     monthly_fee: 500
-price_sheet:
-  cpu: {amount: "0.03", unit: core-hour}
-  memory: {amount: "0.004", unit: GiB-hour}
-  storage: {standard: {amount: "0.10", unit: GiB-month}}
-  database_storage: {amount: "0.20", unit: GiB-month}
-  snapshot: {amount: "0.05", unit: GiB-month}
-  object_storage: {amount: "0.02", unit: GiB-month}
-  log_ingest: {amount: "0.50", unit: GiB}
-  log_retention: {amount: "0.03", unit: GiB-month}
-  backup: {amount: "0.02", unit: GiB-month}
-  load_balancer: {amount: "0.025", unit: hour}
-  egress: {amount: "0.09", unit: GiB}
-tenants:
+"""
+    + PRICE_SHEET
+    + """tenants:
   - {id: acme, name: Acme, service_class: standard, region: eu-central-1,
      contracts: [{start: 2026-01-01}],
      environments: {production: {namespaces: [acme-prod]}, development: {namespaces: [acme-dev]}}}

@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from tests.price_sheet import PRICE_SHEET
+
 from costplane.catalog import parse_catalog
 from costplane.governance.inventory import ResourceRef
 from costplane.governance.prices_allocation import AllocationPrices
@@ -26,19 +28,9 @@ service_classes:
     ha_replicas: 1
     support_level: none
     monthly_fee: 1
-price_sheet:
-  cpu: {amount: "0.03", unit: core-hour}
-  memory: {amount: "0.004", unit: GiB-hour}
-  storage: {standard: {amount: "0.10", unit: GiB-month}}
-  database_storage: {amount: "0.20", unit: GiB-month}
-  snapshot: {amount: "0.05", unit: GiB-month}
-  object_storage: {amount: "0.02", unit: GiB-month}
-  log_ingest: {amount: "0.50", unit: GiB}
-  log_retention: {amount: "0.03", unit: GiB-month}
-  backup: {amount: "0.02", unit: GiB-month}
-  load_balancer: {amount: "0.025", unit: hour}
-  egress: {amount: "0.09", unit: GiB}
-""",
+"""
+    + PRICE_SHEET
+    + """""",
     "catalog.yaml",
 ).price_sheet
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import typer
+from tests.price_sheet import PRICE_SHEET
 from typer.testing import CliRunner
 
 from costplane.settings import Settings
@@ -21,7 +22,8 @@ from costplane.surfaces.cli.app import CostplaneGroup
 from costplane.surfaces.cli.project import Project
 from costplane.warehouse import Load, connect_warehouse
 
-CATALOG = """
+CATALOG = (
+    """
 currency: EUR
 service_classes:
   standard:
@@ -35,19 +37,9 @@ service_classes:
     ha_replicas: 1
     support_level: business-hours
     monthly_fee: 500
-price_sheet:
-  cpu: {amount: "0.03", unit: core-hour}
-  memory: {amount: "0.004", unit: GiB-hour}
-  storage: {standard: {amount: "0.10", unit: GiB-month}}
-  database_storage: {amount: "0.20", unit: GiB-month}
-  snapshot: {amount: "0.05", unit: GiB-month}
-  object_storage: {amount: "0.02", unit: GiB-month}
-  log_ingest: {amount: "0.50", unit: GiB}
-  log_retention: {amount: "0.03", unit: GiB-month}
-  backup: {amount: "0.02", unit: GiB-month}
-  load_balancer: {amount: "0.025", unit: hour}
-  egress: {amount: "0.09", unit: GiB}
-tenants:
+"""
+    + PRICE_SHEET
+    + """tenants:
   - id: acme
     name: Acme Wholesale
     service_class: standard
@@ -56,6 +48,7 @@ tenants:
     environments:
       production: {namespaces: [acme-prod]}
 """
+)
 KEYS = {
     "policy",
     "severity",
