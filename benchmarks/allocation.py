@@ -3,7 +3,7 @@
 A fleet with hourly usage and its FOCUS bill is generated and ingested into a
 DuckDB warehouse (not timed). Then `allocate()` computes the whole window and
 writes the `allocations` table (timed), in a child process that does nothing
-else, so its peak RSS (`ru_maxrss` at its end) is the allocation's alone:
+else, so its peak RSS (`VmHWM`, see peak.py) is the allocation's alone:
 the interpreter, Costplane and DuckDB's own memory, never the generator's.
 The floor is a bare DuckDB group-by of the same usage rows by namespace and day,
 materialised as a temporary table, timed in the same run on the same file.
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from costplane.catalog import load_catalog
 from costplane.fleet import GENERATOR_VERSION, FleetSpec, generate_fleet
 from costplane.sources import fleet_loads
 from costplane.warehouse import connect_warehouse
+from peak import peak_rss_mb
 
 SCRATCH = Path(__file__).resolve().parent / "out"
 START = dt.date(2025, 5, 1)
@@ -73,7 +73,7 @@ def allocate_once(folder: Path, start: dt.date, end: dt.date) -> dict[str, float
         started = time.perf_counter()
         run = allocate(warehouse, catalog, Window(start, end))
         seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     return {"seconds": seconds, "peak_rss_mb": peak_mb, "rows": run.rows if run else 0}
 
 

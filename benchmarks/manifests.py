@@ -9,7 +9,7 @@ as a `kubectl get pods -o json` export. 12 YAML objects and 38 pods per tenant:
 
 The timed part is `collect_manifests()` (find the files, parse them, keep the
 collector's kinds, resolve tenants, build the Arrow table), in a child process
-that does nothing else, so its peak RSS (`ru_maxrss`) is the collector's own.
+that does nothing else, so its peak RSS (`VmHWM`, see peak.py) is the collector's own.
 The floor is parsing the same files with the same parsers and nothing else
 (`json.loads`, and PyYAML's libyaml safe loader for YAML), timed in the same run.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -30,15 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path and its name would
-# shadow the `kubernetes` client package the collector imports.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
-
 import yaml
 
 from costplane.catalog import LabelKeys
 from costplane.sources.kubernetes import collect_manifests
+from peak import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / "benchmarks" / "out"
@@ -127,7 +122,7 @@ def collect_once(folder: Path) -> dict[str, float | int]:
     started = time.perf_counter()
     collected = collect_manifests(folder, LabelKeys(), cluster="bench")
     seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     (load,) = collected.loads
     return {"seconds": seconds, "peak_rss_mb": peak_mb, "rows": load.data.num_rows}
 

@@ -4,7 +4,7 @@ A fleet is generated, its OpenMetrics backfilled with `promtool tsdb
 create-blocks-from openmetrics` and served by Debian's `prometheus` on a free
 loopback port (none of this is timed). Then the whole window is collected
 (timed): discovery, the split range queries, JSON decoding and the rows, in a
-child process that does nothing else, so its peak RSS (`ru_maxrss`) is the
+child process that does nothing else, so its peak RSS (`VmHWM`, see peak.py) is the
 collector's alone. The floor is the same range queries (the same plan, the
 same concurrency) sent with bare httpx, their bodies read and thrown away: the
 time Prometheus takes to answer, which the collector cannot go below. The floor
@@ -63,6 +63,7 @@ from costplane.sources.prometheus.promql import (
     traefik_field,
 )
 from costplane.sources.prometheus.window import Window
+from peak import peak_rss_mb
 
 SCRATCH = Path(__file__).resolve().parent / "out"
 START = dt.date(2025, 5, 1)
@@ -167,7 +168,7 @@ def collect_once(url: str, request: PrometheusRequest) -> dict[str, object]:
     cpu = usage.ru_utime + usage.ru_stime
     return {
         "seconds": seconds,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "cpu": cpu,
         **collected.summary,
     }

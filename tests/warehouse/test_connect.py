@@ -126,9 +126,9 @@ def setting(warehouse: Warehouse, name: str) -> object:
     return warehouse.ibis.con.execute(f"SELECT current_setting('{name}')").fetchone()[0]  # type: ignore[index]
 
 
-def test_a_duckdb_file_warehouse_is_capped_at_3gb_unless_the_url_says(tmp_path: Path) -> None:
+def test_a_duckdb_file_warehouse_is_capped_at_2gb_unless_the_url_says(tmp_path: Path) -> None:
     with connect_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}") as warehouse:
-        assert setting(warehouse, "memory_limit") == "2.7 GiB"  # DuckDB's GB are 10**9 bytes
+        assert setting(warehouse, "memory_limit") == "1.8 GiB"  # DuckDB's GB are 10**9 bytes
     url = f"duckdb:///{tmp_path / 'w.duckdb'}?memory_limit=8GB&threads=1"
     with connect_warehouse(url) as warehouse:
         assert (setting(warehouse, "memory_limit"), setting(warehouse, "threads")) == ("7.4 GiB", 1)

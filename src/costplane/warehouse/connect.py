@@ -30,7 +30,7 @@ from costplane.warehouse.transaction import write_transaction
 POSTGRES_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
 CONNECT_TIMEOUT_SECONDS = 10
 DUCKDB_SETTINGS = frozenset({"memory_limit", "threads", "temp_directory"})
-DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 class Warehouse:
