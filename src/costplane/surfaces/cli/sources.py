@@ -44,7 +44,13 @@ def status(
                 else round(stale.total_seconds() / 3600, 1),
                 "last_error": entry.last_error,
                 "last_error_at": entry.last_error_at,
-                "missing": entry.missing.splitlines() if entry.missing else [],
+                "missing": _missing(entry.missing, output),
             }
         )
     render(rows, COLUMNS, output, title="sources")
+
+
+def _missing(missing: str | None, output: OutputFormat) -> list[str] | str:
+    """What the last run missed: a list for programs, one line for people."""
+    items = missing.splitlines() if missing else []
+    return items if output is OutputFormat.JSON else "; ".join(items)
