@@ -218,6 +218,11 @@ def test_bad_input_is_one_line_and_exit_2(cli: RunCli, tmp_path: Path) -> None:
         "item 1: monthly_amount: not a decimal amount"
         in cli("act", "run", "sleep", str(money)).stderr
     )
+    money.write_text(json.dumps([{"object": deployment("a"), "monthly_amount": "1." + "3" * 40}]))
+    assert (
+        "item 1: monthly_amount: an amount of at most 40 characters"
+        in cli("act", "run", "sleep", str(money)).stderr
+    )
     both = cli(
         "act",
         "run",

@@ -151,3 +151,26 @@ def test_nothing_is_written_when_nothing_changes(tmp_path: Path) -> None:
         == []
     )
     assert not (tmp_path / "out" / "kustomization.yaml").exists()
+
+
+def _render(base: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The object as Kustomize renders the overlay: every listed patch, in list order."""
+    rendered = base
+    for entry in _load(folder / "kustomization.yaml")["patches"]:
+        rendered = apply_merge_patch(rendered, _as_merge_patch(_load(folder / entry["path"])))
+    return rendered
+
+
+def test_a_second_sleep_after_a_wake_sleeps_again(tmp_path: Path) -> None:
+    base = deployment("odoo-web", 3)
+    for action, replicas in (("sleep", 0), ("wake", 3), ("sleep", 0), ("wake", 3)):
+        target = Target(
+            _render(base, tmp_path) if (tmp_path / "kustomization.yaml").exists() else base
+        )
+        write_gitops(plan_action(make_action(action), [target], NOW), tmp_path, [target])
+        assert _render(base, tmp_path)["spec"]["replicas"] == replicas, action
+    paths = [entry["path"] for entry in _load(tmp_path / "kustomization.yaml")["patches"]]
+    assert paths == [
+        "patches/sleep/acme-dev/deployment-odoo-web.yaml",
+        "patches/wake/acme-dev/deployment-odoo-web.yaml",
+    ]

@@ -24,6 +24,7 @@ from costplane.actions import (
     register_action,
 )
 from costplane.actions.change import patch_change
+from costplane.actions.patch import read_patch
 from costplane.errors import InputError
 from tests.actions.conftest import deployment, snapshot
 
@@ -181,3 +182,11 @@ def test_an_unknown_action_names_the_known_ones() -> None:
         InputError, match="unknown action 'hibernate'; known: annotate, delete-snapshot"
     ):
         make_action("hibernate")
+
+
+def test_a_patch_with_an_unquoted_date_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="--param patch: only JSON values, quote dates"):
+        read_patch('{"metadata": {"annotations": {"until": 2026-01-01}}}')
+    assert read_patch('{"metadata": {"annotations": {"until": "2026-01-01"}}}') == {
+        "metadata": {"annotations": {"until": "2026-01-01"}}
+    }

@@ -95,10 +95,12 @@ def _list_patch(kustomization: CommentedMap, relative: str, change: Change) -> N
     target["name"] = change.name
     entry = CommentedMap([("path", relative), ("target", CommentedMap(target))])
     patches = kustomization.setdefault("patches", CommentedSeq())
-    for index, existing in enumerate(patches):
+    # Kustomize applies patches in list order: the newest change must come last, or an
+    # older one rewritten in place (sleep after a wake) would be undone by the other.
+    for index in reversed(range(len(patches))):
+        existing = patches[index]
         if isinstance(existing, Mapping) and existing.get("path") == relative:
-            patches[index] = entry
-            return
+            del patches[index]
     patches.append(entry)
 
 

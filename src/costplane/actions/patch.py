@@ -64,7 +64,10 @@ def read_patch(text: str) -> dict[str, Any]:
     for field in _IDENTITY:
         if _touches(document, field):
             raise InputError(f"{where}: a patch may not change {'.'.join(field)}")
-    plain: dict[str, Any] = json.loads(json.dumps(document))  # plain JSON types only
+    try:
+        plain: dict[str, Any] = json.loads(json.dumps(document))  # plain JSON types only
+    except TypeError as exc:  # YAML read an unquoted date or time
+        raise InputError(f"{where}: only JSON values, quote dates and times ({exc})") from exc
     return plain
 
 

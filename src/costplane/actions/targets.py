@@ -115,6 +115,10 @@ def _placeholder(ref: ObjectRef) -> dict[str, Any]:
     return {"kind": ref.kind, "metadata": metadata}
 
 
+MONEY_TEXT = 40
+"""The audit log keeps an amount as text of at most this length (state/models.py)."""
+
+
 def _money(value: Any, where: str) -> Decimal:
     try:
         amount = Decimal(str(value if value is not None else "0"))  # JSON numbers arrive as Decimal
@@ -122,6 +126,8 @@ def _money(value: Any, where: str) -> Decimal:
         raise InputError(f"{where}: not a decimal amount: {value!r}") from None
     if not amount.is_finite():
         raise InputError(f"{where}: not a finite amount: {value!r}")
+    if len(format(amount, "f")) > MONEY_TEXT:
+        raise InputError(f"{where}: an amount of at most {MONEY_TEXT} characters: {value!r}")
     return amount
 
 
