@@ -3,7 +3,8 @@
 Each object is tied to a tenant, environment and service class by the
 catalog's label keys, on the object itself or else on its namespace. Objects
 are kept whole as their camelCase JSON, so policies read the same paths
-whatever the source (live API, manifests, the fleet generator).
+whatever the source (live API, manifests, the fleet generator), except for the
+literal secrets workloads carry (`redaction.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from costplane.catalog import LabelKeys
+from costplane.sources.redaction import redacted
 from costplane.warehouse.tables import INVENTORY_SNAPSHOTS
 
 
@@ -51,7 +53,7 @@ def inventory_table(
             "environment": own.get(labels.environment) or inherited.get(labels.environment),
             "service_class": own.get(labels.service_class) or inherited.get(labels.service_class),
             "labels": json.dumps(own, sort_keys=True),
-            "object": json.dumps(obj, separators=(",", ":")),
+            "object": json.dumps(redacted(obj), separators=(",", ":")),
         }
         for name, value in row.items():
             columns[name].append(value)

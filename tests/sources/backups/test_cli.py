@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from costplane.warehouse import connect_warehouse
-from tests.sources.backups.conftest import DATA, SECRET_KEY
+from tests.sources.backups.conftest import DATA, SECRET_KEY, unavailable
 from tests.sources.conftest import Run
 
 INFO = str(DATA / "pgbackrest-info.json")
@@ -88,7 +88,7 @@ def test_every_system_failing_is_one_line_and_exit_1(
     done = cli("--home", str(home), "collect", "backups", "--pgbackrest-config", str(bad),
                "--s3-bucket", "no-such-bucket", "--s3-endpoint", s3_endpoint)  # fmt: skip
     if "not installed" in done.stderr:
-        pytest.skip("pgbackrest is not installed")
+        unavailable("pgbackrest", "not installed (Debian: pgbackrest)")
     assert done.exit_code == 1
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"error: pgbackrest info ({bad}): ERROR: [")

@@ -141,3 +141,47 @@ def test_an_object_without_a_name_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match=r"quota\.yaml: a ResourceQuota without metadata\.name"):
         collect_manifests(tmp_path, LABELS)
+
+
+def test_inline_env_values_and_the_last_applied_copy_never_reach_the_warehouse(
+    tmp_path: Path,
+) -> None:
+    container = {
+        "name": "odoo",
+        "image": "odoo:18.0",
+        "env": [
+            {"name": "PGPASSWORD", "value": "S3cretPgPassword"},
+            {"name": "AWS_KEY", "valueFrom": {"secretKeyRef": {"name": "s3", "key": "key"}}},
+        ],
+        "resources": {"requests": {"cpu": "500m"}},
+    }
+    cronjob = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {
+            "name": "export",
+            "namespace": "acme-prod",
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": '{"S3cretPgPassword": 1}',
+                "team": "erp",
+            },
+        },
+        "spec": {
+            "schedule": "0 2 * * *",
+            "jobTemplate": {"spec": {"template": {"spec": {"initContainers": [container]}}}},
+        },
+    }
+    (tmp_path / "cron.json").write_text(json.dumps(cronjob))
+    (tmp_path / "pod.json").write_text(
+        json.dumps(pod("acme-prod", "odoo-1", "node-1") | {"spec": {"containers": [container]}})
+    )
+    rows = rows_of(collect_manifests(tmp_path, LABELS))
+    assert all("S3cretPgPassword" not in row["object"] for row in rows.values())
+    stored = json.loads(rows[("CronJob", "export")]["object"])
+    spec = stored["spec"]["jobTemplate"]["spec"]["template"]["spec"]["initContainers"][0]
+    assert spec["env"][0] == {"name": "PGPASSWORD", "value": "***"}
+    assert spec["env"][1]["valueFrom"] == {"secretKeyRef": {"name": "s3", "key": "key"}}
+    assert spec["resources"] == {"requests": {"cpu": "500m"}}
+    assert stored["metadata"]["annotations"] == {"team": "erp"}
+    assert cronjob["metadata"]["annotations"]["team"] == "erp"  # the input is not changed
+    assert len(cronjob["metadata"]["annotations"]) == 2

@@ -97,3 +97,18 @@ def test_the_dsn_from_the_environment_is_never_shown(
     status = cli("--home", str(tmp_path), "sources", "status", "-o", "json")
     targets = {entry["target"] for entry in json.loads(status.stdout)}
     assert targets == {"postgresql://postgres:***@127.0.0.1:5432/test"}
+
+
+def test_a_keyword_dsn_missing_a_space_still_hides_its_password(
+    costplane: Run, tmp_path: Path
+) -> None:
+    """libpq reads `host=127.0.0.1password=...` as one host name holding the password."""
+    dsn = f"host=127.0.0.1password={PASSWORD} connect_timeout=1"
+    result = costplane("--home", str(tmp_path), "collect", "postgres", "--dsn", dsn)
+    assert result.exit_code == 1
+    status = costplane("--home", str(tmp_path), "sources", "status", "-o", "json")
+    assert "password=***" in result.stderr
+    assert PASSWORD not in result.stdout + result.stderr + status.stdout
+    stored = sorted((tmp_path / ".costplane").glob("state.db*"))  # the database and its WAL
+    assert stored
+    assert all(PASSWORD.encode() not in path.read_bytes() for path in stored)

@@ -233,3 +233,30 @@ def test_the_cli_loads_snapshot_and_signals_tied_to_the_tenant(
     growth = json.loads(again.stdout)["databases"][0]["growth"]
     assert growth["previous_bytes"] == database["size_bytes"]
     assert growth["bytes"] == db_row["size_bytes"] - database["size_bytes"]
+
+
+def signal_months(collected: Collected) -> dict[dt.datetime, list[dict[str, Any]]]:
+    return {
+        load.period_start: load.data.to_pylist()
+        for load in collected.loads
+        if load.table == "business_signals"
+    }
+
+
+def test_a_since_in_mid_month_still_reads_that_month_whole(
+    collected: Collected, odoo_database: str
+) -> None:
+    """Each month is one load that replaces the month: reading it from the 15th on
+    would drop its first two weeks from the warehouse."""
+    full = signal_months(collected)
+    early = [start for start, rows in full.items() if any(r["day"].day < 15 for r in rows)]
+    assert early, "the dump has signals in the first half of some month"
+    month = early[-1]
+    request = PostgresRequest(
+        dsn=parse_dsn(url_of("test")),
+        signals_since=month.date().replace(day=15),
+        databases=(odoo_database,),
+    )
+    again = signal_months(collect_postgres(request, lambda server: {}))
+    assert min(again) == month
+    assert again[month] == full[month]

@@ -83,6 +83,7 @@ def test_token_and_tenant_come_from_the_environment() -> None:
     ("url", "message"),
     [
         ("prometheus:9090", "not an http(s) URL"),
+        ("u:secret@prometheus:9090", "--url ***@prometheus:9090: not an http(s) URL"),
         ("http://u:secret@host:99999999", "the port is not a number"),
         ("http://host:9090/?token=abc", "must not carry a query string"),
     ],

@@ -10,6 +10,7 @@ retrying cannot change its mind.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import psycopg
@@ -46,16 +47,22 @@ class Dsn:
         host = self.params.get("host", "")
         port = f":{self.params['port']}" if self.params.get("port") else ""
         database = self.params.get("dbname", "")
-        return f"postgresql://{who}{host}{port}/{database}"
+        return _unkeyed(f"postgresql://{who}{host}{port}/{database}")
 
     def scrub(self, message: str) -> str:
         """`message` with the password (if any) and the raw DSN text replaced."""
         password = self.params.get("password")
         message = message.replace(self.text, self.shown)
-        return message.replace(password, "***") if password else message
+        return _unkeyed(message.replace(password, "***") if password else message)
 
     def for_database(self, name: str) -> str:
         return make_conninfo(self.text, dbname=name)
+
+
+def _unkeyed(text: str) -> str:
+    """`text` with whatever follows a `password=` hidden: a keyword DSN missing a space
+    (`host=db1password=...`) reads as one odd host name that would carry it."""
+    return re.sub(r"(password=)\S*", r"\1***", text, flags=re.IGNORECASE)
 
 
 def parse_dsn(text: str) -> Dsn:

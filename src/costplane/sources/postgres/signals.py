@@ -37,11 +37,20 @@ SIGNAL_QUERIES = {
 
 
 def read_signals(reader: Reader, since: dt.date) -> list[Signal]:
-    """Counts per day from `since` on, for each signal whose table exists."""
+    """Counts per day from the first of `since`'s month on, for each signal whose table
+    exists.
+
+    Each month is one load that replaces the month, so a month is read whole; and when
+    one signal cannot be read (reported missing), none is returned, so the months
+    loaded before keep every signal instead of being replaced by a partial month.
+    """
+    since = since.replace(day=1)
     signals: list[Signal] = []
     for signal, (table, query) in SIGNAL_QUERIES.items():
         if reader.value("SELECT to_regclass(%s) IS NOT NULL", [f"public.{table}"]) is not True:
             continue
         rows = reader.attempt(f"{signal} ({table})", partial(reader.rows, query, [since]))
-        signals += [Signal(day, signal, int(n)) for day, n in rows or [] if day is not None]
+        if rows is None:
+            return []
+        signals += [Signal(day, signal, int(n)) for day, n in rows if day is not None]
     return sorted(signals, key=lambda s: (s.day, s.signal))

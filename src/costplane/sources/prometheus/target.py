@@ -62,6 +62,8 @@ class PrometheusTarget:
 def masked_url(url: str) -> str:
     """The URL as it may be shown: a password replaced by ***, no query string."""
     parts = urlsplit(url)
+    if not parts.netloc and "@" in url:  # no scheme: the credentials are not in netloc
+        return "***@" + url.rsplit("@", 1)[1]
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, hostport = netloc.rsplit("@", 1)

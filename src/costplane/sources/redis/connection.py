@@ -17,6 +17,8 @@ SCHEMES = ("redis", "rediss", "unix")
 def shown_url(url: str) -> str:
     """The URL with its password (in the authority or the query) replaced by ***."""
     parts = urlsplit(url)
+    if not parts.netloc and "@" in url:  # no scheme: the credentials are not in netloc
+        return "***@" + url.rsplit("@", 1)[1]
     netloc = parts.netloc
     if "@" in netloc:
         credentials, _, host = netloc.rpartition("@")

@@ -46,6 +46,10 @@ def run_collector(
     except CostplaneError as error:
         record_source_run(state, _run(source, target, started, "failed", error=str(error)))
         raise
+    except Exception as error:  # a bug or an error no collector expected: its text may hold secrets
+        reason = f"unexpected {type(error).__name__} (run with --debug for details)"
+        record_source_run(state, _run(source, target, started, "failed", error=reason))
+        raise
     rows = sum(result.rows_written for result in results)
     status = "partial" if collected.partial else "ok"
     missing = "\n".join(collected.missing) or None
