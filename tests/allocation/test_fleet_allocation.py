@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from costplane.allocation import Window, allocate, reconcile
+from costplane.allocation.engine import ALLOCATION_KEY
 from costplane.catalog import Catalog, load_catalog
 from costplane.fleet import FleetSpec, generate_fleet
 from costplane.sources import fleet_loads
@@ -18,19 +19,7 @@ from costplane.warehouse import ALLOCATIONS, Warehouse, connect_warehouse
 
 SPEC = FleetSpec(tenants=16, days=4, seed=11, start=dt.date(2026, 9, 28))
 WINDOW = Window(SPEC.start, SPEC.start + dt.timedelta(days=SPEC.days))
-KEY = (
-    "day",
-    "tenant",
-    "environment",
-    "service_class",
-    "namespace",
-    "cluster",
-    "node_pool",
-    "cost_domain",
-    "kind",
-    "source",
-    "resource",
-)
+KEY = ALLOCATION_KEY
 
 
 @pytest.fixture(scope="module")

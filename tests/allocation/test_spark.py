@@ -25,7 +25,7 @@ import pyarrow as pa
 import pytest
 
 from costplane.allocation import Window, compute
-from costplane.allocation.engine import Inputs, allocation_table
+from costplane.allocation.engine import ALLOCATION_KEY, Inputs, allocation_table
 from costplane.allocation.reconcile import billed_by_day
 from costplane.allocation.run import FACT_INPUTS, small_tables
 from costplane.catalog import Catalog, load_catalog
@@ -48,19 +48,7 @@ pytestmark = [
 
 SPEC = FleetSpec(tenants=12, days=3, seed=5, start=dt.date(2026, 10, 1))
 WINDOW = Window(SPEC.start, SPEC.start + dt.timedelta(days=SPEC.days))
-KEY = (
-    "day",
-    "tenant",
-    "environment",
-    "service_class",
-    "namespace",
-    "cluster",
-    "node_pool",
-    "cost_domain",
-    "kind",
-    "source",
-    "resource",
-)
+KEY = ALLOCATION_KEY
 MONEY = ("cost", "amortized_cost")
 QUANTITIES = (
     "cpu_core_hours",

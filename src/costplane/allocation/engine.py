@@ -348,20 +348,24 @@ def out(rows: ir.Table, kind: str, keep_resource: bool = False) -> ir.Table:
     )
 
 
+ALLOCATION_KEY = (
+    "day",
+    "tenant",
+    "environment",
+    "service_class",
+    "namespace",
+    "cluster",
+    "node_pool",
+    "cost_domain",
+    "kind",
+    "source",
+    "resource",
+)
+"""What one row of the allocation is about: its rows are unique by these columns."""
+
+
 def group(lines: ir.Table) -> ir.Table:
-    keys = [
-        "day",
-        "tenant",
-        "environment",
-        "service_class",
-        "namespace",
-        "cluster",
-        "node_pool",
-        "cost_domain",
-        "kind",
-        "source",
-        "resource",
-    ]
+    keys = list(ALLOCATION_KEY)
     grouped = lines.group_by(keys).aggregate(
         billed=lines.billed.sum(),
         amortized=lines.amortized.sum(),
