@@ -1,4 +1,5 @@
-"""Fixtures for the real services this machine runs: PostgreSQL and Redis.
+"""Fixtures for the real services this machine runs (PostgreSQL and Redis), and
+`costplane` run the two ways users and scripts do: in-process and as a subprocess.
 
 A test that needs a service asks for its fixture. When the service is absent the
 test is skipped, unless COSTPLANE_REQUIRE_SERVICES=1 (set by .ci/run), in which
@@ -8,11 +9,16 @@ case it fails: CI must never pass by skipping the real thing.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from costplane.surfaces.cli import app
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "COSTPLANE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -79,3 +85,46 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.fail(f"{path} is missing: the shared data must sit beside the clone")
     return path
+
+
+Run = Callable[..., "Result"]
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Invoke the Typer app in-process, with stdout and stderr kept apart."""
+    for name in ("COSTPLANE_HOME", "COSTPLANE_STATE_URL", "COSTPLANE_WAREHOUSE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        result = CliRunner().invoke(app, list(args), env=env)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def costplane() -> Run:
+    """Run the installed `costplane` entry point as a separate process."""
+    executable = Path(sys.executable).with_name("costplane")
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("COSTPLANE_")}
+        done = subprocess.run(
+            [str(executable), *args],
+            capture_output=True,
+            text=True,
+            env={**clean, **(env or {})},
+            timeout=600,
+            check=False,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    return run

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from costplane.state import head_revision
-from tests.cli.conftest import Run
+from tests.conftest import Run
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "distribution-saas" / "costplane.yaml"
 

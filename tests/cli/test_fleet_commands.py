@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Run
+from tests.conftest import Run
 
 ARGS = ["--tenants", "12", "--days", "3", "--seed", "5", "--start", "2026-09-01"]
 

@@ -1,5 +1,5 @@
 """Billing files for the FOCUS reader's tests, warehouses on both engines to load them
-into, and `costplane` run in-process and as a subprocess (as tests/cli does).
+into (`costplane` itself is run by the `cli` and `costplane` fixtures of tests/conftest.py).
 
 `write_bill` writes a small, valid FOCUS 1.2 CSV bill whose rows a test then
 spoils one cell at a time: row k of the list is line k + 1 of the file.
@@ -8,17 +8,12 @@ spoils one cell at a time: row k of the list is line k + 1 of the file.
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from costplane.surfaces.cli import app
 from costplane.warehouse import Warehouse, connect_warehouse
 
 ROW: dict[str, str] = {
@@ -98,46 +93,3 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def warehouse(warehouse_url: str) -> Iterator[Warehouse]:
     with connect_warehouse(warehouse_url) as opened:
         yield opened
-
-
-class Result:
-    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
-        self.exit_code = exit_code
-        self.stdout = stdout
-        self.stderr = stderr
-
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch) -> Run:
-    """Invoke the Typer app in-process, with stdout and stderr kept apart."""
-    for name in ("COSTPLANE_HOME", "COSTPLANE_STATE_URL", "COSTPLANE_WAREHOUSE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Result:
-        result = CliRunner().invoke(app, list(args), env=env)
-        return Result(result.exit_code, result.stdout, result.stderr)
-
-    return run
-
-
-@pytest.fixture
-def costplane() -> Run:
-    """Run the installed `costplane` entry point as a separate process."""
-    executable = Path(sys.executable).with_name("costplane")
-
-    def run(*args: str, env: dict[str, str] | None = None) -> Result:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("COSTPLANE_")}
-        done = subprocess.run(
-            [str(executable), *args],
-            capture_output=True,
-            text=True,
-            env={**clean, **(env or {})},
-            timeout=600,
-            check=False,
-        )
-        return Result(done.returncode, done.stdout, done.stderr)
-
-    return run

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from costplane.warehouse import connect_warehouse
-from tests.sources.conftest import ROW, Run, rows, write_bill
+from tests.conftest import Run
+from tests.sources.conftest import ROW, rows, write_bill
 
 BAD_CELLS = [
     ("BilledCost", "12,5", "BilledCost: not a decimal: '12,5'"),

@@ -7,7 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from tests.sources.conftest import Run, rows, write_bill
+from tests.conftest import Run
+from tests.sources.conftest import rows, write_bill
 
 
 def test_a_refused_bill_prints_one_line_per_problem_then_a_summary(

@@ -11,7 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from costplane.warehouse import connect_warehouse
-from tests.sources.conftest import Run, csv_records, rows, write_bill
+from tests.conftest import Run
+from tests.sources.conftest import csv_records, rows, write_bill
 
 
 def held(home: Path) -> tuple[int, Decimal, list[int]]:

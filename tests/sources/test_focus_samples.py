@@ -17,7 +17,8 @@ from costplane.sources import ingest
 from costplane.sources.focus import FocusOptions, read_focus_bill
 from costplane.state import state_engine, upgrade
 from costplane.warehouse import Warehouse, connect_warehouse
-from tests.sources.conftest import Run, csv_records, csv_sum
+from tests.conftest import Run
+from tests.sources.conftest import csv_records, csv_sum
 
 COMMITMENT = (
     "one_hundred_percent_utilization_with_commitment_discount_flexibility_with_2_resources.csv"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from costplane.warehouse import connect_warehouse
+from tests.conftest import Run
 from tests.sources.backups.conftest import DATA, SECRET_KEY, unavailable
-from tests.sources.conftest import Run
 
 INFO = str(DATA / "pgbackrest-info.json")
 CONFIG = str(DATA / "pgbackrest.conf")

@@ -1,9 +1,5 @@
 """`costplane record restore-test`: evidence stored, replaced when recorded again, refused
-when the tenant is unknown.
-
-`record.app` is mounted under a root built like `costplane`'s own (the same error
-handling and `--home` option), so these tests do not depend on its registration.
-"""
+when the tenant is unknown. Run through the `costplane` app, as users run it."""
 
 from __future__ import annotations
 
@@ -13,26 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from costplane.surfaces.cli import record
-from costplane.surfaces.cli.app import CostplaneGroup, root
 from costplane.warehouse import connect_warehouse
+from tests.conftest import Result, Run
 
 EVIDENCE = "https://ci.example.net/restore-tests/alpenpharm/1842"
 
 
 @pytest.fixture
-def costplane(monkeypatch: pytest.MonkeyPatch, home: Path) -> Any:
-    for name in ("COSTPLANE_HOME", "COSTPLANE_STATE_URL", "COSTPLANE_WAREHOUSE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    app = typer.Typer(cls=CostplaneGroup, pretty_exceptions_enable=False)
-    app.callback()(root)
-    app.add_typer(record.app, name="record")
-
-    def run(*args: str) -> Any:
-        return CliRunner().invoke(app, ["--home", str(home), "record", "restore-test", *args])
+def costplane(cli: Run, home: Path) -> Run:
+    def run(*args: str) -> Result:
+        return cli("--home", str(home), "record", "restore-test", *args)
 
     return run
 
@@ -46,7 +33,7 @@ def _restore_tests(home: Path) -> list[dict[str, Any]]:
         return sorted(rows, key=lambda r: r["finished_at"])
 
 
-def test_a_restore_test_is_stored_with_its_evidence(costplane: Any, home: Path) -> None:
+def test_a_restore_test_is_stored_with_its_evidence(costplane: Run, home: Path) -> None:
     done = costplane("--tenant", "alpenpharm", "--at", "2025-03-03T04:10:00+01:00",
                      "--result", "ok", "--evidence", EVIDENCE, "--by", "restore-bot",
                      "--backup-id", "20250301-000502F", "--output", "json")  # fmt: skip
@@ -70,7 +57,7 @@ def test_a_restore_test_is_stored_with_its_evidence(costplane: Any, home: Path) 
     assert row["data_region"] == "eu-de"
 
 
-def test_recording_the_same_test_again_replaces_it(costplane: Any, home: Path) -> None:
+def test_recording_the_same_test_again_replaces_it(costplane: Run, home: Path) -> None:
     first = costplane(
         "--tenant", "alpenpharm", "--at", "2025-03-03T03:10:00Z", "--result", "failed"
     )
@@ -86,7 +73,7 @@ def test_recording_the_same_test_again_replaces_it(costplane: Any, home: Path) -
     assert [r["finished_at"].day for r in _restore_tests(home)] == [3, 10]
 
 
-def test_the_table_output_names_the_test(costplane: Any) -> None:
+def test_the_table_output_names_the_test(costplane: Run) -> None:
     done = costplane("--tenant", "mosel-wein", "--at", "2025-03-01T02:00:00Z", "--result",
                      "failed", "--environment", "staging")  # fmt: skip
     assert done.exit_code == 0, done.stderr
@@ -120,7 +107,7 @@ def test_bad_input_exits_2_naming_it_and_writes_nothing(
     assert not (home / ".costplane/warehouse.duckdb").exists() or not _restore_tests(home)
 
 
-def test_a_result_other_than_ok_or_failed_is_refused(costplane: Any) -> None:
+def test_a_result_other_than_ok_or_failed_is_refused(costplane: Run) -> None:
     done = costplane("--tenant", "mosel-wein", "--at", "2025-03-01T00:00:00Z", "--result", "meh")
     assert done.exit_code == 2
     assert "'--result'" in done.stderr

@@ -11,8 +11,8 @@ import pytest
 
 from costplane.sources import collector
 from costplane.warehouse import connect_warehouse
+from tests.conftest import Run
 from tests.kubeapi import BUILT_IN_KINDS
-from tests.sources.conftest import Run
 from tests.sources.kubernetes.conftest import CATALOG, CUSTOM_KINDS, ODOO_TENANT, cluster_objects
 
 ALL_KINDS = (*BUILT_IN_KINDS, *CUSTOM_KINDS)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sources.conftest import Run
+from tests.conftest import Run
 from tests.sources.postgres.conftest import url_of
 
 pytestmark = pytest.mark.postgres

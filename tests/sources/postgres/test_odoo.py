@@ -14,7 +14,7 @@ from costplane.sources.collector import Collected
 from costplane.sources.postgres import PostgresRequest, collect_postgres, parse_dsn
 from costplane.sources.postgres.odoo import COUNTED_TABLES
 from costplane.warehouse import connect_warehouse
-from tests.sources.conftest import Run
+from tests.conftest import Run
 from tests.sources.postgres.conftest import CUSTOM_MODULES, query, url_of, write_catalog
 
 pytestmark = pytest.mark.postgres

@@ -18,7 +18,7 @@ from costplane.sources.postgres import PostgresRequest, collect_postgres, parse_
 from costplane.sources.postgres.collect import targets
 from costplane.sources.postgres.model import Activity
 from costplane.sources.postgres.server import ServerDatabase
-from tests.sources.conftest import Run
+from tests.conftest import Run
 from tests.sources.postgres.conftest import execute, query, url_of
 
 pytestmark = pytest.mark.postgres

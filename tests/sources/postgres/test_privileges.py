@@ -18,7 +18,7 @@ from costplane.sources.postgres import (
     parse_dsn,
     server_grants,
 )
-from tests.sources.conftest import Run
+from tests.conftest import Run
 from tests.sources.postgres.conftest import execute, query, url_of
 
 pytestmark = pytest.mark.postgres

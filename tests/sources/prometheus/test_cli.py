@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.sources.conftest import Run
+from tests.conftest import Run
 from tests.sources.prometheus.conftest import CLUSTER, LOG_BYTES, BackfilledFleet
 from tests.sources.prometheus.server import free_port, proxy_to
 

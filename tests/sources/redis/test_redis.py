@@ -15,7 +15,7 @@ import redis
 from costplane.errors import ServiceUnavailableError
 from costplane.sources.redis import RedisRequest, TenantMatcher, collect_redis
 from costplane.warehouse import connect_warehouse
-from tests.sources.conftest import Run
+from tests.conftest import Run
 from tests.sources.postgres.conftest import write_catalog
 
 pytestmark = pytest.mark.redis
