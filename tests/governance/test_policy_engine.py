@@ -10,6 +10,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.governance.conftest import NOW, deployment, policy_yaml, run_policy
@@ -214,6 +215,17 @@ def test_the_engine_agrees_with_the_reference(
         assert [m.resource.name for m in result.matches] == expected, spec
         [alone] = PolicyEngine([result.policy]).evaluate(Inventory.from_objects(objects), now=NOW)
         assert alone.matches == result.matches
+    as_texts = engine.evaluate(texts_inventory(objects), now=NOW)
+    assert [r.matches for r in as_texts] == [r.matches for r in together]
+
+
+def texts_inventory(objects: list[dict[str, Any]]) -> Inventory:
+    """The objects as the warehouse keeps them: JSON texts, named by their own columns."""
+    inventory = Inventory()
+    texts = pa.array([json.dumps(o) for o in objects], pa.string())
+    refs = [ResourceRef("Deployment", o["metadata"]["name"]) for o in objects]
+    inventory.add_texts("Deployment", texts, refs=refs)
+    return inventory
 
 
 def test_many_policies_share_one_pass_without_mixing_answers() -> None:

@@ -132,15 +132,39 @@ def _fusable(steps: Sequence[Step]) -> bool:
 
 class ColumnCache:
     """Columns of one batch by path, each read once; `shared` prefixes (where the paths of
-    several filters part) are kept too, so those filters read the common part once."""
+    several filters part) are kept too, so those filters read the common part once.
 
-    def __init__(self, documents: Sequence[object], shared: Iterable[tuple[Step, ...]] = ()):
-        self._columns: dict[tuple[Step, ...], Column] = {(): Column.of(documents)}
+    With `read_ahead`, a function reading many paths at once (JSON texts, see
+    `json_texts.py`), the batch's `paths` are all read on the first request."""
+
+    def __init__(
+        self,
+        documents: Sequence[object],
+        shared: Iterable[tuple[Step, ...]] = (),
+        *,
+        paths: Iterable[tuple[Step, ...]] = (),
+        read_ahead: Callable[[set[tuple[Step, ...]]], dict[tuple[Step, ...], Column]] | None = None,
+    ):
+        self._documents = documents
+        self._columns: dict[tuple[Step, ...], Column] = {}
         self._shared = sorted(set(shared), key=len, reverse=True)
+        self._ahead = frozenset(paths) if read_ahead is not None else frozenset()
+        self._read_ahead = read_ahead
+
+    def read_ahead(self, steps: tuple[Step, ...]) -> bool:
+        """Whether `steps` is (or will be) read for every row at once, at no extra cost."""
+        return steps in self._ahead
 
     def get(self, steps: tuple[Step, ...]) -> Column:
+        if self._read_ahead is not None:
+            reader, self._read_ahead = self._read_ahead, None
+            self._columns.update(reader(set(self._ahead)))
         column = self._columns.get(steps)
         if column is None:
+            if not steps:
+                column = Column.of(self._documents)
+                self._columns[steps] = column
+                return column
             base = self.shared_base(steps)
             column = self.get(base).walk(steps[len(base) :])
             self._columns[steps] = column

@@ -89,8 +89,15 @@ class PolicyEngine:
                     continue
                 scope = scopes.get(kind)
                 if scope is None:
-                    paths, shared = self._sharing[kind]
-                    scope = Scope(batch, now, source, shared_paths=paths, shared_filters=shared)
+                    paths, prefixes, shared = self._sharing[kind]
+                    scope = Scope(
+                        batch,
+                        now,
+                        source,
+                        shared_paths=prefixes,
+                        shared_filters=shared,
+                        paths=paths,
+                    )
                     scopes[kind] = scope
                 parts.append(_run(compiled, scope, prices, unpriced))
             results.append(_merged(policy, parts, unpriced))
@@ -111,19 +118,24 @@ def _value_filters(specs: Iterable[FilterSpec]) -> Iterator[ValueFilter]:
             yield from _value_filters(spec.filters)
 
 
-def _sharing(policies: list[Policy]) -> dict[str, tuple[set[tuple[Step, ...]], set[object]]]:
-    """Per kind: where the paths of its value filters part, and which filters recur."""
+Paths = set[tuple[Step, ...]]
+
+
+def _sharing(policies: list[Policy]) -> dict[str, tuple[Paths, Paths, set[object]]]:
+    """Per kind: the paths its value filters read, where they part, and which filters
+    recur."""
     by_kind: dict[str, list[ValueFilter]] = defaultdict(list)
     for policy in policies:
         for kind in policy.kinds:
             by_kind[kind] += _value_filters(policy.filters)
-    sharing: dict[str, tuple[set[tuple[Step, ...]], set[object]]] = defaultdict(
-        lambda: (set(), set())
+    sharing: dict[str, tuple[Paths, Paths, set[object]]] = defaultdict(
+        lambda: (set(), set(), set())
     )
     for kind, specs in by_kind.items():
         counts = Counter(signature(spec) for spec in specs)
         recurring = {key for key, count in counts.items() if count > 1}
-        sharing[kind] = (shared_prefixes(spec.path.steps for spec in specs), recurring)
+        paths = {spec.path.steps for spec in specs}
+        sharing[kind] = (paths, shared_prefixes(paths), recurring)
     return sharing
 
 

@@ -8,12 +8,14 @@ documents built from the warehouse or the catalog and added with their refs.
 Nothing is copied or converted up front: a `Batch` keeps the documents as they
 are and builds a `ResourceRef` only for a resource that matched or needs a fact,
 so building an inventory of 100,000 objects costs one pass to read their kinds.
+Documents kept as JSON text (the warehouse's) stay text: the engine reads the
+paths its policies need straight from it (`json_texts.py`) and parses a document
+only when something asks for it whole.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -21,6 +23,7 @@ from typing import Any, NamedTuple
 import pyarrow as pa
 
 from costplane.catalog import LabelKeys
+from costplane.governance.json_texts import JsonDocuments
 
 Document = Mapping[str, Any]
 
@@ -57,6 +60,10 @@ class Batch:
     cluster: str | None = None
     labels: LabelKeys | None = None
     namespace_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    texts: pa.Array | None = None
+    """The documents' JSON texts, when they came as text (`documents` parses on demand)."""
+    resolve: Callable[[int, Document], ResourceRef] | None = None
+    """Who the resource at a row is (given its document), when `refs` do not say it."""
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -69,6 +76,9 @@ class Batch:
         """The identities of the resources at `rows`, read from their metadata on demand."""
         if self.refs is not None:
             return [self.refs[row] for row in rows]
+        if self.resolve is not None:
+            resolve, documents = self.resolve, self.documents
+            return [resolve(row, documents[row]) for row in rows]
         keys = self.labels or LabelKeys()
         tenant_key, environment_key, class_key = keys.tenant, keys.environment, keys.service_class
         namespaces, documents, kind, cluster = (
@@ -147,7 +157,8 @@ class Inventory:
 
     @classmethod
     def from_arrow(cls, table: pa.Table, kinds: Iterable[str] | None = None) -> Inventory:
-        """Rows of `inventory_snapshots` (one snapshot); only `kinds` are parsed when given."""
+        """Rows of `inventory_snapshots` (one snapshot), their objects kept as JSON text;
+        only `kinds` are kept when given."""
         inventory = cls()
         wanted = set(kinds) if kinds is not None else None
         columns = {name: table.column(name).to_pylist() for name in _ARROW_IDENTITY}
@@ -155,9 +166,9 @@ class Inventory:
         for row, kind in enumerate(columns["kind"]):
             if kind is not None and (wanted is None or kind in wanted):
                 rows_by_kind.setdefault(kind, []).append(row)
-        objects = table.column("object")
+        objects = table.column("object").combine_chunks()
         for kind, rows in rows_by_kind.items():
-            texts = objects.take(pa.array(rows)).to_pylist()
+            texts = objects.take(pa.array(rows))
             refs = [
                 ResourceRef(
                     kind=kind,
@@ -170,8 +181,24 @@ class Inventory:
                 )
                 for row in rows
             ]
-            inventory._batches[kind] = Batch(kind, [json.loads(text) for text in texts], refs)
+            inventory.add_texts(kind, texts, refs=refs)
         return inventory
+
+    def add_texts(
+        self,
+        kind: str,
+        texts: pa.Array,
+        *,
+        refs: Sequence[ResourceRef] | None = None,
+        resolve: Callable[[int, Document], ResourceRef] | None = None,
+    ) -> None:
+        """Resources of `kind` as JSON texts (one object each), named by `refs` or by
+        `resolve(row)`; replaces any batch of that kind."""
+        if refs is None and resolve is None:
+            raise ValueError(f"{kind} texts need refs or a resolve function")
+        self._batches[kind] = Batch(
+            kind, JsonDocuments(texts), refs=refs, texts=texts, resolve=resolve
+        )
 
     def add(self, kind: str, documents: Sequence[Document], refs: Sequence[ResourceRef]) -> None:
         """Add resources of `kind` (any kind, e.g. `database`) with their refs, in order."""

@@ -13,8 +13,11 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from costplane.governance.inventory import Inventory, ResourceRef
 from costplane.governance.ownership import Ownership
@@ -46,7 +49,8 @@ def objects_inventory(objects: Iterable[Located], ownership: Ownership) -> Inven
 
 
 def ref_of(cluster: str | None, obj: Mapping[str, Any], ownership: Ownership) -> ResourceRef:
-    metadata = obj["metadata"]
+    metadata = obj.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
     owner = ownership.of(cluster, obj)
     namespace = metadata.get("namespace")
     return ResourceRef(
@@ -60,6 +64,36 @@ def ref_of(cluster: str | None, obj: Mapping[str, Any], ownership: Ownership) ->
     )
 
 
+def texts_inventory(table: pa.Table, ownership: Ownership) -> Inventory:
+    """An inventory of objects kept as JSON text (`cluster`, `kind`, `object` columns):
+    Namespaces are parsed to learn their labels; any other object only when a policy
+    reads it whole or names it, its owner resolved then."""
+    clusters = table.column("cluster").to_pylist()
+    texts = table.column("object").combine_chunks()
+    rows_by_kind: dict[str, list[int]] = defaultdict(list)
+    for row, kind in enumerate(table.column("kind").to_pylist()):
+        if isinstance(kind, str):
+            rows_by_kind[kind].append(row)
+    for row in rows_by_kind.get("Namespace", []):
+        ownership.add_namespace(clusters[row], json.loads(texts[row].as_py()))
+    inventory = Inventory()
+    for kind in sorted(rows_by_kind):
+        rows = rows_by_kind[kind]
+        located = [clusters[row] for row in rows]
+        inventory.add_texts(
+            kind,
+            texts.take(pa.array(rows, pa.int64())),
+            resolve=partial(_resolve, located, ownership),
+        )
+    return inventory
+
+
+def _resolve(
+    clusters: list[str | None], ownership: Ownership, row: int, document: Mapping[str, Any]
+) -> ResourceRef:
+    return ref_of(clusters[row], document, ownership)
+
+
 def manifests_inventory(directory: Path, ownership: Ownership) -> Inventory:
     """Objects from YAML and JSON files under `directory` (no cluster)."""
     objects = [(None, obj) for path in manifest_files(directory) for obj in read_objects(path)]
@@ -71,6 +105,17 @@ def latest_snapshots(
 ) -> tuple[list[Located], dt.datetime | None]:
     """Every object of each cluster's newest snapshot (taken at or before `at`, naive UTC),
     and the newest instant among them: the moment the run judges."""
+    table, newest = latest_snapshot_texts(warehouse, at)
+    clusters = table.column("cluster").to_pylist()
+    texts = table.column("object").to_pylist()
+    objects = [(cluster, json.loads(text)) for cluster, text in zip(clusters, texts, strict=True)]
+    return objects, newest
+
+
+def latest_snapshot_texts(
+    warehouse: Warehouse, at: dt.datetime | None = None
+) -> tuple[pa.Table, dt.datetime | None]:
+    """As `latest_snapshots`, the objects left as JSON text: `cluster`, `kind`, `object`."""
     snapshots = warehouse.table("inventory_snapshots")
     if at is not None:
         snapshots = snapshots.filter(snapshots.taken_at <= at)
@@ -78,19 +123,18 @@ def latest_snapshots(
     rows = snapshots.join(
         newest,
         [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest],
-    ).select(snapshots.cluster, snapshots.taken_at, snapshots.object)
+    ).select(snapshots.cluster, snapshots.kind, snapshots.taken_at, snapshots.object)
     table = rows.to_pyarrow()
-    clusters = table.column("cluster").to_pylist()
-    texts = table.column("object").to_pylist()
     instants = [moment for moment in table.column("taken_at").to_pylist() if moment is not None]
-    objects = [(cluster, json.loads(text)) for cluster, text in zip(clusters, texts, strict=True)]
-    return objects, max(instants) if instants else None
+    return table, max(instants) if instants else None
 
 
 __all__ = [
     "Located",
+    "latest_snapshot_texts",
     "latest_snapshots",
     "manifests_inventory",
     "objects_inventory",
     "ref_of",
+    "texts_inventory",
 ]

@@ -86,7 +86,8 @@ class _CompiledValue:
             return matched
         few = len(rows) * FEW_ROWS < len(scope.batch)
         shared = self.signature in scope.shared_filters
-        if not few or shared or len(scope.columns.shared_base(self.steps)) > 1:
+        ahead = scope.columns.read_ahead(self.steps)
+        if not few or shared or ahead or len(scope.columns.shared_base(self.steps)) > 1:
             return scope.cached(self.signature, lambda: self._every_row(scope))[rows]
         column = self._column_of(scope, rows)
         matched, found = self._outcome(scope, column, lambda p: scope.ref(int(rows[p])))

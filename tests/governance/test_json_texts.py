@@ -1,0 +1,103 @@
+"""Reading paths out of JSON texts must give exactly what walking the parsed documents
+gives: the same values, the same absences, the same list elements and owners, whatever
+shape the documents have (a list where a mapping was expected, nulls, text, keys with
+dots and quotes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyarrow as pa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.governance.conftest import NOW, deployment, policy_yaml
+
+from costplane.governance import Inventory, PolicyEngine, ResourceRef, parse_policies
+from costplane.governance.columns import Column
+from costplane.governance.json_texts import JsonDocuments, json_path, read_columns
+from costplane.governance.paths import WILDCARD, Step, parse_path
+
+KEYS = ["a", "b", "A", "x.y", 'q"t', "back\\slash", "0", "é"]
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from([1.0, 2.5, -0.0, 10**30, "", "1", "a", "500m"]),
+)
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(KEYS), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+DOCUMENTS = st.lists(st.dictionaries(st.sampled_from(KEYS), JSON_VALUES, max_size=4), max_size=12)
+STEPS: list[Step] = [*KEYS, 0, 1, -1, WILDCARD]
+PATHS = st.lists(st.lists(st.sampled_from(STEPS), min_size=1, max_size=4).map(tuple), max_size=5)
+
+
+def slots_of(column: Column) -> list[tuple[int, int, str]]:
+    """(slot, owner row, value as canonical JSON) for every value the column holds."""
+    slots = range(len(column.values)) if column.present is None else column.present.tolist()
+    owners = list(range(column.slots)) if column.owner is None else column.owner.tolist()
+    return [
+        (slot, owners[slot], json.dumps(value, sort_keys=True))
+        for slot, value in zip(slots, column.values, strict=True)
+    ]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents=DOCUMENTS, paths=PATHS)
+def test_reading_texts_equals_walking_the_documents(
+    documents: list[dict[str, Any]], paths: list[tuple[Step, ...]]
+) -> None:
+    texts = pa.array([json.dumps(document) for document in documents], pa.string())
+    read = read_columns(texts, set(paths))
+    for steps in paths:
+        walked = Column.of(documents).walk(steps)
+        column = read[steps]
+        assert (column.rows, column.slots) == (walked.rows, walked.slots), steps
+        assert slots_of(column) == slots_of(walked), steps
+
+
+def test_a_path_duckdb_cannot_say_is_left_to_the_documents() -> None:
+    texts = pa.array([json.dumps({"": 1, "a": {"b": 2}})])
+    steps = parse_path('"".x').steps
+    assert json_path(steps) is None
+    read = read_columns(texts, {steps, ("a", "b")})
+    assert set(read) == {("a", "b")}
+    assert read["a", "b"].values == [2]
+
+
+def test_documents_are_parsed_only_when_read() -> None:
+    texts = pa.array([json.dumps({"n": n}) for n in range(5)])
+    documents = JsonDocuments(texts)
+    assert documents[3] == {"n": 3}
+    assert documents[-1] == {"n": 4}
+    assert documents._parsed.keys() == {3, 4}
+    assert [d["n"] for d in documents] == [0, 1, 2, 3, 4]
+
+
+def test_an_inventory_of_texts_finds_what_one_of_objects_finds() -> None:
+    objects = [
+        deployment(f"d{i}", cpu=cpu, replicas=i % 3)
+        for i, cpu in enumerate(["100m", "3", "2500m", "2", "4", "4000m"])
+    ]
+    text = policy_yaml(
+        "  - {key: 'spec.template.spec.containers[0].resources.requests.cpu',"
+        " value_type: quantity, op: gt, value: 2}\n"
+        "  - {key: 'spec.template.spec.containers[*].image', op: regex, value: '.*'}\n"
+        "  - {key: spec.replicas, op: ge, value: 1}"
+    )
+    engine = PolicyEngine(parse_policies(text, "t.yaml"))
+    inventory = Inventory()
+    texts = pa.array([json.dumps(o) for o in objects])
+    refs = [ResourceRef("Deployment", o["metadata"]["name"], "ns") for o in objects]
+    inventory.add_texts("Deployment", texts, refs=refs)
+    [from_texts] = engine.evaluate(inventory, now=NOW)
+    [from_objects] = engine.evaluate(Inventory.from_objects(objects), now=NOW)
+    names = [m.resource.name for m in from_texts.matches]
+    assert names == [m.resource.name for m in from_objects.matches] == ["d1", "d2", "d4", "d5"]
+    assert from_texts.documents == [objects[1], objects[2], objects[4], objects[5]]
