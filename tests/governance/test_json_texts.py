@@ -71,6 +71,14 @@ def test_a_path_duckdb_cannot_say_is_left_to_the_documents() -> None:
     assert read["a", "b"].values == [2]
 
 
+def test_a_missing_text_is_an_empty_object_and_keeps_the_rows_aligned() -> None:
+    texts = pa.array(['{"a": 1}', None, '{"a": 3}'], pa.string())
+    [column] = read_columns(texts, {("a",)}).values()
+    assert (column.present.tolist() if column.present is not None else None) == [0, 2]
+    assert column.values == [1, 3]
+    assert JsonDocuments(texts)[1] == {}
+
+
 def test_documents_are_parsed_only_when_read() -> None:
     texts = pa.array([json.dumps({"n": n}) for n in range(5)])
     documents = JsonDocuments(texts)

@@ -99,7 +99,9 @@ def _extract(texts: pa.Array, paths: list[str]) -> list[pa.Array]:
         connection.execute("SET threads = 1")  # per CPU-second, one thread costs least
         connection.register("inventory_texts", pa.table({"object": texts}))
         table = connection.execute(
-            f"SELECT json_extract(object, [{listed}]) AS found FROM inventory_texts"
+            # a missing text reads as {} (as JsonDocuments gives it), keeping rows aligned
+            f"SELECT json_extract(coalesce(object, '{{}}'), [{listed}]) AS found "
+            "FROM inventory_texts"
         ).to_arrow_table()
     finally:
         connection.close()
