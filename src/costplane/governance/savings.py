@@ -21,7 +21,7 @@ in the catalog's currency, to 18 decimal places.
 from __future__ import annotations
 
 from decimal import Decimal, localcontext
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from costplane.governance.aggregates import Aggregate, aggregate
 from costplane.governance.columns import Column, Rows, extract
 from costplane.governance.expression import CONSTANTS, Expression, parse_expression
 from costplane.governance.facts import FactType
@@ -43,7 +44,6 @@ from costplane.governance.prices import PRICE_NAMES, PriceName, Prices
 from costplane.governance.problems import invalid
 from costplane.governance.value_types import ValueType, resource_reader
 
-Aggregate = Literal["sum", "max", "min", "count"]
 MONEY_PLACES = Decimal("1e-18")
 """Amounts are computed with 60 digits and kept to 18 places (the warehouse's money
 scale): a price per hour is a division (23 per core-month is 0.0315068... per core-hour,
@@ -250,7 +250,7 @@ def _key_values(operand: KeyOperand, scope: Scope, rows: Rows) -> list[Decimal |
             per_row[row].append(amount)
     if operand.aggregate is None:
         return [values[0] if values else operand.default for values in per_row]
-    return [_aggregate(operand.aggregate, values, operand.default) for values in per_row]
+    return [aggregate(operand.aggregate, values, operand.default) for values in per_row]
 
 
 def _read(read: Any, value: object) -> object:
@@ -264,13 +264,3 @@ def _amount(value: object, default: Decimal | None) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         return default
     return Decimal(value)
-
-
-def _aggregate(how: Aggregate, values: list[Decimal], default: Decimal | None) -> Decimal | None:
-    if how == "count":
-        return Decimal(len(values))
-    if how == "sum":
-        return sum(values, Decimal(0))
-    if not values:
-        return default
-    return max(values) if how == "max" else min(values)

@@ -5,6 +5,9 @@
       op: gt
       value: 2
 
+With `[*]` the test applies to each element (`match: any|all`), or with
+`aggregate: sum|max|min|count` to one number made of them all (`aggregates.py`).
+
 Cheap: the answer for every resource of a batch is computed once, from the
 column the path reads (shared with every other filter reading that prefix),
 and cached for any other policy with the same filter.
@@ -17,14 +20,21 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from costplane.governance.aggregates import Aggregate, aggregated
 from costplane.governance.columns import Column, Flags, Rows, extract, row_outcome, slot_codes
 from costplane.governance.comparing import Comparing, outcome_against_facts, unreadables
 from costplane.governance.filter_spec import CompiledFilter, Scope
 from costplane.governance.inventory import ResourceRef
 from costplane.governance.operands import FactRef
+from costplane.governance.operators import Op
 from costplane.governance.paths import KeyPath, parse_path
+from costplane.governance.problems import invalid
 from costplane.governance.registry import filter_type
 from costplane.governance.results import Unreadable
+from costplane.governance.value_types import ValueType, resource_reader
+
+_SUMMABLE = (None, ValueType.QUANTITY, ValueType.BYTES, ValueType.PERCENT)
+_COMPARISONS = (Op.EQ, Op.NE, Op.GT, Op.GE, Op.LT, Op.LE)
 
 
 @filter_type("value")
@@ -33,6 +43,11 @@ class ValueFilter(Comparing):
 
     type: Literal["value"] = "value"
     key: str = Field(description='e.g. spec.replicas, metadata.labels."app.kubernetes.io/name"')
+    aggregate: Aggregate | None = Field(
+        default=None,
+        description="with [*]: test the sum, max, min or count of the elements' values "
+        "instead of each element",
+    )
 
     @field_validator("key")
     @classmethod
@@ -42,7 +57,24 @@ class ValueFilter(Comparing):
 
     @model_validator(mode="after")
     def _test_fits(self) -> ValueFilter:
-        self.check_test(self.path)
+        if self.aggregate is None:
+            self.check_test(self.path)
+            return self
+        if not self.path.has_wildcard:
+            invalid("aggregate", "aggregate applies only to a key with [*]", self.aggregate)
+        if self.match is not None:
+            invalid("match", "match and aggregate do not go together: the aggregate is one value")
+        if self.op not in _COMPARISONS:
+            invalid("op", f"an aggregate compares with eq, ne, gt, ge, lt or le, not {self.op}")
+        if self.aggregate == "count" and self.value_type is not None:
+            invalid("value_type", "a count is a number of elements: it takes no value_type")
+        if self.value_type not in _SUMMABLE:
+            invalid(
+                "value_type",
+                "an aggregate adds amounts: value_type quantity, bytes, percent or none",
+                self.value_type,
+            )
+        self.check_test(self.path if self.aggregate != "count" else None)
         return self
 
     @property
@@ -96,10 +128,17 @@ class _CompiledValue:
 
     def _column_of(self, scope: Scope, rows: Rows) -> Column:
         documents = scope.batch.documents
-        return extract(Column.of([documents[row] for row in rows.tolist()]), self.steps)
+        column = extract(Column.of([documents[row] for row in rows.tolist()]), self.steps)
+        return self._aggregated(scope, column)
 
     def _every_row(self, scope: Scope) -> tuple[Flags, list[Unreadable]]:
-        return self._outcome(scope, scope.column(self.steps), scope.ref)
+        return self._outcome(scope, self._aggregated(scope, scope.column(self.steps)), scope.ref)
+
+    def _aggregated(self, scope: Scope, column: Column) -> Column:
+        how = self.spec.aggregate
+        if how is None:
+            return column
+        return aggregated(column, how, resource_reader(self.spec.value_type, scope.now))
 
     def _outcome(
         self, scope: Scope, column: Column, ref: Callable[[int], ResourceRef]

@@ -57,6 +57,9 @@ OBJECTS = [
     namespace("bolt-staging", "bolt", "staging"),
     deployment("acme-prod", "big", container("2", "4Gi"), replicas=2, claims=["files"]),
     deployment("acme-prod", "fit", container("500m", "1Gi")),
+    deployment(
+        "acme-prod", "sidecars", container("1", "1536Mi"), container("1", "1536Mi", name="proxy")
+    ),
     deployment("acme-prod", "scaled", container("2", "4Gi")),
     hpa("acme-prod", "scaled", "scaled", max_replicas=2),
     deployment("acme-prod", "new", container("2", "4Gi")),
@@ -102,6 +105,14 @@ def usage() -> list[dict[str, Any]]:
         )
     rows += usage_rows(
         "acme-prod", "fit-5c4b3a2d1-abcde", HOURS, (0.5, GIB), lambda _: 0.4, lambda _: 0.8 * GIB
+    )
+    rows += usage_rows(
+        "acme-prod",
+        "sidecars-4d3c2b1a0-zyxwv",
+        HOURS,
+        (2.0, 3 * GIB),
+        lambda _: 0.8,
+        lambda _: 1.2 * GIB,
     )
     rows += usage_rows(
         "acme-prod", "scaled-6b5a4c3d2-fghij", HOURS, (2.0, 4 * GIB), lambda _: 0.1, lambda _: GIB
@@ -391,11 +402,17 @@ def test_the_run_judges_the_snapshot_instant(review: Review) -> None:
 
 def test_requests_oversized_as_krr(review: Review) -> None:
     findings = found(review, "requests-oversized")
-    # fit uses 80 %; scaled has an HPA; new has 50 samples; acme-dev's namespace is idle
+    # fit uses 80 %; scaled has an HPA; new has 50 samples; acme-dev's namespace is idle;
+    # each of sidecars' two containers requests less than twice the pod's use, both more
     assert set(findings) == {
         ("Deployment", "acme-prod", "big"),
+        ("Deployment", "acme-prod", "sidecars"),
         ("Deployment", "bolt-staging", "web"),
     }
+    sidecars = findings[("Deployment", "acme-prod", "sidecars")].monthly_waste
+    expected = (2 - Decimal("0.8")) * CPU_HOUR + (3 - Decimal("1.2") * Decimal("1.15")) * GIB_HOUR
+    assert sidecars is not None
+    assert abs(sidecars - expected * MONTH) < Decimal("1e-9")
     p95 = Decimal(repr(float(np.percentile(BIG_CPU, 95))))
     memory_rec = Decimal("1.5") * Decimal("1.15")
     per_replica = (2 - p95) * CPU_HOUR + (4 - memory_rec) * GIB_HOUR
