@@ -12,8 +12,6 @@ from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 CATALOG_FILE = "costplane.yaml"
 DATA_DIR = ".costplane"
@@ -61,11 +59,3 @@ class Settings(BaseSettings):
     @property
     def warehouse_target(self) -> str:
         return self.warehouse_url or f"duckdb:///{self.embedded_warehouse.resolve()}"
-
-
-def masked(url: str) -> str:
-    """A URL safe to print or log: the password, if any, replaced by ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url.split("@", 1)[-1] if "@" in url else url

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from costplane.errors import ExecutionError, InputError, ServiceUnavailableError
-from costplane.settings import masked
+from costplane.masked_url import masked_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,12 +41,12 @@ def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise InputError(f"state URL {masked(url)!r} is not a database URL") from exc
+        raise InputError(f"state URL {masked_url(url)!r} is not a database URL") from exc
     backend = parsed.get_backend_name()
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg")
     if backend != "sqlite":
-        raise InputError(f"state URL {masked(url)!r}: use sqlite:/// or postgresql://")
+        raise InputError(f"state URL {masked_url(url)!r}: use sqlite:/// or postgresql://")
     return parsed
 
 

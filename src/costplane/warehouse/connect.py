@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from costplane.errors import InputError, ServiceUnavailableError
-from costplane.settings import masked
+from costplane.masked_url import masked_url
 from costplane.warehouse import registry, schema
 from costplane.warehouse.ingest import first_line, ingest
 from costplane.warehouse.load import Load, LoadRecord, LoadResult
@@ -45,7 +45,7 @@ class Warehouse:
     ) -> None:
         self.ibis = backend
         self.engine: Engine = engine
-        self.url = masked(url)
+        self.url = masked_url(url)
         self.tables = dict(tables)
         self._schema_ensured = False
 
@@ -117,7 +117,7 @@ def parsed(url: str) -> URL:
     try:
         return make_url(url)
     except ArgumentError:
-        raise InputError(f"not a warehouse URL: {masked(url)}") from None
+        raise InputError(f"not a warehouse URL: {masked_url(url)}") from None
 
 
 def duckdb_database(url: URL) -> str:
@@ -214,6 +214,6 @@ def connect_warehouse(url: str, *, tables: Mapping[str, FactTable] = FACT_TABLES
     if scheme in POSTGRES_SCHEMES:
         return connect_postgres(target, tables)
     raise InputError(
-        f"unsupported warehouse URL scheme {scheme!r} in {masked(url)}; "
+        f"unsupported warehouse URL scheme {scheme!r} in {masked_url(url)}; "
         "use duckdb:///path.duckdb or postgresql://user@host:port/database"
     )

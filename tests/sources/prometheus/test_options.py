@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from costplane.errors import InputError
+from costplane.masked_url import masked_url
 from costplane.sources.prometheus import prometheus_target, window_of
-from costplane.sources.prometheus.target import masked_url
 from costplane.sources.prometheus.window import parse_step
 
 NOW = dt.datetime(2025, 6, 10, 14, 25)
@@ -98,4 +98,6 @@ def test_a_bad_url_is_an_input_error_without_its_secrets(url: str, message: str)
 def test_masked_urls() -> None:
     assert masked_url("http://prom:9090") == "http://prom:9090"
     assert masked_url("http://user@prom:9090/x") == "http://user@prom:9090/x"
-    assert masked_url("http://user:pw@prom:9090/x?token=1") == "http://user:***@prom:9090/x"
+    assert (
+        masked_url("http://user:pw@prom:9090/x?token=1") == "http://user:***@prom:9090/x?token=***"
+    )

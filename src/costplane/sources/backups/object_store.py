@@ -24,7 +24,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
 )
 
 from costplane.errors import ServiceUnavailableError
-from costplane.settings import masked
+from costplane.masked_url import masked_url
 from costplane.sources.backups.records import LISTING, BackupRecord, naive_utc, records_table
 from costplane.sources.backups.system import SystemRead
 from costplane.sources.backups.tenancy import UNMAPPED, Placement, TenantIndex
@@ -50,7 +50,7 @@ class BucketSource:
 
     @property
     def target(self) -> str:
-        where = f" at {masked(self.endpoint)}" if self.endpoint else ""
+        where = f" at {masked_url(self.endpoint)}" if self.endpoint else ""
         return f"s3://{self.bucket}/{self.root}{where}"
 
 
@@ -129,7 +129,7 @@ def read_object_store(
     load = Load("backup_records", TOOL, source.target, taken_at, taken_at, records_table(rows))
     details = {
         "bucket": source.bucket,
-        "endpoint": masked(source.endpoint) if source.endpoint else None,
+        "endpoint": masked_url(source.endpoint) if source.endpoint else None,
         "prefix": source.root,
         "region": region,
         "objects": sum(t.objects for t in totals.values()),
@@ -193,5 +193,5 @@ def _failure(source: BucketSource, operation: str, error: Exception) -> str:
         )
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
     if source.endpoint:
-        text = text.replace(source.endpoint, masked(source.endpoint))
+        text = text.replace(source.endpoint, masked_url(source.endpoint))
     return f"{source.target}: {operation} failed: {text}"

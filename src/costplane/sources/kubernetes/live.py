@@ -30,7 +30,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from costplane.errors import InputError, ServiceUnavailableError
-from costplane.settings import masked
+from costplane.masked_url import masked_url
 from costplane.sources.collector import (
     CONNECT_TIMEOUT_SECONDS,
     READ_TIMEOUT_SECONDS,
@@ -102,7 +102,7 @@ def connect(
         ) from None
     configuration.retries = 0
     return Cluster(
-        client.ApiClient(configuration), name or default_name, masked(configuration.host)
+        client.ApiClient(configuration), name or default_name, masked_url(configuration.host)
     )
 
 

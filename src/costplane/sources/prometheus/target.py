@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpx
 
 from costplane.errors import InputError
+from costplane.masked_url import masked_url
 
 TOKEN_VARIABLE = "COSTPLANE_PROMETHEUS_TOKEN"
 ORG_ID_VARIABLE = "COSTPLANE_PROMETHEUS_ORG_ID"
@@ -57,19 +58,6 @@ class PrometheusTarget:
             if secret:
                 text = text.replace(secret, "***")
         return text
-
-
-def masked_url(url: str) -> str:
-    """The URL as it may be shown: a password replaced by ***, no query string."""
-    parts = urlsplit(url)
-    if not parts.netloc and "@" in url:  # no scheme: the credentials are not in netloc
-        return "***@" + url.rsplit("@", 1)[1]
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, hostport = netloc.rsplit("@", 1)
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:***@{hostport}" if ":" in userinfo else f"{user}@{hostport}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def prometheus_target(url: str, environ: Mapping[str, str] | None = None) -> PrometheusTarget:

@@ -19,8 +19,9 @@ import pyarrow as pa
 import redis
 
 from costplane.errors import ServiceUnavailableError
+from costplane.masked_url import masked_url
 from costplane.sources.collector import Collected, with_retries
-from costplane.sources.redis.connection import client_for, database_of, scrub, shown_url
+from costplane.sources.redis.connection import client_for, database_of, scrub
 from costplane.sources.redis.pattern import TenantMatcher
 from costplane.sources.redis.sampling import Sample, sample_memory
 from costplane.warehouse import FACT_TABLES, Load
@@ -42,7 +43,7 @@ class RedisRequest:
 
 def collect_redis(request: RedisRequest) -> Collected:
     client = client_for(request.url)
-    shown = shown_url(request.url)
+    shown = masked_url(request.url)
     taken_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     info = with_retries(
         lambda: _info(client, request.url),
@@ -73,7 +74,9 @@ def _info(client: redis.Redis, url: str) -> dict[str, Any]:
         return dict(client.info())
     except (redis.AuthenticationError, redis.ResponseError) as error:
         # a wrong password or a NOPERM: asking again will not help
-        raise ServiceUnavailableError(f"Redis {shown_url(url)}: {scrub(url, str(error))}") from None
+        raise ServiceUnavailableError(
+            f"Redis {masked_url(url)}: {scrub(url, str(error))}"
+        ) from None
 
 
 def _sample(client: redis.Redis, request: RedisRequest, missing: list[str]) -> Sample | None:

@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from costplane.errors import InputError
+from costplane.masked_url import masked_url
 from costplane.sources.collector import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 
 SCHEMES = ("redis", "rediss", "unix")
-
-
-def shown_url(url: str) -> str:
-    """The URL with its password (in the authority or the query) replaced by ***."""
-    parts = urlsplit(url)
-    if not parts.netloc and "@" in url:  # no scheme: the credentials are not in netloc
-        return "***@" + url.rsplit("@", 1)[1]
-    netloc = parts.netloc
-    if "@" in netloc:
-        credentials, _, host = netloc.rpartition("@")
-        user, has_password, _ = credentials.partition(":")
-        netloc = f"{user}:***@{host}" if has_password else f"{user}@{host}"
-    query = urlencode(
-        [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)], safe="*"
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def scrub(url: str, message: str) -> str:
     """`message` without the URL's password."""
     parts = urlsplit(url)
     secrets = [parts.password] + [v for k, v in parse_qsl(parts.query) if k == "password"]
-    message = message.replace(url, shown_url(url))
+    message = message.replace(url, masked_url(url))
     for secret in secrets:
         if secret:
             message = message.replace(secret, "***")
@@ -45,7 +30,7 @@ def check_url(url: str) -> None:
     """Refuse what is not a Redis URL before anything is connected or recorded."""
     if urlsplit(url).scheme not in SCHEMES:
         raise InputError(
-            f"--url: not a Redis URL: {shown_url(url)} (expected redis://host:port/db)"
+            f"--url: not a Redis URL: {masked_url(url)} (expected redis://host:port/db)"
         )
 
 

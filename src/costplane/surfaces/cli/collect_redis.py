@@ -7,13 +7,13 @@ from typing import Any
 import typer
 
 from costplane.catalog import Catalog
+from costplane.masked_url import masked_url
 from costplane.sources.redis import (
     MAX_KEYS,
     MAX_SECONDS,
     RedisRequest,
     check_url,
     collect_redis,
-    shown_url,
 )
 from costplane.surfaces.cli.collect import app, run_collector
 from costplane.surfaces.cli.output import Column, OutputFormat, render
@@ -61,7 +61,7 @@ def redis_command(
         max_seconds=max_seconds,
     )
     run_collector(
-        project, "redis", shown_url(url), lambda: collect_redis(request), output, print_tables
+        project, "redis", masked_url(url), lambda: collect_redis(request), output, print_tables
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from costplane.settings import masked
+from costplane.masked_url import masked_url
 from costplane.state import state_engine
 from costplane.state import upgrade as upgrade_state
 from costplane.surfaces.cli.output import console
@@ -26,7 +26,7 @@ def upgrade(ctx: typer.Context) -> None:
     finally:
         engine.dispose()
     state_change = "up to date" if before == after else f"{before or 'empty'} -> {after}"
-    console.print(f"state store {masked(settings.state_target)}: {state_change}", markup=False)
+    console.print(f"state store {masked_url(settings.state_target)}: {state_change}", markup=False)
     with project.warehouse(ensure_schema=False) as warehouse:
         changes = warehouse.ensure_schema()
     summary = "; ".join(changes) if changes else "up to date"
