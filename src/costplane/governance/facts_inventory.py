@@ -250,26 +250,32 @@ class InventoryFacts:
     def _autoscaled(self) -> dict[tuple[Any, ...], Decimal]:
         targets: dict[tuple[Any, ...], Decimal] = {}
         for ref, hpa in self._objects("HorizontalPodAutoscaler"):
-            target = _get(hpa, "spec", "scaleTargetRef")
+            kind, name = _target(hpa)
             most = _number(_get(hpa, "spec", "maxReplicas"))
-            if isinstance(target, Mapping) and most is not None:
-                targets[(ref.cluster, ref.namespace, target.get("kind"), target.get("name"))] = most
+            if kind is not None and name is not None and most is not None:
+                targets[(ref.cluster, ref.namespace, kind, name)] = most
         return targets
 
     def _hpa_at_max(self, ref: ResourceRef, resource: str) -> Decimal | None:
         if ref.kind != "HorizontalPodAutoscaler":
             return None
         hpa = self._documents.get(ref.key)
-        target = _get(hpa, "spec", "scaleTargetRef")
+        kind, name = _target(hpa)
         most = _number(_get(hpa, "spec", "maxReplicas"))
-        if not isinstance(target, Mapping) or most is None:
+        if kind is None or name is None or most is None:
             return None
-        kind = str(target.get("kind"))
-        workload = self._documents.get((ref.cluster, kind, ref.namespace, target.get("name")))
+        workload = self._documents.get((ref.cluster, kind, ref.namespace, name))
         if workload is None:
             return None
         per_pod = pod_requests(pod_spec(kind, workload), resource)
         return most * per_pod if per_pod is not None else None
+
+
+def _target(hpa: Any) -> tuple[str | None, str | None]:
+    """The kind and name an autoscaler scales, where both are text."""
+    kind = _get(hpa, "spec", "scaleTargetRef", "kind")
+    name = _get(hpa, "spec", "scaleTargetRef", "name")
+    return (kind if isinstance(kind, str) else None, name if isinstance(name, str) else None)
 
 
 def pod_spec(kind: str, document: Document) -> Any:

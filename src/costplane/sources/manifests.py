@@ -63,20 +63,25 @@ def _documents(path: Path) -> Iterator[Any]:
         raise InputError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
 
 
-def _unwrap(document: Any, path: Path) -> Iterator[dict[str, Any]]:
+def _unwrap(document: Any, path: Path, where: str = "") -> Iterator[dict[str, Any]]:
+    """The objects in one document; `where` names an item inside a list in errors."""
     if document is None:
         return
-    if not isinstance(document, dict) or "kind" not in document:
-        raise InputError(f"{path}: not a Kubernetes object or list (no 'kind')")
-    if document["kind"] == "List" or document["kind"].endswith("List"):
-        for item in document.get("items") or []:
-            yield from _unwrap(_with_kind(item, document), path)
+    kind = document.get("kind") if isinstance(document, dict) else None
+    if not isinstance(kind, str) or not kind:
+        raise InputError(f"{path}{where}: not a Kubernetes object or list (no 'kind' text)")
+    if kind == "List" or kind.endswith("List"):
+        items = document.get("items") or []
+        if not isinstance(items, list):
+            raise InputError(f"{path}{where}: the items of a {kind} must be a list")
+        for index, item in enumerate(items):
+            yield from _unwrap(_with_kind(item, document), path, f"{where}: items[{index}]")
         return
     yield document
 
 
-def _with_kind(item: dict[str, Any], listing: dict[str, Any]) -> dict[str, Any]:
+def _with_kind(item: Any, listing: dict[str, Any]) -> Any:
     """`kubectl get` typed lists (PodList) may omit kind/apiVersion on items."""
-    if "kind" in item or listing["kind"] == "List":
+    if not isinstance(item, dict) or "kind" in item or listing["kind"] == "List":
         return item
     return {"apiVersion": listing.get("apiVersion", "v1"), "kind": listing["kind"][:-4], **item}

@@ -135,6 +135,23 @@ def test_a_broken_file_is_named_with_its_line(tmp_path: Path) -> None:
         collect_manifests(tmp_path, LABELS)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kind: [Deployment]\n", r"list\.yaml: not a Kubernetes object or list"),
+        (
+            "kind: List\nitems:\n  - {kind: Pod, metadata: {name: a}}\n  - 5\n",
+            r"list\.yaml: items\[1\]: not a Kubernetes object",
+        ),
+        ("kind: List\nitems: {a: 1}\n", r"list\.yaml: the items of a List must be a list"),
+    ],
+)
+def test_a_document_that_is_not_an_object_is_named(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "list.yaml").write_text(text)
+    with pytest.raises(InputError, match=message):
+        collect_manifests(tmp_path, LABELS)
+
+
 def test_an_object_without_a_name_is_refused(tmp_path: Path) -> None:
     (tmp_path / "quota.yaml").write_text(
         "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  namespace: a\nspec: {}\n"
