@@ -36,7 +36,7 @@ class MarkedOp:
 
 def marked_ops(obj: Mapping[str, Any]) -> list[MarkedOp]:
     """The ops an object is marked for; items that do not read as `action@date` are ignored."""
-    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    annotations = Target(obj).annotations
     items = (
         item.strip().rpartition("@") for item in str(annotations.get(OP_ANNOTATION, "")).split(",")
     )

@@ -31,8 +31,9 @@ SLEEPERS = SCALED | SUSPENDED
 
 def sleep_state(obj: Mapping[str, Any]) -> dict[str, Any] | None:
     """The state saved when the object was put to sleep; None if absent or unreadable."""
-    annotations = (obj.get("metadata") or {}).get("annotations") or {}
-    raw = annotations.get(SLEEP_STATE)
+    metadata = obj.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    raw = annotations.get(SLEEP_STATE) if isinstance(annotations, Mapping) else None
     if raw is None:
         return None
     try:

@@ -23,13 +23,23 @@ class ObjectRef:
 
 
 def ref_of(obj: Mapping[str, Any]) -> ObjectRef:
-    metadata = obj.get("metadata") or {}
+    """Who `obj` is; a field that is not text (a damaged manifest) reads as empty."""
+    metadata = _mapping(obj.get("metadata"))
     return ObjectRef(
-        kind=str(obj.get("kind") or ""),
-        namespace=str(metadata.get("namespace") or ""),
-        name=str(metadata.get("name") or ""),
-        api_version=str(obj.get("apiVersion") or ""),
+        kind=_text(obj.get("kind")),
+        namespace=_text(metadata.get("namespace")),
+        name=_text(metadata.get("name")),
+        api_version=_text(obj.get("apiVersion")),
     )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    """`value` if it is a mapping; {} for anything else (missing, null, damaged)."""
+    return value if isinstance(value, Mapping) else {}
 
 
 @dataclass(frozen=True)
@@ -65,12 +75,12 @@ class Target:
 
     @property
     def metadata(self) -> Mapping[str, Any]:
-        return self.object.get("metadata") or {}
+        return _mapping(self.object.get("metadata"))
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        return self.metadata.get("annotations") or {}
+        return _mapping(self.metadata.get("annotations"))
 
     @property
     def spec(self) -> Mapping[str, Any]:
-        return self.object.get("spec") or {}
+        return _mapping(self.object.get("spec"))

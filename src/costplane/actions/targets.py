@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from costplane.actions.cluster import Objects
-from costplane.actions.target import ObjectRef, Target
+from costplane.actions.target import ObjectRef, Target, ref_of
 from costplane.errors import InputError
 
 
@@ -73,11 +73,7 @@ def _target(item: Any, where: str, objects: Objects | None) -> Target:
     if "resource" in item:
         return _from_finding(item, where, objects)
     obj = item.get("object", item if "kind" in item else None)
-    if (
-        not isinstance(obj, Mapping)
-        or not obj.get("kind")
-        or not (obj.get("metadata") or {}).get("name")
-    ):
+    if not isinstance(obj, Mapping) or not ref_of(obj).kind or not ref_of(obj).name:
         raise InputError(f"{where}: object: a Kubernetes object needs kind and metadata.name")
     return Target(
         dict(obj),
