@@ -152,6 +152,37 @@ def test_a_document_that_is_not_an_object_is_named(tmp_path: Path, text: str, me
         collect_manifests(tmp_path, LABELS)
 
 
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ("{name: odoo, namespace: [a]}", r"Deployment odoo: metadata\.namespace must be text"),
+        (
+            "{name: odoo, namespace: a, labels: [x]}",
+            r"Deployment a/odoo: metadata\.labels must be a",
+        ),
+        ("{name: odoo, namespace: a, labels: {team: 5}}", r"metadata\.labels\.team must be text"),
+        ("{name: odoo, namespace: a, annotations: x}", r"metadata\.annotations must be a mapping"),
+    ],
+)
+def test_an_object_whose_identity_is_not_text_is_refused(
+    tmp_path: Path, metadata: str, message: str
+) -> None:
+    (tmp_path / "odoo.yaml").write_text(
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {metadata}\n"
+    )
+    with pytest.raises(InputError, match=message) as error:
+        collect_manifests(tmp_path, LABELS)
+    assert "odoo.yaml: Deployment " in str(error.value)
+
+
+def test_a_service_whose_spec_is_not_a_mapping_is_not_a_load_balancer(tmp_path: Path) -> None:
+    (tmp_path / "svc.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: x\n"
+    )
+    collected = collect_manifests(tmp_path, LABELS)
+    assert collected.summary["kinds"] == {}
+
+
 def test_an_object_without_a_name_is_refused(tmp_path: Path) -> None:
     (tmp_path / "quota.yaml").write_text(
         "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  namespace: a\nspec: {}\n"

@@ -38,5 +38,30 @@ def read_directory(directory: Path) -> FilesRead:
                 continue
             if not isinstance(obj.get("metadata"), dict) or not obj["metadata"].get("name"):
                 raise InputError(f"{path}: a {obj['kind']} without metadata.name")
+            problem = identity_problem(obj)
+            if problem is not None:
+                named = [obj["metadata"].get(key) for key in ("namespace", "name")]
+                where = "/".join(part for part in named if isinstance(part, str) and part)
+                raise InputError(f"{path}: {obj['kind']} {where}: {problem}")
             read.objects.append(obj)
     return read
+
+
+def identity_problem(obj: dict[str, Any]) -> str | None:
+    """What makes an object unusable as an inventory row (its identity, labels), or None."""
+    metadata = obj["metadata"]
+    for key in ("name", "namespace", "uid"):
+        if metadata.get(key) is not None and not isinstance(metadata[key], str):
+            return f"metadata.{key} must be text"
+    if obj.get("apiVersion") is not None and not isinstance(obj["apiVersion"], str):
+        return "apiVersion must be text"
+    for key in ("labels", "annotations"):
+        found = metadata.get(key)
+        if found is None:
+            continue
+        if not isinstance(found, dict):
+            return f"metadata.{key} must be a mapping"
+        for name, value in found.items():
+            if not isinstance(value, str):
+                return f"metadata.{key}.{name} must be text"
+    return None

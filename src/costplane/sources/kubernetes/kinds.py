@@ -44,7 +44,8 @@ class Kind:
         """Services are kept only when they are load balancers (the ones that cost money)."""
         if self.kind != "Service":
             return True
-        return (obj.get("spec") or {}).get("type") == "LoadBalancer"
+        spec = obj.get("spec")
+        return isinstance(spec, dict) and spec.get("type") == "LoadBalancer"
 
 
 def _builtin(kind: str, api_version: str, plural: str, api: str, method: str) -> Kind:
