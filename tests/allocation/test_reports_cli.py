@@ -23,7 +23,7 @@ CHARGEBACK = """
 chargeback:
   markup_percent: 10
   rounding: "0.05"
-  minimum_monthly: "50.00"
+  minimum_monthly: "500.00"
 """
 
 
@@ -42,7 +42,7 @@ def costplane(home: Path, *args: str) -> Report:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with 12 tenants over October's first 3 days, allocated, with chargeback
-    rules: markup 10 %, rounding 0.05, a minimum of 50.00 a month."""
+    rules: markup 10 %, rounding 0.05, a minimum of 500.00 a month (48.40 for 3 days)."""
     base = tmp_path_factory.mktemp("reports-cli")
     fleet, project = base / "fleet", base / "project"
     for args in (
@@ -145,7 +145,7 @@ def test_chargeback_applies_markup_rounding_and_the_minimum(home: Path) -> None:
     document = as_json(home, "chargeback")
     assert document["rules"] == {
         "markup_percent": "10",
-        "minimum_monthly": "50.00",
+        "minimum_monthly": "500.00",
         "rounding": "0.05",
         "include_shared": True,
         "include_idle": False,
@@ -159,10 +159,13 @@ def test_chargeback_applies_markup_rounding_and_the_minimum(home: Path) -> None:
                 "0.025"
             )
     tenants = document["tenants"]
-    assert all(Decimal(t["total"]) >= Decimal(50) for t in tenants)
+    allocated = document["allocated"]
+    assert (allocated["days"], allocated["days_in_month"]) == (3, 31)
+    due = Decimal("48.40")  # 500.00 x 3 / 31 = 48.387..., to the 0.05 step: the contracts
+    assert all(Decimal(t["total"]) >= due for t in tenants)  # cover the 3 days
     raised = [t for t in tenants if Decimal(t["minimum"]) > 0]
     assert raised, "the small tenants are raised to the minimum"
-    assert all(Decimal(t["total"]) == Decimal(50) for t in raised)
+    assert all(Decimal(t["total"]) == due for t in raised)
     assert len(raised) < len(tenants), "the dedicated tenants cost more than the minimum"
     assert sum(Decimal(line["charge"]) for line in lines) == Decimal(document["total"]["charge"])
     assert sum(Decimal(t["total"]) for t in tenants) == Decimal(document["total"]["charge"])
@@ -175,7 +178,7 @@ def test_chargeback_table_shows_the_minimum_and_the_rules(home: Path) -> None:
     assert sum(money(line[4]) for line in lines) == Decimal(total[4])
     assert sum(money(line[3]) for line in lines) == Decimal(total[3])
     assert "(direct + shared + overhead) × (1 + 10 %)" in done.stdout
-    assert "rounded half up to 0.05; minimum 50.00 a month" in done.stdout
+    assert "rounded half up to 0.05; minimum 500.00 a month" in done.stdout
 
 
 def test_margin_lists_the_worst_first_and_totals_what_it_lists(home: Path) -> None:

@@ -24,7 +24,7 @@ from costplane.allocation import (
     reconcile,
     showback,
 )
-from costplane.allocation.statement import charge
+from costplane.allocation.statement import charge, contract_days
 from costplane.catalog import Catalog, ChargebackRules, load_catalog
 from costplane.errors import InputError
 from costplane.fleet import FleetSpec, generate_fleet
@@ -253,6 +253,44 @@ def test_no_minimum_and_a_cent_step_leave_the_cost_as_it_is() -> None:
     assert all(line.line == "cost" for line in bill.lines)
 
 
+def test_the_minimum_counts_only_the_days_a_contract_covers() -> None:
+    # 20 x 25 / 31 = 16.129... -> 16.15 (0.05 steps): acme's 14.70 is raised by 1.45;
+    # 20 x 10 / 31 = 6.45: bolt's 11.85 is above it; crux is not named: its whole month
+    bill = charge(HAND, TEN_PERCENT, {"acme": 25, "bolt": 10})
+    assert [(t.tenant, t.minimum, t.total) for t in bill.tenants] == [
+        ("acme", Decimal("1.45"), Decimal("16.15")),
+        ("bolt", Decimal(0), Decimal("11.85")),
+        ("crux", Decimal(0), Decimal("112.75")),
+    ]
+    no_contract = charge(HAND, TEN_PERCENT, {"acme": 0, "bolt": 0})
+    assert [line for line in no_contract.lines if line.line == "minimum"] == []
+
+
+def test_a_month_allocated_in_part_has_a_minimum_for_those_days() -> None:
+    half = Showback(
+        period=Period(OCTOBER, tuple(OCTOBER.days())[:16]), by=HAND.by, lines=HAND.lines
+    )
+    # 20 x 16 / 31 = 10.3225... -> 10.30: acme (14.70) and bolt (11.85) are above it
+    assert [t.minimum for t in charge(half, TEN_PERCENT).tenants] == [Decimal(0)] * 3
+    whole = charge(HAND, TEN_PERCENT)
+    assert [t.total for t in whole.tenants][:2] == [Decimal("20.00"), Decimal("20.00")]
+
+
+def test_contract_days_are_the_allocated_days_a_contract_covers(fleet_catalog: Catalog) -> None:
+    tenant = fleet_catalog.tenants[0]
+    starting = tenant.model_copy(
+        update={
+            "contracts": [tenant.contracts[0].model_copy(update={"start": dt.date(2026, 10, 22)})]
+        }
+    )
+    catalog = fleet_catalog.model_copy(update={"tenants": [starting, *fleet_catalog.tenants[1:]]})
+    days = contract_days(catalog, Period(OCTOBER, tuple(OCTOBER.days())[:25]))
+    assert days[starting.id] == 4  # the 22nd to the 25th
+    assert all(
+        days[t.id] == 25 for t in fleet_catalog.tenants[1:] if t.contracts[0].start <= OCTOBER.start
+    )
+
+
 def test_chargeback_of_the_fleet_matches_a_hand_computation(
     allocated: Warehouse, fleet_catalog: Catalog
 ) -> None:
@@ -262,18 +300,38 @@ def test_chargeback_of_the_fleet_matches_a_hand_computation(
             counted[row["tenant"]] += row["cost"]
     charged = {tenant: step(cost * Decimal("1.1"), "0.05") for tenant, cost in counted.items()}
     smallest = min(charged, key=lambda t: charged[t])
-    minimum = charged[smallest] + Decimal("7.77")
+    # two of October's 31 days are allocated: the minimum due is 2/31 of the monthly one
+    due = charged[smallest] + Decimal("7.75")
     rules = ChargebackRules(
-        markup_percent=Decimal(10), rounding=Decimal("0.05"), minimum_monthly=minimum
+        markup_percent=Decimal(10), rounding=Decimal("0.05"), minimum_monthly=due * 31 / 2
     )
 
     bill = chargeback(allocated, OCTOBER, rules)
 
+    assert len(bill.period.allocated_days) == 2
     assert {t.tenant: t.charge for t in bill.tenants} == charged
     assert {t.tenant: t.cost for t in bill.tenants} == counted
     raised = {t.tenant: t.minimum for t in bill.tenants if t.minimum}
-    assert raised == {t: minimum - c for t, c in charged.items() if c < minimum}
-    assert raised[smallest] == Decimal("7.77")
-    assert all(t.total >= minimum for t in bill.tenants)
+    assert raised == {t: due - c for t, c in charged.items() if c < due}
+    assert raised[smallest] == Decimal("7.75")
+    assert all(t.total >= due for t in bill.tenants)
     assert bill.charge == sum(charged.values()) + sum(raised.values())
     assert None not in {line.tenant for line in bill.lines}
+
+
+def test_a_contract_starting_inside_the_month_owes_its_share_of_the_minimum(
+    allocated: Warehouse, fleet_catalog: Catalog
+) -> None:
+    late = fleet_catalog.tenants[0]
+    contract = late.contracts[0].model_copy(update={"start": dt.date(2026, 10, 2)})
+    tenants = [late.model_copy(update={"contracts": [contract]}), *fleet_catalog.tenants[1:]]
+    catalog = fleet_catalog.model_copy(update={"tenants": tenants})
+    rules = ChargebackRules(minimum_monthly=Decimal("3100"))  # 100.00 a day
+
+    bill = chargeback(allocated, OCTOBER, rules, catalog=catalog)
+
+    totals = {t.tenant: t.total for t in bill.tenants}
+    assert totals[late.id] == Decimal("100.00")  # October 2nd only
+    others = [t.id for t in fleet_catalog.tenants[1:] if t.id in totals]
+    assert others
+    assert all(totals[t] == Decimal("200.00") for t in others)  # October 1st and 2nd

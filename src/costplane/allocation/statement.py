@@ -19,7 +19,7 @@ from typing import Literal, get_args
 import ibis.expr.types as ir
 
 from costplane.allocation.window import DAY, Window
-from costplane.catalog import ChargebackRules
+from costplane.catalog import Catalog, ChargebackRules
 from costplane.errors import ExecutionError, InputError
 from costplane.warehouse import ALLOCATIONS, Warehouse
 
@@ -313,14 +313,38 @@ def chargeback(
     window: Window,
     rules: ChargebackRules,
     by: tuple[Dimension, ...] = ("tenant",),
+    catalog: Catalog | None = None,
 ) -> Chargeback:
-    """The chargeback of the month `window`, grouped by `by` (which includes tenant)."""
-    return charge(showback(warehouse, window, by), rules)
+    """The chargeback of the month `window`, grouped by `by` (which includes tenant); with
+    the `catalog`, each tenant's minimum counts only the days its contracts cover."""
+    statement = showback(warehouse, window, by)
+    days = contract_days(catalog, statement.period) if catalog is not None else None
+    return charge(statement, rules, days)
 
 
-def charge(statement: Showback, rules: ChargebackRules) -> Chargeback:
+def contract_days(catalog: Catalog, period: Period) -> dict[str, int]:
+    """Per tenant of the catalog: how many of the period's allocated days a contract covers."""
+    return {
+        tenant.id: sum(1 for day in period.allocated_days if tenant.contract_on(day))
+        for tenant in catalog.tenants
+    }
+
+
+def minimum_due(rules: ChargebackRules, period: Period, days: int) -> Decimal:
+    """`minimum_monthly` for `days` of the month, rounded half up to the step (whole when
+    every day of the month counts)."""
+    if days >= period.days_in_month:
+        return rules.minimum_monthly
+    return to_step(rules.minimum_monthly * days / period.days_in_month, rules.rounding)
+
+
+def charge(
+    statement: Showback, rules: ChargebackRules, contract_days: Mapping[str, int] | None = None
+) -> Chargeback:
     """Each tenant line: counted cost × (1 + markup), rounded half up to the step; then each
-    tenant's month raised to the minimum by a `minimum` line after its own lines."""
+    tenant's month raised to its minimum by a `minimum` line after its own lines. The
+    minimum is prorated by the days that count: those of `contract_days` for a tenant it
+    names, else every allocated day of the month."""
     factor = 1 + rules.markup_percent / 100
     by_tenant: dict[str, list[ShowbackLine]] = {}
     for line in statement.lines:
@@ -342,8 +366,11 @@ def charge(statement: Showback, rules: ChargebackRules) -> Chargeback:
             if (cost := counted_cost(line.costs, rules)) != 0
         ]
         month = sum((line.charge for line in charged), ZERO)
-        if month < rules.minimum_monthly:
-            short = rules.minimum_monthly - month
+        allocated = len(statement.period.allocated_days)
+        days = allocated if contract_days is None else contract_days.get(tenant, allocated)
+        due = minimum_due(rules, statement.period, days)
+        if month < due:
+            short = due - month
             charged.append(ChargebackLine(tenant=tenant, line="minimum", cost=ZERO, charge=short))
         lines += charged
     return Chargeback(statement.period, statement.by, rules, tuple(lines))

@@ -104,7 +104,8 @@ class ChargebackRules(CatalogModel):
 
     markup_percent: Decimal = Field(default=Decimal(0), ge=0, le=1000, decimal_places=4)
     minimum_monthly: Money = Field(
-        default=Decimal(0), description="a tenant is charged at least this per month"
+        default=Decimal(0),
+        description="a tenant is charged at least this per month, prorated by contract days",
     )
     rounding: Decimal = Field(
         default=Decimal("0.01"), gt=0, description="each statement line is rounded to this step"

@@ -201,15 +201,15 @@ def chargeback(
 
     Each line charges (direct + shared + spread idle + overhead, shared and idle as
     the rules include them) × (1 + markup), rounded half up to the rounding step; a
-    tenant whose month comes to less than `minimum_monthly` gets a minimum charge
-    line for the difference. Only tenants appear. `cost` is exact in JSON and CSV,
-    to the cent in the table.
+    tenant whose month comes to less than `minimum_monthly` (prorated by the days its
+    contracts cover) gets a minimum charge line for the difference. Only tenants
+    appear. `cost` is exact in JSON and CSV, to the cent in the table.
     """
     project = project_of(ctx)
     window, grouping = Window.month(period), dimensions(by)
     catalog = project.catalog()
     with project.warehouse() as warehouse:
-        bill = chargeback_of(warehouse, window, catalog.chargeback, grouping)
+        bill = chargeback_of(warehouse, window, catalog.chargeback, grouping, catalog)
         note_coverage(warehouse, bill.period)
     if output is OutputFormat.TABLE:
         bill = bill.rounded(CENT)
@@ -285,7 +285,8 @@ def rules_text(bill: Chargeback) -> str:
     included += ["overhead"]
     return (
         f"Charged: ({' + '.join(included)}) × (1 + {rules.markup_percent:f} %), each line "
-        f"rounded half up to {rules.rounding:f}; minimum {rules.minimum_monthly:f} a month"
+        f"rounded half up to {rules.rounding:f}; minimum {rules.minimum_monthly:f} a month, "
+        "prorated by the days a contract covers"
     )
 
 
