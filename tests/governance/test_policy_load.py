@@ -233,3 +233,31 @@ def test_savings_names_are_checked() -> None:
     assert problem.startswith(
         "p.yaml:9: policy replicas-zero: savings.monthly: unknown name 'price.cpux'"
     )
+
+
+def test_policies_may_share_settings_through_a_yaml_merge_key() -> None:
+    text = """\
+policies:
+  - &common
+    id: replicas-zero
+    description: scaled to nothing
+    resource: Deployment
+    severity: low
+    filters:
+      - {key: spec.replicas, value: 0}
+  - <<: *common
+    id: replicas-zero-statefulsets
+    resource: StatefulSet
+    severity: bogus
+"""
+    assert problems(text) == [
+        "p.yaml:12: policy replicas-zero-statefulsets: severity: expected one of 'low', "
+        "'medium', 'high' or 'critical', got 'bogus'"
+    ]
+    [first, second] = parse_policies(text.replace("    severity: bogus\n", ""))
+    assert (first.id, first.kinds) == ("replicas-zero", ("Deployment",))
+    assert (second.id, second.kinds, second.severity) == (
+        "replicas-zero-statefulsets",
+        ("StatefulSet",),
+        first.severity,
+    )

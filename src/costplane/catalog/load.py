@@ -18,20 +18,15 @@ import re
 import types
 import typing
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
-from ruamel.yaml.scalarbool import ScalarBoolean
 
 from costplane.catalog.budget import Budget
 from costplane.catalog.catalog import Catalog
@@ -40,13 +35,17 @@ from costplane.catalog.service_class import ServiceClass
 from costplane.catalog.tenant import Tenant
 from costplane.catalog.types import CURRENCY_PATTERN, IDENTIFIER_PATTERN
 from costplane.errors import CatalogInvalidError, Problem
+from costplane.yaml_source import (
+    START,
+    Position,
+    Rejected,
+    SourceMap,
+    exact_yaml,
+    mark_position,
+)
 
 __all__ = ["catalog_schema", "load_catalog", "parse_catalog"]
 
-Position = tuple[int, int]
-"""1-based line and column."""
-
-_START: Position = (1, 1)
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
@@ -59,8 +58,8 @@ def parse_catalog(text: str, file: str = "costplane.yaml") -> Catalog:
     """Validate catalog YAML text; `file` is only used to name where problems are."""
     document = _parse_yaml(text, file)
     if document is None:
-        raise CatalogInvalidError([Problem(file, *_START, _empty_message())])
-    source = _SourceMap()
+        raise CatalogInvalidError([Problem(file, *START, _empty_message())])
+    source = SourceMap()
     tree = source.plain(document, ())
     if not isinstance(tree, dict):
         message = f"the catalog must be a mapping of keys, got {_describe(tree)}"
@@ -113,47 +112,11 @@ def _read_text(path: Path) -> str:
 
 
 def _file_problem(path: Path, message: str) -> CatalogInvalidError:
-    return CatalogInvalidError([Problem(str(path), *_START, message)])
-
-
-@dataclass(frozen=True)
-class _Rejected:
-    """A YAML value no catalog field takes (.inf, .nan, a custom tag), reported where it is."""
-
-    message: str
-
-
-def _construct_decimal(constructor: RoundTripConstructor, node: Any) -> Decimal | _Rejected:
-    """A YAML float as the exact Decimal its text spells, never via a binary float."""
-    text = str(constructor.construct_scalar(node))
-    if text.lstrip("+-").lower() in (".inf", ".nan"):
-        return _Rejected(f"expected a finite number, got {text!r}")
-    try:
-        return Decimal(text.replace("_", ""))
-    except InvalidOperation:
-        return _Rejected(f"expected a decimal number, got {text!r}")
-
-
-def _construct_timestamp(constructor: RoundTripConstructor, node: Any) -> object:
-    """A YAML date, or a rejection when it looks like one but is not (2025-02-30)."""
-    try:
-        return RoundTripConstructor.construct_yaml_timestamp(constructor, node)
-    except ValueError:
-        return _Rejected(f"expected a real calendar date, got {node.value!r}")
-
-
-class _ExactConstructor(RoundTripConstructor):
-    """The round-trip constructor with exact floats and no crash on impossible dates."""
-
-
-_ExactConstructor.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_ExactConstructor.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    return CatalogInvalidError([Problem(str(path), *START, message)])
 
 
 def _yaml_reader() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _ExactConstructor
-    return yaml
+    return exact_yaml(timestamps="date")
 
 
 def _parse_yaml(text: str, file: str) -> object:
@@ -165,18 +128,14 @@ def _parse_yaml(text: str, file: str) -> object:
     except MarkedYAMLError as exc:
         raise CatalogInvalidError([_syntax_problem(exc, file)]) from None
     except YAMLError as exc:
-        raise CatalogInvalidError([Problem(file, *_START, f"YAML error: {exc}")]) from None
-
-
-def _mark_position(mark: Any) -> Position:
-    return (mark.line + 1, mark.column + 1) if mark is not None else _START
+        raise CatalogInvalidError([Problem(file, *START, f"YAML error: {exc}")]) from None
 
 
 def _syntax_problem(exc: MarkedYAMLError, file: str) -> Problem:
     message = f"YAML syntax error: {exc.problem or exc.context}"
     if exc.problem and exc.context and exc.context_mark is not None:
         message += f" ({exc.context} at line {exc.context_mark.line + 1})"
-    return Problem(file, *_mark_position(exc.problem_mark or exc.context_mark), message)
+    return Problem(file, *mark_position(exc.problem_mark or exc.context_mark), message)
 
 
 _DUPLICATE = re.compile(r'found duplicate key "(?P<key>.*?)" with value')
@@ -190,7 +149,7 @@ def _duplicate_key_problem(exc: DuplicateKeyError, text: str, file: str) -> Prob
     first = _first_key_line(text, exc.context_mark, key)
     if first is not None:
         message += f" (first at line {first})"
-    return Problem(file, *_mark_position(exc.problem_mark), message)
+    return Problem(file, *mark_position(exc.problem_mark), message)
 
 
 def _first_key_line(text: str, mapping_mark: Any, key: str) -> int | None:
@@ -216,116 +175,22 @@ def _first_key_line(text: str, mapping_mark: Any, key: str) -> int | None:
 # --- the document as plain values, with the position of each ---------------------------------
 
 
-@dataclass
-class _SourceMap:
-    """Where each key and value sits in the file, by path, and the values rejected on the way."""
-
-    keys: dict[Loc, Position] = field(default_factory=dict)
-    values: dict[Loc, Position] = field(default_factory=dict)
-    collections: set[Loc] = field(default_factory=set)
-    rejected: list[tuple[Loc, str]] = field(default_factory=list)
-
-    def value_at(self, loc: Loc) -> Position:
-        """Where to point for `loc`: a scalar's value, or the key that names a mapping or list."""
-        known = self._known(loc)
-        if known in self.collections and known in self.keys:
-            return self.keys[known]
-        return self.values.get(known, _START)
-
-    def value_of(self, loc: Loc) -> Position:
-        """Where the value itself starts, even when it is a mapping or list."""
-        return self.values.get(self._known(loc), _START)
-
-    def key_at(self, loc: Loc) -> Position:
-        known = self._known(loc)
-        return self.keys.get(known) or self.values.get(known, _START)
-
-    def _known(self, loc: Loc) -> Loc:
-        """The longest part of `loc` the file has (pydantic may name keys it does not)."""
-        while loc and loc not in self.values:
-            loc = loc[:-1]
-        return loc
-
-    def plain(self, node: object, loc: Loc) -> object:
-        """The node as plain dicts, lists and scalars; positions are recorded on the way."""
-        if isinstance(node, CommentedMap):
-            return self._mapping(node, loc)
-        if isinstance(node, CommentedSeq):
-            return self._sequence(node, loc)
-        value = _plain_scalar(node)
-        if isinstance(value, _Rejected):
-            self.rejected.append((loc, value.message))
-        return value
-
-    def _mapping(self, node: CommentedMap, loc: Loc) -> dict[str | int, object]:
-        self.collections.add(loc)
-        self.values.setdefault(loc, (node.lc.line + 1, node.lc.col + 1))  # only the root is new
-        result: dict[str | int, object] = {}
-        for key, value in node.items():
-            name = key if isinstance(key, str | int) else str(key)
-            child = (*loc, name)
-            marks = node.lc.data.get(key)
-            if marks is None:  # a key merged in with `<<:` points at its mapping
-                self.keys[child] = self.values[child] = self.values[loc]
-            else:
-                self.keys[child] = (marks[0] + 1, marks[1] + 1)
-                self.values[child] = (marks[2] + 1, marks[3] + 1)
-            result[name] = self.plain(value, child)
-        return result
-
-    def _sequence(self, node: CommentedSeq, loc: Loc) -> list[object]:
-        self.collections.add(loc)
-        self.values.setdefault(loc, (node.lc.line + 1, node.lc.col + 1))
-        result: list[object] = []
-        for index, value in enumerate(node):
-            marks = node.lc.data.get(index)
-            child = (*loc, index)
-            self.values[child] = (marks[0] + 1, marks[1] + 1) if marks else self.values[loc]
-            result.append(self.plain(value, child))
-        return result
-
-
-_SCALARS = (str, int, Decimal, dt.date, dt.time)
-
-
-def _plain_scalar(node: object) -> object:
-    """ruamel's scalar subclasses as the plain types pydantic expects."""
-    if node is None or isinstance(node, bool | _Rejected):
-        return node
-    if isinstance(node, ScalarBoolean):
-        return bool(node)
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, _SCALARS):
-        return node
-    tag = getattr(getattr(node, "tag", None), "value", None)
-    if tag:
-        what = f"the YAML tag {tag}"
-    elif isinstance(node, bytes):
-        what = "binary data"
-    else:
-        what = "a YAML set" if isinstance(node, AbstractSet) else "this kind of YAML value"
-    return _Rejected(f"{what} is not supported here; write plain text, a number or a date")
-
-
 # --- model errors as problems ---------------------------------------------------------------
 
 
 def _validation_problems(
-    errors: Sequence[ErrorDetails], source: _SourceMap, file: str
+    errors: Sequence[ErrorDetails], source: SourceMap, file: str
 ) -> list[Problem]:
     problems = []
     for error in errors:
-        if isinstance(error["input"], _Rejected):
+        if isinstance(error["input"], Rejected):
             continue  # already reported where the YAML was read
         position, loc, message = _locate(error, source)
         problems.append(Problem(file, *position, _located(loc, message)))
     return problems
 
 
-def _locate(error: ErrorDetails, source: _SourceMap) -> tuple[Position, Loc, str]:
+def _locate(error: ErrorDetails, source: SourceMap) -> tuple[Position, Loc, str]:
     """Where an error points and what path it names: an unknown or invalid key at the key, a
     missing key at the mapping that lacks it, a value of the wrong kind at the value, a rule a
     whole mapping breaks (min_gib > max_gib) at the key that names the mapping."""

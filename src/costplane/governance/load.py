@@ -18,14 +18,8 @@ from costplane.governance.policy import Policy
 from costplane.governance.problems import PolicyInvalidError, PolicyProblem
 from costplane.governance.value_types import describe
 from costplane.governance.wording import explain
-from costplane.governance.yaml_source import (
-    START,
-    Loc,
-    Rejected,
-    SourceMap,
-    YamlSyntaxError,
-    read_yaml,
-)
+from costplane.governance.yaml_source import YamlSyntaxError, read_yaml
+from costplane.yaml_source import START, Loc, Rejected, SourceMap
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -93,17 +87,17 @@ def _parse(text: str, file: str) -> tuple[list[LoadedPolicy], list[PolicyProblem
     except YamlSyntaxError as exc:
         return [], [PolicyProblem(file, *exc.position, str(exc))]
     problems = [
-        PolicyProblem(file, *source.position(loc), f"{_dotted(loc)}: {message}")
+        PolicyProblem(file, *source.value_at(loc), f"{_dotted(loc)}: {message}")
         for loc, message in source.rejected
     ]
     items, wrong = _policy_items(document)
-    problems += [PolicyProblem(file, *source.position(loc), message) for loc, message in wrong]
+    problems += [PolicyProblem(file, *source.value_at(loc), message) for loc, message in wrong]
     loaded = []
     for loc, raw in items:
         policy, found = _validate(raw, loc, source, file)
         problems += found
         if policy is not None and not found:
-            loaded.append(LoadedPolicy(policy, file, source.position(loc)[0]))
+            loaded.append(LoadedPolicy(policy, file, source.value_at(loc)[0]))
     return loaded, problems
 
 
@@ -141,7 +135,7 @@ def _validate(
             if isinstance(error["input"], Rejected):
                 continue  # reported where the YAML was read
             where: Loc = tuple(error["loc"])
-            position = source.position((*loc, *where))
+            position = source.value_at((*loc, *where))
             named = where[:-1] if error["type"] in ("missing", "extra_forbidden") else where
             path = f"{_dotted(named)}: " if named else ""
             problems.append(PolicyProblem(file, *position, f"{label}{path}{explain(error)}"))
