@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 
 from costplane.surfaces.cli.app import app
 from tests.actions.conftest import NAMESPACE, cronjob, deployment, snapshot, statefulset
+from tests.damaged import ODD_VALUES as DAMAGE
+from tests.damaged import damaged_objects
 
 ASLEEP = deployment("asleep", replicas=0)
 ASLEEP["metadata"]["annotations"] = {
@@ -30,7 +32,7 @@ OBJECTS = [
     cronjob("mail", suspend=False),
     snapshot("daily"),
 ]
-ODD_VALUES = [None, 0, -1, 2.5, "", "x", True, [], {}, [1], {"a": 1}, "sleep@x,wake@2025-01-01"]
+ODD_VALUES = [*DAMAGE, "sleep@x,wake@2025-01-01"]  # an op mark that does not read
 RUNS = [
     ["sleep"],
     ["wake"],
@@ -42,40 +44,12 @@ RUNS = [
 ]
 
 
-def places(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
-    found = [path] if path and path != ("kind",) else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += places(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += places(child, (*path, index))
-    return found
-
-
-@st.composite
-def damaged_objects(draw: st.DrawFn) -> list[dict[str, Any]]:
-    objects = copy.deepcopy(OBJECTS)
-    for _ in range(draw(st.integers(1, 6))):
-        target = objects[draw(st.integers(0, len(objects) - 1))]
-        inside = places(target)
-        if draw(st.booleans()):  # the top of an object half the time: metadata, spec, ...
-            inside = [path for path in inside if len(path) <= 2]
-        if not inside:
-            continue
-        path = draw(st.sampled_from(inside))
-        parent: Any = target
-        for step in path[:-1]:
-            parent = parent[step]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            parent.pop(path[-1], None)
-        else:
-            parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
-    return objects
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(objects=damaged_objects(), run=st.sampled_from(RUNS), gitops=st.booleans())
+@given(
+    objects=damaged_objects(OBJECTS, ODD_VALUES, most=6),
+    run=st.sampled_from(RUNS),
+    gitops=st.booleans(),
+)
 def test_every_action_plans_damaged_manifests_without_an_unexpected_error(
     objects: list[dict[str, Any]], run: list[str], gitops: bool
 ) -> None:

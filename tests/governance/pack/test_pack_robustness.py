@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from tests.damaged import damaged_objects
 
 from costplane.governance.builtin_pack import pack_policies
 from costplane.governance.govern import govern_manifests
@@ -21,44 +21,10 @@ from .scenario import AT, catalog
 from .test_pack_manifests import OBJECTS
 
 POLICIES = [loaded.policy for loaded in pack_policies()]
-ODD_VALUES = [None, 0, -1, 2.5, "", "x", "500m", "4Gi", True, [], {}, [1], {"a": 1}, [{}]]
-
-
-def places(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
-    """Every path inside an object, but its kind (without one it is not an object)."""
-    found = [path] if path and path != ("kind",) else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found += places(child, (*path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found += places(child, (*path, index))
-    return found
-
-
-@st.composite
-def damaged_objects(draw: st.DrawFn) -> list[dict[str, Any]]:
-    objects = copy.deepcopy(OBJECTS)
-    for _ in range(draw(st.integers(1, 12))):
-        target = objects[draw(st.integers(0, len(objects) - 1))]
-        inside = places(target)
-        if draw(st.booleans()):  # the top of an object half the time: metadata, spec, ...
-            inside = [path for path in inside if len(path) <= 2]
-        if not inside:  # damaged down to its kind already
-            continue
-        path = draw(st.sampled_from(inside))
-        parent: Any = target
-        for step in path[:-1]:
-            parent = parent[step]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            parent.pop(path[-1], None)
-        else:
-            parent[path[-1]] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
-    return objects
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(objects=damaged_objects())
+@given(objects=damaged_objects(OBJECTS))
 def test_the_pack_judges_damaged_manifests_without_crashing(objects: list[dict[str, Any]]) -> None:
     with tempfile.TemporaryDirectory() as directory:
         listing = {"apiVersion": "v1", "kind": "List", "items": objects}
