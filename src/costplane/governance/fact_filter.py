@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from costplane.governance.columns import Column, Flags, Rows, extract, row_outcome, slot_codes
 from costplane.governance.comparing import Comparing, outcome_against_facts, unreadables
 from costplane.governance.facts import (
     COMPATIBLE,
     FactDefinition,
+    FactName,
     FactRequest,
     FactType,
     fact_definition,
@@ -32,7 +33,7 @@ from costplane.governance.facts import (
 from costplane.governance.filter_spec import CompiledFilter, Scope
 from costplane.governance.operands import FactRef, check_fact_options, window_of
 from costplane.governance.operators import Op
-from costplane.governance.paths import KeyPath, parse_path
+from costplane.governance.paths import KeyPath, KeyPathText, parse_path
 from costplane.governance.problems import invalid
 from costplane.governance.registry import filter_type
 
@@ -42,9 +43,9 @@ class FactFilter(Comparing):
     """Test a named fact the warehouse or catalog knows about the resource."""
 
     type: Literal["fact"] = "fact"
-    fact: str = Field(description="a declared fact, e.g. cpu_p95_cores, last_backup")
+    fact: FactName = Field(description="a declared fact, e.g. cpu_p95_cores, last_backup")
     window: str | None = Field(default=None, description="for windowed facts, e.g. 14d")
-    key: str | None = Field(default=None, description="a path into a mapping fact")
+    key: KeyPathText | None = Field(default=None, description="a path into a mapping fact")
 
     @model_validator(mode="before")
     @classmethod
@@ -61,19 +62,6 @@ class FactFilter(Comparing):
         if default is None or data.get("key") is not None or not takes_value:
             return data
         return {**data, "value_type": default.value}
-
-    @field_validator("fact")
-    @classmethod
-    def _known(cls, name: str) -> str:
-        fact_definition(name)
-        return name
-
-    @field_validator("key")
-    @classmethod
-    def _path(cls, key: str | None) -> str | None:
-        if key is not None:
-            parse_path(key)
-        return key
 
     @model_validator(mode="after")
     def _test_fits(self) -> FactFilter:

@@ -35,7 +35,9 @@ import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
+
+from pydantic import AfterValidator
 
 from costplane.governance.inventory import ResourceRef
 from costplane.governance.value_types import ValueType
@@ -240,6 +242,15 @@ def register_fact(definition: FactDefinition) -> FactDefinition:
         raise ValueError(f"fact {definition.name!r} is already declared differently")
     _DEFINITIONS[definition.name] = definition
     return definition
+
+
+def _declared(name: str) -> str:
+    fact_definition(name)
+    return name
+
+
+FactName = Annotated[str, AfterValidator(_declared)]
+"""The name of a declared fact, checked when the policy loads."""
 
 
 def fact_definitions() -> Mapping[str, FactDefinition]:

@@ -13,7 +13,13 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from costplane.governance.durations import parse_duration
-from costplane.governance.facts import FactDefinition, FactRequest, FactType, fact_definition
+from costplane.governance.facts import (
+    FactDefinition,
+    FactName,
+    FactRequest,
+    FactType,
+    fact_definition,
+)
 from costplane.governance.paths import KeyPath, parse_path
 from costplane.governance.problems import invalid
 
@@ -23,16 +29,10 @@ class FactRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    fact: str = Field(description="a fact name (see docs/policies.md)")
+    fact: FactName = Field(description="a fact name (see docs/policies.md)")
     window: str | None = Field(default=None, description="for windowed facts, e.g. 14d")
     key: str | None = Field(default=None, description="a path into a mapping fact")
     times: Decimal | None = Field(default=None, description="multiply the fact by this")
-
-    @field_validator("fact")
-    @classmethod
-    def _known(cls, name: str) -> str:
-        fact_definition(name)
-        return name
 
     @field_validator("window")
     @classmethod

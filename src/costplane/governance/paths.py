@@ -12,7 +12,9 @@ values, and the filter says how to test them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, NoReturn
+from typing import Annotated, Final, NoReturn
+
+from pydantic import AfterValidator
 
 
 class Wildcard:
@@ -61,6 +63,15 @@ def parse_path(text: str) -> KeyPath:
     if not text.strip():
         raise PathSyntaxError("a key path must not be empty")
     return KeyPath(text, tuple(_Parser(text).steps()))
+
+
+def _parsed(text: str) -> str:
+    parse_path(text)
+    return text
+
+
+KeyPathText = Annotated[str, AfterValidator(_parsed)]
+"""A key path as written in a policy, checked when the policy loads."""
 
 
 class _Parser:

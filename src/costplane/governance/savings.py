@@ -39,7 +39,7 @@ from costplane.governance.expression import CONSTANTS, Expression, parse_express
 from costplane.governance.facts import FactType
 from costplane.governance.filter_spec import Scope
 from costplane.governance.operands import FactRef
-from costplane.governance.paths import parse_path, read_path
+from costplane.governance.paths import KeyPathText, parse_path, read_path
 from costplane.governance.prices import PRICE_NAMES, PriceName, Prices
 from costplane.governance.problems import invalid
 from costplane.governance.value_types import ValueType, resource_reader
@@ -60,16 +60,10 @@ class _Operand(BaseModel):
 class KeyOperand(_Operand):
     """A number read from the resource."""
 
-    key: str
+    key: KeyPathText
     value_type: ValueType | None = None
     aggregate: Aggregate | None = Field(default=None, description="for a key with [*]")
     default: Decimal | None = Field(default=None, description="when the key is absent")
-
-    @field_validator("key")
-    @classmethod
-    def _path(cls, key: str) -> str:
-        parse_path(key)
-        return key
 
     @model_validator(mode="after")
     def _aggregate_fits(self) -> KeyOperand:
@@ -103,7 +97,9 @@ class PriceOperand(_Operand):
 
     price: PriceName
     storage_class: str | None = None
-    class_key: str | None = Field(default=None, description="path to the storage class name")
+    class_key: KeyPathText | None = Field(
+        default=None, description="path to the storage class name"
+    )
 
     @model_validator(mode="after")
     def _class_fits(self) -> PriceOperand:
@@ -112,8 +108,6 @@ class PriceOperand(_Operand):
             invalid("price", "the storage price needs storage_class or class_key", self.price)
         if self.price != "storage" and named:
             invalid("price", "only the storage price takes a storage class", self.price)
-        if self.class_key is not None:
-            parse_path(self.class_key)
         return self
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from costplane.governance.aggregates import Aggregate, aggregated
 from costplane.governance.columns import Column, Flags, Rows, extract, row_outcome, slot_codes
@@ -27,7 +27,7 @@ from costplane.governance.filter_spec import CompiledFilter, Scope
 from costplane.governance.inventory import ResourceRef
 from costplane.governance.operands import FactRef
 from costplane.governance.operators import Op
-from costplane.governance.paths import KeyPath, parse_path
+from costplane.governance.paths import KeyPath, KeyPathText, parse_path
 from costplane.governance.problems import invalid
 from costplane.governance.registry import filter_type
 from costplane.governance.results import Unreadable
@@ -42,18 +42,14 @@ class ValueFilter(Comparing):
     """Test the value(s) at `key` in the resource's camelCase JSON."""
 
     type: Literal["value"] = "value"
-    key: str = Field(description='e.g. spec.replicas, metadata.labels."app.kubernetes.io/name"')
+    key: KeyPathText = Field(
+        description='e.g. spec.replicas, metadata.labels."app.kubernetes.io/name"'
+    )
     aggregate: Aggregate | None = Field(
         default=None,
         description="with [*]: test the sum, max, min or count of the elements' values "
         "instead of each element",
     )
-
-    @field_validator("key")
-    @classmethod
-    def _path(cls, key: str) -> str:
-        parse_path(key)
-        return key
 
     @model_validator(mode="after")
     def _test_fits(self) -> ValueFilter:
