@@ -78,14 +78,18 @@ def read_columns(texts: pa.Array, paths: Collection[Path]) -> dict[Path, Column]
     """The column of each path that can be read from the texts; the others are left out
     (the caller walks the parsed documents for those)."""
     split: dict[Path, tuple[Path, Path]] = {}
+    said: dict[Path, str] = {}
     for steps in paths:
         cut = next((at for at, step in enumerate(steps) if step is WILDCARD), len(steps))
-        if json_path(steps[:cut]) is not None:
-            split[steps] = (steps[:cut], steps[cut:])
-    prefixes = sorted({prefix for prefix, _ in split.values()}, key=repr)
-    if not prefixes:
+        prefix = steps[:cut]
+        text = said.get(prefix) or json_path(prefix)
+        if text is not None:
+            said[prefix] = text
+            split[steps] = (prefix, steps[cut:])
+    if not said:
         return {}
-    fragments = _extract(texts, [json_path(prefix) or "$" for prefix in prefixes])
+    prefixes = sorted(said, key=repr)
+    fragments = _extract(texts, [said[prefix] for prefix in prefixes])
     read = {prefix: _decoded(array) for prefix, array in zip(prefixes, fragments, strict=True)}
     return {steps: read[prefix].walk(rest) for steps, (prefix, rest) in split.items()}
 
