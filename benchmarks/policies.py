@@ -12,17 +12,24 @@ and memory in bytes. Both engines must agree on every resource whose quantities
 are plain numbers, the only ones Custodian reads right; where they are written
 with a suffix ("2500m", "8Gi") Custodian reads 0.0 and misses, which is counted.
 
-Custodian gets the Deployments as ready Python dicts, untimed. Costplane is timed
-three ways, each building its inventory inside the timed run:
-  - `costplane`: from the JSON texts as the warehouse keeps them (what
-    `costplane govern` reads), parsing included: the headline `ratio`;
-  - `dicts`: from the same dicts Custodian gets;
+Custodian gets the Deployments as ready Python dicts, untimed: its inventory as it
+keeps it. Costplane is timed from each form its inventory comes in, building the
+inventory inside the timed run:
+  - `costplane`: from the stored columns `costplane collect` writes per kind and
+    `costplane govern` reads (`inventory_columns`, base64 Parquet text as the
+    warehouse returns it; decoding included): the headline `ratio`;
+  - `texts`: from the JSON texts of `inventory_snapshots`, parsing included (what
+    govern reads for a snapshot stored without columns);
+  - `dicts`: from the same dicts Custodian gets (manifests, the live API);
   - `end_to_end_ratio`: both from the JSON texts (Custodian's time then includes
     `json.loads`, as it must parse what the API server sends too).
-`walk_per_s` is the floor of any evaluator over the dicts (plain subscripts, no
-test). All timed best of --repeat runs, per CPU-second of this process. Also timed:
-a pack of 24 value-filter policies over --resources mixed resources (Deployments,
-StatefulSets, CronJobs, Namespaces, PVCs, IngressRoutes), from dicts and from texts.
+Building the columns is collection's work, done once per snapshot: timed apart
+(`columns_build_per_s`) beside `json.loads` (`json_loads_per_s`), the parse every
+Custodian run pays. `walk_per_s` is the floor of any evaluator over the dicts (plain
+subscripts, no test). All timed best of --repeat runs, per CPU-second of this
+process. Also timed: a pack of 24 value-filter policies over --resources mixed
+resources (Deployments, StatefulSets, CronJobs, Namespaces, PVCs, IngressRoutes),
+from dicts, texts and stored columns.
 The last line printed is JSON: {"resources", "costplane_per_s", "custodian_per_s",
 "ratio", ...} where the rates and ratio are those of the slower of the two filters.
 Needs the `bench` extra (`pip install -e '.[bench]'`, Cloud Custodian).
@@ -45,6 +52,7 @@ from typing import Any
 import pyarrow as pa
 
 from costplane.governance import Inventory, PolicyEngine, ResourceRef, parse_policies
+from costplane.warehouse.columnar import ObjectColumns, object_columns
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 CPU_KEY = "spec.template.spec.containers[0].resources.requests.cpu"
@@ -235,6 +243,42 @@ def texts_inventory(texts: pa.Array, refs: list[ResourceRef]) -> Inventory:
     return inventory
 
 
+def stored_columns(texts: pa.Array, refs: list[ResourceRef]) -> dict[str, tuple[str, str]]:
+    """What `costplane collect` stores per kind in `inventory_columns` (doc, texts)."""
+    stored = {}
+    for kind in sorted({ref.kind for ref in refs}):
+        rows = pa.array([row for row, ref in enumerate(refs) if ref.kind == kind], pa.int64())
+        found = object_columns(texts.take(rows))
+        assert found is not None, kind
+        stored[kind] = found
+    return stored
+
+
+def columns_inventory(
+    stored: dict[str, tuple[str, str]], refs_by_kind: dict[str, list[ResourceRef]]
+) -> Inventory:
+    """What govern builds from `inventory_columns` rows: nothing decoded until read."""
+    inventory = Inventory()
+    for kind, (doc, texts) in stored.items():
+        inventory.add_stored(kind, [ObjectColumns(doc, texts)], refs=refs_by_kind[kind])
+    return inventory
+
+
+def by_kind(refs: list[ResourceRef]) -> dict[str, list[ResourceRef]]:
+    found: dict[str, list[ResourceRef]] = {}
+    for ref in refs:
+        found.setdefault(ref.kind, []).append(ref)
+    return found
+
+
+def costplane_columns(
+    engine: PolicyEngine, stored: dict[str, tuple[str, str]], refs: dict[str, list[ResourceRef]]
+) -> Any:
+    """Costplane from the stored columns; the matches are returned."""
+    [result] = engine.evaluate(columns_inventory(stored, refs), now=NOW)
+    return result.matches
+
+
 def identities(objects: list[dict[str, Any]]) -> list[ResourceRef]:
     """The identity columns a snapshot stores beside each object."""
     return [
@@ -244,9 +288,10 @@ def identities(objects: list[dict[str, Any]]) -> list[ResourceRef]:
 
 
 def costplane_texts(engine: PolicyEngine, texts: pa.Array, refs: list[ResourceRef]) -> Any:
-    """Costplane from the stored JSON texts; the names of the matches are returned."""
+    """Costplane from the stored JSON texts; the matches (identity, waste) are returned, as
+    Custodian returns its matching resources."""
     [result] = engine.evaluate(texts_inventory(texts, refs), now=NOW)
-    return [match.resource.name for match in result.matches]
+    return result.matches
 
 
 def custodian_from_texts(custodian: Any, texts: list[str]) -> Any:
@@ -353,31 +398,40 @@ def compare(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     objects = deployments(args.resources, args.seed)
     texts, refs = as_texts(objects), identities(objects)
     text_list = texts.to_pylist()
+    build = best(args.repeat, partial(stored_columns, texts, refs))
+    loads = best(args.repeat, partial(lambda texts: [json.loads(t) for t in texts], text_list))
+    stored, refs_by_kind = build.result, by_kind(refs)
     policies = {policy.id: policy for policy in parse_policies(COSTPLANE, "benchmark")}
     theirs = custodian_filters()
     cases: dict[str, dict[str, Any]] = {}
     for policy, keys in (("cpu", ["cpu"]), ("cpu-memory-replicas", ["cpu", "memory"])):
         engine = PolicyEngine([policies[policy]])
         walk = best(args.repeat, partial(bare_walk, objects, keys))
-        ours = best(args.repeat, partial(costplane_texts, engine, texts, refs))
+        ours = best(args.repeat, partial(costplane_columns, engine, stored, refs_by_kind))
+        from_texts = best(args.repeat, partial(costplane_texts, engine, texts, refs))
         dicts = best(args.repeat, partial(costplane_run, engine, objects))
         custodian = best(args.repeat, partial(theirs[policy].process, objects))
         parsed = best(args.repeat, partial(custodian_from_texts, theirs[policy], text_list))
-        ours_names = set(ours.result)
-        if ours_names != {d["metadata"]["name"] for d in dicts.result}:
-            raise SystemExit(f"{policy}: Costplane from texts and from dicts disagree")
+        ours_names = {match.resource.name for match in ours.result}
+        from_dicts = {d["metadata"]["name"] for d in dicts.result}
+        if not ours_names == {match.resource.name for match in from_texts.result} == from_dicts:
+            raise SystemExit(f"{policy}: Costplane from columns, texts and dicts disagree")
         their_names = {d["metadata"]["name"] for d in custodian.result}
         cases[policy] = {
             "costplane_per_s": round(args.resources / ours.cpu),
             "custodian_per_s": round(args.resources / custodian.cpu),
             "ratio": round(custodian.cpu / ours.cpu, 1),
             "wall_ratio": round(custodian.wall / ours.wall, 1),
+            "texts_per_s": round(args.resources / from_texts.cpu),
+            "texts_ratio": round(custodian.cpu / from_texts.cpu, 1),
             "dicts_per_s": round(args.resources / dicts.cpu),
             "dicts_ratio": round(custodian.cpu / dicts.cpu, 1),
             "walk_per_s": round(args.resources / walk.cpu),
             "ceiling_ratio": round(custodian.cpu / walk.cpu, 1),
             "custodian_from_texts_per_s": round(args.resources / parsed.cpu),
-            "end_to_end_ratio": round(parsed.cpu / ours.cpu, 1),
+            "end_to_end_ratio": round(parsed.cpu / from_texts.cpu, 1),
+            "columns_build_per_s": round(args.resources / build.cpu),
+            "json_loads_per_s": round(args.resources / loads.cpu),
             "costplane_matches": len(ours_names),
             "custodian_matches": len(their_names),
             **agreement(objects, ours_names, their_names, keys),
@@ -403,8 +457,13 @@ def main() -> None:
     from_texts = best(
         args.repeat, lambda: pack.evaluate(texts_inventory(pack_texts, pack_refs), now=NOW)
     )
-    if [r.match_count for r in from_texts.result] != [r.match_count for r in timed.result]:
-        raise SystemExit("the pack finds different resources from texts and from dicts")
+    pack_stored, pack_by_kind = stored_columns(pack_texts, pack_refs), by_kind(pack_refs)
+    from_columns = best(
+        args.repeat, lambda: pack.evaluate(columns_inventory(pack_stored, pack_by_kind), now=NOW)
+    )
+    counts = [[r.match_count for r in run.result] for run in (timed, from_texts, from_columns)]
+    if not counts[0] == counts[1] == counts[2]:
+        raise SystemExit("the pack finds different resources from dicts, texts and columns")
     slower = min(cases.values(), key=lambda case: case["ratio"])
     summary = {
         "resources": args.resources,
@@ -416,14 +475,16 @@ def main() -> None:
         "pack_seconds": round(timed.wall, 3),
         "pack_cpu_seconds": round(timed.cpu, 3),
         "pack_texts_seconds": round(from_texts.wall, 3),
+        "pack_columns_seconds": round(from_columns.wall, 3),
         "pack_compile_seconds": round(compile_seconds, 3),
         "pack_matches": sum(result.match_count for result in timed.result),
     }
     print(json.dumps(summary))
 
 
-SUMMARY_KEYS = ("costplane_per_s", "custodian_per_s", "ratio", "wall_ratio", "dicts_ratio",
-                "walk_per_s", "ceiling_ratio", "end_to_end_ratio", "compared",
+SUMMARY_KEYS = ("costplane_per_s", "custodian_per_s", "ratio", "wall_ratio", "texts_ratio",
+                "dicts_ratio", "walk_per_s", "ceiling_ratio", "end_to_end_ratio",
+                "columns_build_per_s", "json_loads_per_s", "compared",
                 "custodian_wrong")  # fmt: skip
 
 if __name__ == "__main__":

@@ -11,9 +11,7 @@ from typing import Any
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.governance.conftest import NOW, deployment, policy_yaml
 
-from costplane.governance import Inventory, PolicyEngine, ResourceRef, parse_policies
 from costplane.governance.columns import Column
 from costplane.governance.json_texts import JsonDocuments, json_path, read_columns
 from costplane.governance.paths import WILDCARD, Step, parse_path
@@ -86,26 +84,3 @@ def test_documents_are_parsed_only_when_read() -> None:
     assert documents[-1] == {"n": 4}
     assert documents._parsed.keys() == {3, 4}
     assert [d["n"] for d in documents] == [0, 1, 2, 3, 4]
-
-
-def test_an_inventory_of_texts_finds_what_one_of_objects_finds() -> None:
-    objects = [
-        deployment(f"d{i}", cpu=cpu, replicas=i % 3)
-        for i, cpu in enumerate(["100m", "3", "2500m", "2", "4", "4000m"])
-    ]
-    text = policy_yaml(
-        "  - {key: 'spec.template.spec.containers[0].resources.requests.cpu',"
-        " value_type: quantity, op: gt, value: 2}\n"
-        "  - {key: 'spec.template.spec.containers[*].image', op: regex, value: '.*'}\n"
-        "  - {key: spec.replicas, op: ge, value: 1}"
-    )
-    engine = PolicyEngine(parse_policies(text, "t.yaml"))
-    inventory = Inventory()
-    texts = pa.array([json.dumps(o) for o in objects])
-    refs = [ResourceRef("Deployment", o["metadata"]["name"], "ns") for o in objects]
-    inventory.add_texts("Deployment", texts, refs=refs)
-    [from_texts] = engine.evaluate(inventory, now=NOW)
-    [from_objects] = engine.evaluate(Inventory.from_objects(objects), now=NOW)
-    names = [m.resource.name for m in from_texts.matches]
-    assert names == [m.resource.name for m in from_objects.matches] == ["d1", "d2", "d4", "d5"]
-    assert from_texts.documents == [objects[1], objects[2], objects[4], objects[5]]

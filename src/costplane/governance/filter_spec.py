@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict
 from costplane.governance.columns import Column, ColumnCache, Flags, Rows
 from costplane.governance.facts import FactRequest, Facts
 from costplane.governance.inventory import Batch, ResourceRef
-from costplane.governance.json_texts import read_columns
 from costplane.governance.paths import Step
 from costplane.governance.results import Unreadable
 
@@ -74,16 +73,12 @@ class Scope:
         paths: Iterable[tuple[Step, ...]] = (),
     ) -> None:
         """`paths` are those the policies on this kind read: read together when the batch
-        is JSON text (one parse per document for all of them)."""
+        is kept as columns or JSON text (one read of the batch for all of them)."""
         self.batch = batch
         self.now = now
         self.facts = facts
-        texts = batch.texts
         self.columns = ColumnCache(
-            batch.documents,
-            shared_paths,
-            paths=paths,
-            read_ahead=(lambda wanted: read_columns(texts, wanted)) if texts is not None else None,
+            batch.documents, shared_paths, paths=paths, read_ahead=batch.read_paths
         )
         self.shared_filters = shared_filters
         """Signatures of filters several policies on this kind use: computed for every row."""

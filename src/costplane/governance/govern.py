@@ -29,9 +29,9 @@ from costplane.governance.facts_window import aware_utc, naive_utc
 from costplane.governance.findings import Finding, findings_of
 from costplane.governance.inventory import Inventory
 from costplane.governance.inventory_sources import (
-    latest_snapshot_texts,
+    latest_inventory,
     manifests_inventory,
-    texts_inventory,
+    stored_inventory,
 )
 from costplane.governance.ownership import Ownership
 from costplane.governance.policy import Policy
@@ -98,9 +98,10 @@ def govern_warehouse(
 ) -> Review:
     """Judge the warehouse's latest inventory (at or before `at`) and what it knows."""
     ownership = Ownership(catalog)
-    objects, taken = latest_snapshot_texts(warehouse, naive_utc(at) if at is not None else None)
+    latest = latest_inventory(warehouse, naive_utc(at) if at is not None else None)
+    taken = latest.newest
     moment = at or (aware_utc(taken) if taken is not None else dt.datetime.now(dt.UTC))
-    inventory = texts_inventory(objects, ownership)
+    inventory = stored_inventory(latest, ownership)
     known = WarehouseFacts(warehouse, catalog)
     add_warehouse_resources(
         inventory,
@@ -118,7 +119,7 @@ def govern_warehouse(
     )
     priced = _prices(warehouse, catalog, moment, prices)
     review = _review(policies, inventory, moment, facts, priced, catalog, ownership)
-    if not objects.num_rows:
+    if not latest.objects:
         remark = "the warehouse holds no Kubernetes inventory (costplane collect kubernetes)"
         review = replace(review, remarks=(remark,))
     return review

@@ -8,22 +8,26 @@ documents built from the warehouse or the catalog and added with their refs.
 Nothing is copied or converted up front: a `Batch` keeps the documents as they
 are and builds a `ResourceRef` only for a resource that matched or needs a fact,
 so building an inventory of 100,000 objects costs one pass to read their kinds.
-Documents kept as JSON text (the warehouse's) stay text: the engine reads the
-paths its policies need straight from it (`json_texts.py`) and parses a document
-only when something asks for it whole.
+Documents kept as JSON text stay text, and those the warehouse keeps as columns
+stay columns: the engine reads the paths its policies need straight from them
+(`json_texts.py`, `object_columns.py`) and parses a document only when something
+asks for it whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 import pyarrow as pa
 
 from costplane.catalog import LabelKeys
-from costplane.governance.json_texts import JsonDocuments
+from costplane.governance.columns import Column
+from costplane.governance.json_texts import JsonDocuments, Path
+from costplane.governance.object_columns import Stored, read_parts, stored_texts
 
 Document = Mapping[str, Any]
 
@@ -60,13 +64,20 @@ class Batch:
     cluster: str | None = None
     labels: LabelKeys | None = None
     namespace_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    texts: pa.Array | None = None
-    """The documents' JSON texts, when they came as text (`documents` parses on demand)."""
+    parts: Sequence[Stored] = ()
+    """How the documents are kept when they came from storage, in order: JSON texts or
+    stored columns (`documents` then parses each on demand)."""
     resolve: Callable[[int, Document], ResourceRef] | None = None
     """Who the resource at a row is (given its document), when `refs` do not say it."""
 
     def __len__(self) -> int:
         return len(self.documents)
+
+    @property
+    def read_paths(self) -> Callable[[Collection[Path]], dict[Path, Column]] | None:
+        """A reader of many paths at once for every resource, when the documents are kept
+        as text or columns; None for dictionaries (walked path by path)."""
+        return partial(read_parts, self.parts) if self.parts else None
 
     def ref(self, row: int) -> ResourceRef:
         """The identity of the resource at `row`."""
@@ -75,7 +86,7 @@ class Batch:
     def refs_of(self, rows: Iterable[int]) -> list[ResourceRef]:
         """The identities of the resources at `rows`, read from their metadata on demand."""
         if self.refs is not None:
-            return [self.refs[row] for row in rows]
+            return list(map(self.refs.__getitem__, rows))
         if self.resolve is not None:
             resolve, documents = self.resolve, self.documents
             return [resolve(row, documents[row]) for row in rows]
@@ -194,11 +205,23 @@ class Inventory:
     ) -> None:
         """Resources of `kind` as JSON texts (one object each), named by `refs` or by
         `resolve(row)`; replaces any batch of that kind."""
+        self.add_stored(kind, [texts], refs=refs, resolve=resolve)
+
+    def add_stored(
+        self,
+        kind: str,
+        parts: Sequence[Stored],
+        *,
+        refs: Sequence[ResourceRef] | None = None,
+        resolve: Callable[[int, Document], ResourceRef] | None = None,
+    ) -> None:
+        """Resources of `kind` kept as JSON texts or stored columns (`warehouse/columnar.py`),
+        one part after the other, named by `refs` or by `resolve(row)`; replaces any batch
+        of that kind."""
         if refs is None and resolve is None:
-            raise ValueError(f"{kind} texts need refs or a resolve function")
-        self._batches[kind] = Batch(
-            kind, JsonDocuments(texts), refs=refs, texts=texts, resolve=resolve
-        )
+            raise ValueError(f"{kind} resources need refs or a resolve function")
+        documents = JsonDocuments(partial(stored_texts, parts), sum(map(len, parts)))
+        self._batches[kind] = Batch(kind, documents, refs=refs, parts=parts, resolve=resolve)
 
     def add(self, kind: str, documents: Sequence[Document], refs: Sequence[ResourceRef]) -> None:
         """Add resources of `kind` (any kind, e.g. `database`) with their refs, in order."""

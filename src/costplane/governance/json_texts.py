@@ -18,7 +18,7 @@ keys DuckDB reads the first and `json.loads` the last.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 import duckdb
@@ -34,12 +34,23 @@ Path = tuple[Step, ...]
 class JsonDocuments(Sequence[Mapping[str, Any]]):
     """The documents of a batch of JSON texts, each parsed on first read and kept."""
 
-    def __init__(self, texts: pa.Array) -> None:
-        self.texts = texts
+    def __init__(self, texts: pa.Array | Callable[[], pa.Array], length: int | None = None):
+        """`texts`, or a function giving them when a document is first read (`length`
+        then says how many there are)."""
+        found = len(texts) if isinstance(texts, pa.Array) else length
+        if found is None:
+            raise ValueError("texts given by a function need their length")
+        self._texts, self._length = texts, found
         self._parsed: dict[int, Mapping[str, Any]] = {}
 
+    @property
+    def texts(self) -> pa.Array:
+        if not isinstance(self._texts, pa.Array):
+            self._texts = self._texts()
+        return self._texts
+
     def __len__(self) -> int:
-        return len(self.texts)
+        return self._length
 
     @overload
     def __getitem__(self, index: int) -> Mapping[str, Any]: ...
@@ -116,16 +127,21 @@ def _extract(texts: pa.Array, paths: list[str]) -> list[pa.Array]:
 
 
 def _decoded(fragments: pa.Array) -> Column:
-    """The fragments as Python values (each distinct one decoded once); null ones absent."""
+    """The fragments as a column; null ones absent."""
     rows = len(fragments)
     present = None
     if fragments.null_count:
         valid = fragments.is_valid().to_numpy(zero_copy_only=False)
         present = np.flatnonzero(valid)
         fragments = fragments.drop_null()
-    encoded = fragments.dictionary_encode()
+    return Column(rows, rows, None, present, decoded(fragments))
+
+
+def decoded(texts: pa.Array) -> list[object]:
+    """JSON texts (no nulls) as Python values, each distinct text decoded once."""
+    encoded = texts.dictionary_encode()
     distinct = np.empty(len(encoded.dictionary), dtype=object)
     for at, text in enumerate(encoded.dictionary.to_pylist()):
         distinct[at] = json.loads(text)  # one by one: numpy would unpack decoded lists
-    values = distinct[encoded.indices.to_numpy(zero_copy_only=False)].tolist()
-    return Column(rows, rows, None, present, values)
+    values: list[object] = distinct[encoded.indices.to_numpy(zero_copy_only=False)].tolist()
+    return values

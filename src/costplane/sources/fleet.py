@@ -20,7 +20,7 @@ from typing import Any
 from costplane.catalog import LabelKeys
 from costplane.errors import InputError
 from costplane.sources.focus import read_focus_parquet
-from costplane.sources.inventory import inventory_table
+from costplane.sources.inventory import inventory_loads
 from costplane.sources.manifests import manifest_files, read_objects
 from costplane.warehouse import Load
 
@@ -112,9 +112,8 @@ def fleet_loads(directory: Path, labels: LabelKeys) -> list[Load]:
         Load(table, SOURCE, SCOPE, end, end, directory / name)
         for name, table in END_SNAPSHOT_FILES.items()
     ]
-    loads += [
-        _inventory_load(directory, cluster, manifest.end, labels) for cluster in manifest.clusters
-    ]
+    for cluster in manifest.clusters:
+        loads += _inventory_loads(directory, cluster, manifest.end, labels)
     for bill in bills:
         loads += [
             Load("billing_lines", "focus", period.account, period.start, period.end, period.rows)
@@ -123,10 +122,11 @@ def fleet_loads(directory: Path, labels: LabelKeys) -> list[Load]:
     return loads
 
 
-def _inventory_load(
+def _inventory_loads(
     directory: Path, cluster: str, taken_at: dt.datetime, labels: LabelKeys
-) -> Load:
+) -> tuple[Load, Load]:
     files = manifest_files(directory / "kubernetes" / cluster)
     objects = [obj for path in files for obj in read_objects(path)]
-    rows = inventory_table(objects, cluster=cluster, taken_at=taken_at, labels=labels)
-    return Load("inventory_snapshots", SOURCE, cluster, taken_at, taken_at, rows)
+    return inventory_loads(
+        objects, source=SOURCE, cluster=cluster, taken_at=taken_at, labels=labels
+    )

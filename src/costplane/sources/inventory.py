@@ -4,7 +4,8 @@ Each object is tied to a tenant, environment and service class by the
 catalog's label keys, on the object itself or else on its namespace. Objects
 are kept whole as their camelCase JSON, so policies read the same paths
 whatever the source (live API, manifests, the fleet generator), except for the
-literal secrets workloads carry (`redaction.py`).
+literal secrets workloads carry (`redaction.py`). Each snapshot is also written
+as columns per kind (`inventory_columns`), the form policies read it in.
 """
 
 from __future__ import annotations
@@ -15,10 +16,30 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from costplane.catalog import LabelKeys
 from costplane.sources.redaction import redacted
-from costplane.warehouse.tables import INVENTORY_SNAPSHOTS
+from costplane.warehouse import Load
+from costplane.warehouse.columnar import object_columns
+from costplane.warehouse.tables import INVENTORY_COLUMNS, INVENTORY_SNAPSHOTS
+
+
+def inventory_loads(
+    objects: Iterable[Mapping[str, Any]],
+    *,
+    source: str,
+    cluster: str,
+    taken_at: dt.datetime,
+    labels: LabelKeys,
+) -> tuple[Load, Load]:
+    """A cluster's objects at `taken_at`: as rows of `inventory_snapshots`, and as columns
+    per kind; one replaces the other's earlier load only together (same key)."""
+    rows = inventory_table(objects, cluster=cluster, taken_at=taken_at, labels=labels)
+    return (
+        Load(INVENTORY_SNAPSHOTS.name, source, cluster, taken_at, taken_at, rows),
+        Load(INVENTORY_COLUMNS.name, source, cluster, taken_at, taken_at, inventory_columns(rows)),
+    )
 
 
 def inventory_table(
@@ -58,3 +79,27 @@ def inventory_table(
         for name, value in row.items():
             columns[name].append(value)
     return pa.table(columns, schema=INVENTORY_SNAPSHOTS.schema.to_pyarrow())
+
+
+def inventory_columns(rows: pa.Table) -> pa.Table:
+    """One row per kind of an `inventory_snapshots` table (one cluster, one instant): its
+    objects as columns. A kind whose objects make no table gets no row; policies then
+    read its texts."""
+    columns: dict[str, list[Any]] = {name: [] for name in INVENTORY_COLUMNS.schema.names}
+    kinds = rows.column("kind")
+    for kind in sorted(k for k in pc.unique(kinds).to_pylist() if k is not None):
+        texts = rows.column("object").filter(pc.equal(kinds, kind)).combine_chunks()
+        found = object_columns(texts)
+        if found is None:
+            continue
+        doc, stored_texts = found
+        for name, value in (
+            ("taken_at", rows.column("taken_at")[0].as_py()),
+            ("cluster", rows.column("cluster")[0].as_py()),
+            ("kind", kind),
+            ("objects", len(texts)),
+            ("doc", doc),
+            ("texts", stored_texts),
+        ):
+            columns[name].append(value)
+    return pa.table(columns, schema=INVENTORY_COLUMNS.schema.to_pyarrow())

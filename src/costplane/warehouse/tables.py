@@ -172,6 +172,26 @@ INVENTORY_SNAPSHOTS = FactTable(
     ),
 )
 
+INVENTORY_COLUMNS = FactTable(
+    name="inventory_columns",
+    kind="snapshot",
+    time_column="taken_at",
+    description=(
+        "The objects of each kind of an inventory snapshot as columns, for policies to read "
+        "without parsing every object (`columnar.py`)"
+    ),
+    schema=ibis.schema(
+        {
+            "taken_at": "timestamp",
+            "cluster": "string",
+            "kind": "string",
+            "objects": "int64",
+            "doc": "string",
+            "texts": "string",
+        }
+    ),
+)
+
 DATABASE_STATS = FactTable(
     name="database_stats",
     kind="snapshot",
@@ -274,6 +294,7 @@ FACT_TABLES: dict[str, FactTable] = {
         SERVICE_USAGE,
         BILLING_LINES,
         INVENTORY_SNAPSHOTS,
+        INVENTORY_COLUMNS,
         DATABASE_STATS,
         CACHE_STATS,
         BACKUP_RECORDS,

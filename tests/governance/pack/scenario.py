@@ -20,7 +20,7 @@ import pyarrow as pa
 from costplane.catalog import Catalog, parse_catalog
 from costplane.governance.findings import Finding
 from costplane.governance.govern import Review
-from costplane.sources import inventory_table
+from costplane.sources.inventory import inventory_loads
 from costplane.warehouse import FACT_TABLES, Load, Warehouse
 
 END = dt.datetime(2026, 10, 31)
@@ -353,9 +353,15 @@ def rows_load(table: str, rows: list[dict[str, Any]], start: dt.datetime, end: d
     return Load(table, "test", f"{CLUSTER}-{table}", start, end, data)
 
 
-def load_objects(warehouse: Warehouse, objects: list[dict[str, Any]], labels_from: Catalog) -> None:
-    rows = inventory_table(objects, cluster=CLUSTER, taken_at=END, labels=labels_from.labels)
-    warehouse.ingest([Load("inventory_snapshots", "test", CLUSTER, END, END, rows)])
+def load_objects(
+    warehouse: Warehouse, objects: list[dict[str, Any]], labels_from: Catalog, *, columns: bool
+) -> None:
+    """The snapshot as `costplane collect` writes it (with columns per kind), or as a
+    release before columns did (texts only)."""
+    loads = inventory_loads(
+        objects, source="test", cluster=CLUSTER, taken_at=END, labels=labels_from.labels
+    )
+    warehouse.ingest(loads if columns else loads[:1])
 
 
 def found(review: Review, policy: str) -> dict[tuple[str, str | None, str], Finding]:

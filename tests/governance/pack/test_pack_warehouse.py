@@ -366,9 +366,9 @@ def cache_rows() -> list[dict[str, Any]]:
     return rows
 
 
-def load_platform(warehouse: Warehouse) -> None:
+def load_platform(warehouse: Warehouse, *, columns: bool) -> None:
     cat = catalog()
-    load_objects(warehouse, OBJECTS, cat)
+    load_objects(warehouse, OBJECTS, cat, columns=columns)
     day = dt.timedelta(days=1)
     warehouse.ingest(
         [
@@ -381,11 +381,14 @@ def load_platform(warehouse: Warehouse) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+@pytest.fixture(scope="module", params=["columns", "texts"])
+def warehouse(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Warehouse]:
+    """The platform with its inventory as stored columns, and as texts only."""
     path: Path = tmp_path_factory.mktemp("platform") / "w.duckdb"
     with connect_warehouse(f"duckdb:///{path}") as opened:
-        load_platform(opened)
+        load_platform(opened, columns=request.param == "columns")
         yield opened
 
 

@@ -26,8 +26,8 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def stored(collected: Any) -> list[dict[str, Any]]:
-    """The rows of the one inventory load, as dicts."""
-    (load,) = collected.loads
+    """The rows of the inventory load (the other holds them as columns), as dicts."""
+    load, _ = collected.loads
     rows: list[dict[str, Any]] = load.data.to_pylist()
     return rows
 

@@ -12,24 +12,34 @@ import pytest
 
 from costplane.errors import InputError
 from costplane.sources.kubernetes import collect_manifests
+from costplane.warehouse.columnar import ObjectColumns
 from tests.sources.kubernetes.conftest import LABELS, ODOO_TENANT, pod
 
 
 def rows_of(collected: Any) -> dict[tuple[str, str], dict[str, Any]]:
-    (load,) = collected.loads
+    load, _ = collected.loads
     return {(r["kind"], r["name"]): r for r in load.data.to_pylist()}
 
 
 def test_the_odoo_tenant_is_read_with_its_tenant_environment_and_class() -> None:
     collected = collect_manifests(ODOO_TENANT, LABELS, cluster="shared-eu-1")
 
-    (load,) = collected.loads
+    load, columns = collected.loads
     assert (load.table, load.source, load.scope) == (
         "inventory_snapshots",
         "kubernetes",
         "shared-eu-1",
     )
     assert load.period_start == load.period_end  # a snapshot: one instant
+    # the same objects as columns per kind, under the same key: replaced together
+    assert columns.table == "inventory_columns"
+    assert columns.key[1:] == load.key[1:]
+    per_kind = dict(zip(columns.data["kind"].to_pylist(), columns.data["objects"].to_pylist(),
+                        strict=True))  # fmt: skip
+    assert per_kind == Counter(load.data["kind"].to_pylist())
+    for row in columns.data.to_pylist():
+        kind_texts = [r["object"] for r in load.data.to_pylist() if r["kind"] == row["kind"]]
+        assert ObjectColumns(row["doc"], row["texts"]).objects().to_pylist() == kind_texts
     rows = rows_of(collected)
     assert set(rows) == {
         ("Namespace", "baltic-foods-prod"),
@@ -98,8 +108,11 @@ def test_a_kubectl_json_export_and_secrets_in_the_repository(tmp_path: Path) -> 
     assert kinds["Pod"] == 3  # PodList items get their kind back
     assert collected.summary["cluster"] == "repo"  # the directory's name by default
     assert collected.summary["ignored"]["Secret"] == 1
-    (load,) = collected.loads
+    load, columns = collected.loads
     assert not any("s3cr3t-db-pass" in text for text in load.data["object"].to_pylist())
+    for row in columns.data.to_pylist():  # the columns are made of the redacted texts
+        texts = ObjectColumns(row["doc"], row["texts"]).objects().to_pylist()
+        assert not any("s3cr3t-db-pass" in text for text in texts)
     assert "Secret" not in load.data["kind"].to_pylist()
 
 

@@ -20,13 +20,11 @@ import pyarrow.compute as pc
 from costplane.catalog import LabelKeys
 from costplane.errors import ServiceUnavailableError
 from costplane.sources.collector import Collected
-from costplane.sources.inventory import inventory_table
+from costplane.sources.inventory import inventory_loads
 from costplane.sources.kubernetes.files import read_directory
 from costplane.sources.kubernetes.kinds import KINDS
-from costplane.warehouse import Load
 
 SOURCE = "kubernetes"
-TABLE = "inventory_snapshots"
 
 
 def collect_live(
@@ -107,8 +105,11 @@ def _collected(
     missing: Sequence[str],
     extra: dict[str, Any],
 ) -> Collected:
-    rows = inventory_table(objects, cluster=cluster, taken_at=taken_at, labels=labels)
-    load = Load(TABLE, SOURCE, cluster, taken_at, taken_at, rows)
+    loads = inventory_loads(
+        objects, source=SOURCE, cluster=cluster, taken_at=taken_at, labels=labels
+    )
+    rows = loads[0].data
+    assert isinstance(rows, pa.Table)
     summary = {
         "cluster": cluster,
         **extra,
@@ -118,7 +119,7 @@ def _collected(
         "tenants": _tenants(rows),
         "namespaced_without_tenant": _without_tenant(rows),
     }
-    return Collected(SOURCE, target, (load,), summary, tuple(missing))
+    return Collected(SOURCE, target, loads, summary, tuple(missing))
 
 
 def _tenants(rows: pa.Table) -> list[str]:
