@@ -8,7 +8,8 @@ as a `kubectl get pods -o json` export. 12 YAML objects and 38 pods per tenant:
 1,000 tenants make 50,000 objects.
 
 The timed part is `collect_manifests()` (find the files, parse them, keep the
-collector's kinds, resolve tenants, build the Arrow table), in a child process
+collector's kinds, resolve tenants, build the Arrow table and the columns per
+kind that `inventory_columns` keeps), in a child process
 that does nothing else, so its peak RSS (`VmHWM`, see peak.py) is the collector's own.
 The floor is parsing the same files with the same parsers and nothing else
 (`json.loads`, and PyYAML's libyaml safe loader for YAML), timed in the same run.
@@ -123,8 +124,9 @@ def collect_once(folder: Path) -> dict[str, float | int]:
     collected = collect_manifests(folder, LabelKeys(), cluster="bench")
     seconds = time.perf_counter() - started
     peak_mb = peak_rss_mb()
-    (load,) = collected.loads
-    return {"seconds": seconds, "peak_rss_mb": peak_mb, "rows": load.data.num_rows}
+    load, columns = collected.loads
+    return {"seconds": seconds, "peak_rss_mb": peak_mb, "rows": load.data.num_rows,
+            "kinds_as_columns": columns.data.num_rows}  # fmt: skip
 
 
 def collect_in_child(folder: Path) -> dict[str, float | int]:

@@ -79,6 +79,14 @@ def test_a_snapshot_with_columns_is_read_from_them_one_without_from_its_texts(
     load(warehouse, "old", T1, [deployment("c")], columns=False)  # an earlier release's load
     assert forms(warehouse) == {"new": ["columns"], "old": ["texts"]}
     assert names(warehouse) == [("a", 1), ("b", 1), ("c", 1)]
+    # one batch of both: documents, identities and policies' reads span the two parts
+    inventory = stored_inventory(latest_inventory(warehouse), Ownership(catalog()))
+    batch = inventory.batch("Deployment")
+    assert batch is not None and batch.read_paths is not None
+    assert [d["metadata"]["name"] for d in batch.documents] == ["a", "b", "c"]
+    assert [(r.cluster, r.name) for r in batch.refs_of([0, 2])] == [("new", "a"), ("old", "c")]
+    [column] = batch.read_paths([("spec", "replicas")]).values()
+    assert (column.rows, column.values) == (3, [1, 1, 1])
 
 
 def test_the_newest_snapshot_is_read_even_when_an_older_one_has_columns(

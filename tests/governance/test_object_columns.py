@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest.mock import patch
 
 import pyarrow as pa
 import pytest
@@ -19,6 +20,7 @@ from costplane.governance import Inventory, PolicyEngine, ResourceRef, parse_pol
 from costplane.governance.columns import Column
 from costplane.governance.object_columns import Stored, read_parts, read_stored
 from costplane.governance.paths import WILDCARD, Step, parse_path
+from costplane.warehouse import columnar
 from costplane.warehouse.columnar import MAX_FIELDS, ObjectColumns, object_columns
 
 ABSENT = "<absent>"
@@ -111,6 +113,27 @@ def test_reading_columns_equals_walking_the_documents(
 @given(data=st.data())
 def test_reading_columns_of_shaped_documents_equals_walking_them(data: st.DataObject) -> None:
     read_as_walked(*data.draw(shaped()))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_structure_inferred_a_slice_at_a_time_is_as_exact(data: st.DataObject) -> None:
+    """Structures of slices merge: an empty object in one slice and fields in another, or
+    a field of two types, keep every value."""
+    with patch.object(columnar, "SHAPE_ROWS", 2):
+        read_as_walked(*data.draw(shaped()))
+
+
+def test_merging_structures_keeps_what_either_has() -> None:
+    one = {"a": "VARCHAR", "l": ["NULL"], "o": {"x": "UBIGINT"}, "e": "JSON"}
+    other = {"a": "UBIGINT", "l": [{"y": "BOOLEAN"}], "o": {"z": "NULL"}, "e": {"k": "VARCHAR"}}
+    assert columnar.merged(one, other) == {
+        "a": "JSON",  # text here, a number there
+        "l": [{"y": "BOOLEAN"}],
+        "o": {"x": "UBIGINT", "z": "NULL"},
+        "e": "JSON",  # an empty object, or a conflict: kept whole either way
+    }
+    assert columnar.merged("NULL", ["VARCHAR"]) == ["VARCHAR"]
 
 
 def read_as_walked(documents: list[dict[str, Any]], paths: list[tuple[Step, ...]]) -> None:

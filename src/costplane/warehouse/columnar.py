@@ -27,7 +27,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
 
 import duckdb
 import pyarrow as pa
@@ -35,6 +35,10 @@ import pyarrow.parquet as pq
 
 MAX_FIELDS = 256
 """An object with more keys across a kind is kept as JSON text: its keys are data."""
+
+SHAPE_ROWS = 10_000
+"""Objects whose structure DuckDB infers at once: its aggregate holds every document it
+reads (about 280 MB for 50,000 Deployments), so it reads them a slice at a time."""
 
 ELEMENT = "list.element"
 """How Parquet names the element of a list in a column's path."""
@@ -46,11 +50,15 @@ def object_columns(texts: pa.Array) -> tuple[str, str] | None:
     if len(texts) == 0 or texts.null_count:
         return None
     with duckdb.connect() as connection:
+        shapes = []
+        for start in range(0, len(texts), SHAPE_ROWS):
+            connection.register("objects", pa.table({"object": texts.slice(start, SHAPE_ROWS)}))
+            row = connection.execute(
+                "SELECT json_group_structure(json(object)) FROM objects"
+            ).fetchone()
+            shapes.append(json.loads(row[0]) if row and row[0] else "JSON")
+        structure = exact_structure(reduce(merged, shapes))
         connection.register("objects", pa.table({"object": texts}))
-        row = connection.execute(
-            "SELECT json_group_structure(json(object)) FROM objects"
-        ).fetchone()
-        structure = exact_structure(json.loads(row[0])) if row and row[0] else "JSON"
         if not isinstance(structure, dict):
             return None
         literal = json.dumps(structure).replace("'", "''")
@@ -59,6 +67,21 @@ def object_columns(texts: pa.Array) -> tuple[str, str] | None:
             f"SELECT json_transform(object, '{literal}') AS doc FROM objects"
         ).to_arrow_table()
     return _parquet(doc), _parquet(pa.table({"object": texts}))
+
+
+def merged(one: object, other: object) -> object:
+    """The structure two inferred structures both fit. A "JSON" (which DuckDB infers for an
+    empty object as for a conflict) absorbs whatever it meets: exact, if slower to read."""
+    if one == other or other == "NULL":
+        return one
+    if one == "NULL":
+        return other
+    if isinstance(one, dict) and isinstance(other, dict):
+        keys = {**one, **other}
+        return {key: merged(one.get(key, "NULL"), other.get(key, "NULL")) for key in keys}
+    if isinstance(one, list) and isinstance(other, list):
+        return [merged(one[0], other[0])]
+    return "JSON"
 
 
 def exact_structure(node: object) -> object:
