@@ -82,7 +82,8 @@ def test_a_snapshot_with_columns_is_read_from_them_one_without_from_its_texts(
     # one batch of both: documents, identities and policies' reads span the two parts
     inventory = stored_inventory(latest_inventory(warehouse), Ownership(catalog()))
     batch = inventory.batch("Deployment")
-    assert batch is not None and batch.read_paths is not None
+    assert batch is not None
+    assert batch.read_paths is not None
     assert [d["metadata"]["name"] for d in batch.documents] == ["a", "b", "c"]
     assert [(r.cluster, r.name) for r in batch.refs_of([0, 2])] == [("new", "a"), ("old", "c")]
     [column] = batch.read_paths([("spec", "replicas")]).values()
