@@ -1,6 +1,6 @@
 """Which form of each cluster's newest snapshot govern reads: its stored columns where the
 load wrote them and they hold every object, its texts otherwise. Whatever the form, every
-object loaded is there once."""
+object loaded is there once. On both engines."""
 
 from __future__ import annotations
 
@@ -66,9 +66,16 @@ def names(warehouse: Warehouse, at: dt.datetime | None = None) -> list[tuple[str
     )
 
 
-@pytest.fixture
-def warehouse(tmp_path: Path) -> Iterator[Warehouse]:
-    with connect_warehouse(f"duckdb:///{tmp_path / 'w.duckdb'}") as opened:
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+    """A DuckDB file and a scratch PostgreSQL database: the columns are base64 text, which
+    each engine's bulk path carries."""
+    url = (
+        f"duckdb:///{tmp_path / 'w.duckdb'}"
+        if request.param == "duckdb"
+        else request.getfixturevalue("postgres_url")
+    )
+    with connect_warehouse(url) as opened:
         yield opened
 
 
