@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, reduce
 
 import duckdb
@@ -110,7 +110,6 @@ class ObjectColumns:
 
     doc: str
     texts: str
-    _texts: pa.Array | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def _file(self) -> pq.ParquetFile:
@@ -136,7 +135,9 @@ class ObjectColumns:
 
     def objects(self) -> pa.Array:
         """The objects' JSON texts, in the order of `doc`."""
-        if self._texts is None:
-            table = pq.read_table(pa.BufferReader(base64.b64decode(self.texts)))
-            self._texts = table.column("object").combine_chunks()
-        return self._texts
+        return self._objects
+
+    @cached_property
+    def _objects(self) -> pa.Array:
+        table = pq.read_table(pa.BufferReader(base64.b64decode(self.texts)))
+        return table.column("object").combine_chunks()
