@@ -61,8 +61,25 @@ KEYS = {
     "fix",
     "fingerprint",
     "status",
+    "suppressed_until",
 }
 TAKEN = dt.datetime(2026, 11, 1)
+
+
+def orphaned_claim(name: str = "old-files", size: str = "100Gi") -> dict[str, Any]:
+    """A bound claim nothing mounts, as the API server returns it: 100 GiB at 0.10 a
+    GiB-month is 10.00 a month."""
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {
+            "name": name,
+            "namespace": "acme-prod",
+            "creationTimestamp": "2026-01-01T00:00:00Z",
+        },
+        "spec": {"storageClassName": "standard", "resources": {"requests": {"storage": size}}},
+        "status": {"phase": "Bound", "capacity": {"storage": size}},
+    }
 
 
 def objects(*, with_route: bool = True, log_days: str | None = None) -> list[dict[str, Any]]:
@@ -178,7 +195,7 @@ def test_the_pull_request_check_fails_at_the_severity_asked(home: Path) -> None:
     assert (tls["monthly_waste"], tls["currency"], tls["status"]) == ("0.00", "EUR", "open")
     assert len(tls["fingerprint"]) == 64
     assert tls["fix"]
-    assert "skipped requests-oversized" in result.stderr
+    assert "note: skipped 12 policies" in result.stderr
     assert "1 finding at or above high" in result.stderr
     assert not (home / ".costplane").exists(), "the check needs no warehouse and no state store"
 
@@ -194,7 +211,7 @@ def test_money_needing_the_warehouse_is_unknown_not_a_skip(home: Path) -> None:
     """log-retention-exceeds-class filters on the catalog but prices with the warehouse's log
     volume: without a warehouse it still finds, with an unknown amount, listed last."""
     manifests = repo(home.parent, objects(log_days="30"))  # the class keeps 14 days
-    result = run(home, "govern", "--manifests", str(manifests), "-o", "json")
+    result = run(home, "govern", "--manifests", str(manifests), "-o", "json", "--verbose")
     assert result.exit_code == 0, result.stderr
     documents = json.loads(result.stdout)
     logs = documents[-1]
@@ -305,3 +322,60 @@ def test_an_empty_warehouse_is_said_so(home: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == []
     assert "no Kubernetes inventory" in result.stderr
+
+
+def test_a_suppressed_finding_is_neither_listed_counted_priced_nor_failed_on(home: Path) -> None:
+    load_inventory(home, [*objects(), orphaned_claim()], TAKEN)
+    first = run(home, "govern", "-o", "json")
+    documents = {d["policy"]: d for d in json.loads(first.stdout)}
+    orphan = documents["volume-orphaned"]
+    assert (orphan["monthly_waste"], orphan["severity"]) == ("10.00", "medium")
+    assert "4 findings (1 high, 2 medium, 1 low)" in first.stderr
+    assert "monthly waste 10.00 EUR" in first.stderr
+    for policy in ("volume-orphaned", "ingress-no-tls", "ingress-no-rate-limit"):
+        suppressed = run(
+            home, "findings", "suppress", documents[policy]["fingerprint"][:10],
+            "--until", "2099-12-31", "--reason", "migration in December",
+        )  # fmt: skip
+        assert suppressed.exit_code == 0, suppressed.stderr
+
+    again = run(home, "govern", "-o", "json", "--fail-on", "medium")
+    assert again.exit_code == 0, again.stderr
+    assert [d["policy"] for d in json.loads(again.stdout)] == ["image-tag-mutable"]
+    assert "1 finding (1 low)" in again.stderr
+    assert "monthly waste 0.00 EUR" in again.stderr
+    assert "3 suppressed, not counted" in again.stderr
+    table = run(home, "govern")
+    assert "old-files" not in table.stdout
+    assert "image-tag-mutable" in table.stdout
+    csv = run(home, "govern", "-o", "csv")
+    assert len(csv.stdout.strip().splitlines()) == 2
+
+    shown = run(home, "govern", "--show-suppressed", "-o", "json", "--fail-on", "medium")
+    assert shown.exit_code == 0, "suppressed findings shown still do not fail the check"
+    marked = {d["policy"]: d for d in json.loads(shown.stdout)}
+    assert (marked["volume-orphaned"]["status"], marked["volume-orphaned"]["suppressed_until"]) == (
+        "suppressed",
+        "2099-12-31",
+    )
+    assert marked["image-tag-mutable"]["suppressed_until"] is None
+    assert "monthly waste 0.00 EUR" in shown.stderr
+    shown_csv = run(home, "govern", "--show-suppressed", "-o", "csv").stdout
+    [claim] = [line for line in shown_csv.splitlines() if "old-files" in line]
+    assert ",suppressed,2099-12-31," in claim
+    shown_table = run(home, "govern", "--show-suppressed", "--output", "table")
+    [row] = [line for line in shown_table.stdout.splitlines() if "old-files" in line]
+    assert "suppressed until" in row
+
+
+def test_skipped_policies_are_counted_on_one_line_and_named_with_verbose(home: Path) -> None:
+    manifests = repo(home.parent, objects())
+    quiet = run(home, "govern", "--manifests", str(manifests))
+    skipped = [line for line in quiet.stderr.splitlines() if "skipped" in line]
+    assert skipped == [
+        "note: skipped 12 policies for facts no source here provides (--verbose names them)"
+    ]
+    loud = run(home, "govern", "--manifests", str(manifests), "--verbose")
+    named = [line for line in loud.stderr.splitlines() if line.startswith("note: skipped ")]
+    assert len(named) == 12
+    assert "note: skipped requests-oversized: needs facts no source provides:" in loud.stderr

@@ -8,13 +8,18 @@ set on it sticks. Money is rounded to the cent, half up, as invoices round.
 The JSON form (`costplane govern --output json`) is
 
     {"policy", "severity", "resource": {"kind", "namespace", "name"}, "tenant",
-     "environment", "monthly_waste", "currency", "message", "fix", "fingerprint", "status"}
+     "environment", "monthly_waste", "currency", "message", "fix", "fingerprint", "status",
+     "suppressed_until"}
 
-with `monthly_waste` a decimal string ("24.20"), or null when a value it needs is unknown.
+with `monthly_waste` a decimal string ("24.20"), or null when a value it needs is unknown,
+and `suppressed_until` the last day a suppressed finding stays hidden (null otherwise).
+Suppressed findings are not shown by default (`visible`): a suppression is a decision that
+they need no attention until then.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 from collections.abc import Callable, Iterable
@@ -57,6 +62,7 @@ class Finding:
     message: str
     fix: str
     status: Status = Status.OPEN
+    suppressed_until: dt.date | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -66,8 +72,9 @@ class Finding:
     def rounded_waste(self) -> Decimal | None:
         return cents(self.monthly_waste) if self.monthly_waste is not None else None
 
-    def with_status(self, status: Status) -> Finding:
-        return replace(self, status=status)
+    def with_status(self, status: Status, suppressed_until: dt.date | None = None) -> Finding:
+        until = suppressed_until if status is Status.SUPPRESSED else None
+        return replace(self, status=status, suppressed_until=until)
 
     def as_json(self) -> dict[str, Any]:
         """The documented JSON shape; money as a decimal string."""
@@ -88,6 +95,9 @@ class Finding:
             "fix": self.fix,
             "fingerprint": self.fingerprint,
             "status": self.status.value,
+            "suppressed_until": (
+                self.suppressed_until.isoformat() if self.suppressed_until is not None else None
+            ),
         }
 
 
@@ -142,6 +152,11 @@ def _order(finding: Finding) -> tuple[Any, ...]:
         ref.namespace or "",
         ref.name,
     )
+
+
+def visible(findings: Iterable[Finding], *, suppressed: bool = False) -> list[Finding]:
+    """The findings to show: all but the suppressed ones, unless `suppressed` asks for them."""
+    return [f for f in findings if suppressed or f.status is not Status.SUPPRESSED]
 
 
 def at_or_above(findings: Iterable[Finding], severity: Severity) -> list[Finding]:

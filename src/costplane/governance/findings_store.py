@@ -48,7 +48,7 @@ def record_run(
     ran = set(ran)
     by_print = {finding.fingerprint: finding for finding in findings}
     new = seen = reopened = resolved = 0
-    statuses: dict[str, Status] = {}
+    statuses: dict[str, tuple[Status, dt.date | None]] = {}
     with open_session(engine) as session, session.begin():
         rows = {
             row.fingerprint: row
@@ -63,20 +63,20 @@ def record_run(
             row = rows.get(key)
             if row is None:
                 session.add(_new_row(finding, moment))
-                statuses[key] = Status.OPEN
+                statuses[key] = (Status.OPEN, None)
                 new += 1
                 continue
             seen += 1
             if row.status == Status.RESOLVED:
                 reopened += 1
             _refresh(row, finding, moment)
-            statuses[key] = Status(row.status)
+            statuses[key] = (Status(row.status), row.suppressed_until)
         for key, row in rows.items():
             if key not in by_print and row.policy in ran and row.status != Status.RESOLVED:
                 row.status = Status.RESOLVED
                 row.resolved_at = moment
                 resolved += 1
-    stored = [finding.with_status(statuses[finding.fingerprint]) for finding in findings]
+    stored = [finding.with_status(*statuses[finding.fingerprint]) for finding in findings]
     return stored, RunRecord(new, seen, reopened, resolved)
 
 

@@ -68,10 +68,15 @@ class Review:
         return [r.policy.id for r in self.results if r.skipped is None]
 
     @property
+    def skipped(self) -> list[tuple[str, str]]:
+        """Policies that were not evaluated, and why (the facts they lacked)."""
+        return [(r.policy.id, r.skipped) for r in self.results if r.skipped]
+
+    @property
     def notes(self) -> list[str]:
-        """Skipped policies, unknown amounts and unreadable values, one line each."""
+        """Remarks, unknown amounts and unreadable values, one line each (not the skipped
+        policies: a run on manifests skips a dozen, which `skipped` lists)."""
         lines = list(self.remarks)
-        lines += [f"skipped {r.policy.id}: {r.skipped}" for r in self.results if r.skipped]
         lines += [
             f"{r.policy.id}: monthly waste unknown: {r.waste_unknown}"
             for r in self.results

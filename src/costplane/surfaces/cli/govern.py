@@ -3,7 +3,9 @@
 Against the warehouse (the default) the findings are recorded in the state store
 (`costplane findings` lists them, with their status); with `--manifests DIR` the
 manifests in a GitOps repository are judged instead, no warehouse and no state store
-are needed, and `--fail-on high` makes it a pull-request check (exit 3).
+are needed, and `--fail-on high` makes it a pull-request check (exit 3). Suppressed
+findings are neither listed, counted, priced nor failed on; `--show-suppressed` lists
+them, marked with the day their suppression ends.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import typer
 
 from costplane.catalog import Catalog
 from costplane.governance.builtin_pack import pack_policies, policies_with_pack
-from costplane.governance.findings import Finding, at_or_above
+from costplane.governance.findings import Finding, Status, at_or_above, visible
 from costplane.governance.findings_store import RunRecord, record_run
 from costplane.governance.govern import PriceSource, Review, govern_manifests, govern_warehouse
 from costplane.governance.policy import Policy, Severity
@@ -36,7 +38,7 @@ COLUMNS = [
     Column("name"),
     Column("tenant"),
     Column("monthly_waste", "monthly waste", numeric=True),
-    Column("status"),
+    Column("marked_status", "status"),
     Column("id", "fingerprint"),
 ]
 CSV_COLUMNS = [
@@ -50,6 +52,7 @@ CSV_COLUMNS = [
     Column("monthly_waste"),
     Column("currency"),
     Column("status"),
+    Column("suppressed_until"),
     Column("fingerprint"),
     Column("message"),
     Column("fix"),
@@ -87,10 +90,19 @@ def govern(
         help="CPU and memory prices for the money: the catalog's price sheet, or the "
         "allocation's (the bill per core-hour in each cluster, last 30 days).",
     ),
+    show_suppressed: bool = typer.Option(
+        False,
+        "--show-suppressed",
+        help="List suppressed findings too, marked (they are still not counted, priced or "
+        "failed on).",
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Name every policy skipped, and why (default: a count)."
+    ),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Run the built-in policy pack (and yours) over the inventory; list what they find,
-    most money first, with what to do about it."""
+    most money first, with what to do about it. Suppressed findings are left out."""
     project = project_of(ctx)
     loaded = policies_with_pack(policies, include_pack=not no_pack)
     chosen = [item.policy for item in loaded]
@@ -98,9 +110,11 @@ def govern(
         review = govern_manifests(manifests, _optional_catalog(project), chosen)
         findings, record = review.findings, None
     else:
-        review, findings, record = govern_project(project, chosen, prices=prices)
-    show(findings, output)
-    summarise(review, findings, record)
+        review, findings, record = govern_project(
+            project, chosen, prices=prices, show_suppressed=True
+        )
+    show(visible(findings, suppressed=show_suppressed), output)
+    summarise(review, findings, record, verbose=verbose)
     if fail_on is not None:
         failing = at_or_above(findings, fail_on)
         if failing:
@@ -117,9 +131,11 @@ def govern_project(
     policies: list[Policy] | None = None,
     *,
     prices: PriceSource = PriceSource.SHEET,
+    show_suppressed: bool = False,
 ) -> tuple[Review, list[Finding], RunRecord]:
     """Govern the project's warehouse (the pack by default) and record the findings; for
-    `govern` and the demo (`show(findings[:5], OutputFormat.TABLE)` shows the top five)."""
+    `govern` and the demo (`show(findings[:5], OutputFormat.TABLE)` shows the top five).
+    Suppressed findings are left out unless `show_suppressed`."""
     chosen = policies if policies is not None else [item.policy for item in pack_policies()]
     catalog = project.catalog()
     with project.warehouse() as warehouse, err_console.status("governing"):
@@ -127,7 +143,7 @@ def govern_project(
     findings, record = record_run(
         project.state(), review.findings, review.ran, dt.datetime.now(dt.UTC)
     )
-    return review, findings, record
+    return review, visible(findings, suppressed=show_suppressed), record
 
 
 def _optional_catalog(project: Project) -> Catalog | None:
@@ -152,13 +168,33 @@ def show(findings: list[Finding], output: OutputFormat) -> None:
 def row_of(finding: Finding) -> dict[str, Any]:
     document = finding.as_json()
     resource = document.pop("resource")
-    return {**document, **resource, "id": finding.fingerprint[:12]}
+    marked = document["status"]
+    if finding.suppressed_until is not None:
+        marked = f"suppressed until {finding.suppressed_until}"
+    return {**document, **resource, "id": finding.fingerprint[:12], "marked_status": marked}
 
 
-def summarise(review: Review, findings: list[Finding], record: RunRecord | None) -> None:
-    """Notes and totals for the person at the terminal (stderr: stdout stays data)."""
+def summarise(
+    review: Review, findings: list[Finding], record: RunRecord | None, *, verbose: bool = False
+) -> None:
+    """Notes and totals for the person at the terminal (stderr: stdout stays data). Skipped
+    policies are counted on one line (named with `verbose`); suppressed findings are counted
+    apart, outside the totals and the money."""
     for note in review.notes:
         err_console.print(f"note: {note}", markup=False, soft_wrap=True)
+    skipped = review.skipped
+    if verbose:
+        for policy, reason in skipped:
+            err_console.print(f"note: skipped {policy}: {reason}", markup=False, soft_wrap=True)
+    elif skipped:
+        count = f"{len(skipped)} polic{'ies' if len(skipped) != 1 else 'y'}"
+        err_console.print(
+            f"note: skipped {count} for facts no source here provides (--verbose names them)",
+            markup=False,
+            soft_wrap=True,
+        )
+    suppressed = [f for f in findings if f.status is Status.SUPPRESSED]
+    findings = visible(findings)
     totals: Counter[str] = Counter()
     waste: dict[str, Decimal] = {}
     for finding in findings:
@@ -174,6 +210,8 @@ def summarise(review: Review, findings: list[Finding], record: RunRecord | None)
     line = f"{len(findings)} {noun} ({counts or 'none'}) at {review.at:%Y-%m-%d %H:%M} UTC"
     if money:
         line += f"; monthly waste {money}"
+    if suppressed:
+        line += f"; {len(suppressed)} suppressed, not counted (--show-suppressed lists them)"
     if record is not None:
         line += f"; {record.new} new, {record.reopened} reopened, {record.resolved} resolved"
     err_console.print(line, markup=False, soft_wrap=True)
