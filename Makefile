@@ -1,5 +1,6 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
-# Each creates .venv when it is missing and installs the project into it.
+# Each creates .venv when it is missing and installs the project into it, every dependency at
+# the version pinned in constraints.txt (the lock, all extras); `make lock` refreshes it.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,24 +9,39 @@ STAMP   = $(VENV)/.costplane-installed
 SPARK_STAMP = $(VENV)/.costplane-spark-installed
 BENCH_STAMP = $(VENV)/.costplane-bench-installed
 DEMO   ?= demo
+LOCK    = constraints.txt
+VALIDATOR_LOCK = scripts/focus-validator.lock
+UV_VERSION ?= 0.13.9
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test lint bench docs lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[dev]'
 	@touch $(STAMP)
 
 # The tests also run the allocation on Spark (pyspark, about 300 MB); the demo does not need it.
 $(SPARK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[dev,spark]'
 	@touch $(SPARK_STAMP)
 
 # The policy benchmark runs Cloud Custodian in the same process (the `bench` extra).
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[dev,bench]'
 	@touch $(BENCH_STAMP)
+
+# One resolution for every extra and every Python >= 3.11 (--universal), so that `make test` and
+# `make bench` install the same versions; then the focus-validator's own (scripts/focus-validate;
+# focus-validator 2.2.1 does not run with pyarrow 26).
+# Not tied to the stamp: a pyproject.toml the old lock cannot satisfy can still be locked.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile --quiet --upgrade --universal --python-version 3.11 --all-extras \
+		--custom-compile-command 'make lock' pyproject.toml -o $(LOCK)
+	printf 'focus-validator==2.2.1\npyarrow<26\n' | $(BIN)/uv pip compile --quiet --upgrade --universal \
+		--python-version 3.12 --custom-compile-command 'make lock' - -o $(VALIDATOR_LOCK)
 
 demo: $(STAMP)
 	$(BIN)/costplane --home $(DEMO) demo --no-serve

@@ -209,6 +209,39 @@ def test_the_documented_read_only_policy_is_enough(
     }
 
 
+def test_the_server_authorizes_listing_as_aws_does(
+    s3_endpoint: str, uploaded: Uploaded, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AWS authorizes ListObjectsV2 by the IAM action s3:ListBucket; IAM has no action named
+    s3:ListObjectsV2. A server that checked the API's name instead would refuse the documented
+    policy and grant a wrong one, and the tests above would prove nothing about AWS."""
+    api_named = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:ListObjectsV2", "s3:GetBucketLocation"],
+                "Resource": f"arn:aws:s3:::{BUCKET}",
+            }
+        ],
+    }
+    key, secret = _user_with(s3_endpoint, "costplane-api-named", api_named)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    with _enforced(s3_endpoint):
+        try:
+            _collect(s3_endpoint, catalog)
+            refused = ""
+        except ServiceUnavailableError as error:
+            refused = str(error)
+    import moto
+
+    assert "ListObjectsV2 refused: AccessDenied" in refused, (
+        f"moto {moto.__version__} lets s3:ListObjectsV2, not an IAM action, list a bucket: it does"
+        " not authorize S3 as AWS does (5.2.6 does this); install the locked versions (make test)"
+    )
+
+
 def test_a_denied_listing_is_missing_while_pgbackrest_loads(
     s3_endpoint: str, uploaded: Uploaded, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
