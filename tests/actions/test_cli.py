@@ -69,7 +69,7 @@ def test_a_dry_run_prints_the_plan_and_touches_nothing(cli: RunCli, tmp_path: Pa
     assert "odoo-web" in table.stdout
     assert "replicas 3 → 0" in table.stdout
     assert "41.20" in table.stdout
-    assert "dry-run: nothing changed (2 changes planned, 41.95 a month)" in table.stderr
+    assert "dry-run: nothing changed (2 changes planned, 41.95 EUR a month)" in table.stderr
     assert not (cli.home / ".costplane" / "state.db").exists()  # type: ignore[attr-defined]
 
 

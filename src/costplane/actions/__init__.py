@@ -33,11 +33,18 @@ from costplane.actions.gitops import write_gitops
 from costplane.actions.mark_for_op import OP_ANNOTATION, MarkedOp, due_ops, marked_ops
 from costplane.actions.merge_patch import apply_merge_patch
 from costplane.actions.planner import plan_action
+from costplane.actions.production import ProductionGuard
 from costplane.actions.registry import Action, action_types, make_action, register_action
+from costplane.actions.savings import priced
 from costplane.actions.schedule import Transition, is_asleep, last_transition, next_transition
 from costplane.actions.sleep import SLEEP_STATE, sleep_state
 from costplane.actions.target import ObjectRef, Target
-from costplane.actions.targets import namespace_targets, read_targets, refreshed
+from costplane.actions.targets import (
+    namespace_targets,
+    read_targets,
+    refreshed,
+    require_namespaces,
+)
 from costplane.actions.timetable import Due, due_namespaces
 
 __all__ = [
@@ -61,6 +68,7 @@ __all__ = [
     "Objects",
     "Outcome",
     "Plan",
+    "ProductionGuard",
     "Skipped",
     "Tampering",
     "Target",
@@ -81,9 +89,11 @@ __all__ = [
     "namespace_targets",
     "next_transition",
     "plan_action",
+    "priced",
     "read_targets",
     "refreshed",
     "register_action",
+    "require_namespaces",
     "sleep_state",
     "write_gitops",
 ]

@@ -15,6 +15,9 @@ def plan_action(action: Action, targets: Iterable[Target], now: dt.datetime) -> 
     changes: list[Change] = []
     skipped: list[Skipped] = []
     for target in targets:
+        if target.held:
+            skipped.append(Skipped.of(target, action.name, target.held))
+            continue
         if target.missing:
             skipped.append(Skipped.of(target, action.name, "not found"))
             continue

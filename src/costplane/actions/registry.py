@@ -19,7 +19,10 @@ from costplane.actions.target import Target
 from costplane.errors import InputError
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from costplane.actions.cluster import Cluster
+    from costplane.catalog import PriceSheet
 
 ENTRY_POINT_GROUP = "costplane.actions"
 
@@ -39,6 +42,7 @@ class Action(ABC):
     batched: ClassVar[bool] = False
     audited: ClassVar[bool] = True
     touches_cluster: ClassVar[bool] = True  # False: applying needs no cluster (report, notify)
+    namespace_wide: ClassVar[bool] = False  # True: a Namespace finding means its objects (sleep)
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> Self:
@@ -55,6 +59,11 @@ class Action(ABC):
         if cluster is None:
             raise InputError(f"{self.name}: applying needs a cluster (--kubeconfig)")
         return [cluster.apply(change) for change in changes]
+
+    def saving(self, target: Target, prices: PriceSheet) -> Decimal | None:
+        """What changing `target` saves a month at list prices, for targets no finding
+        priced; None: nothing this action can price (the default)."""
+        return None
 
     def handles(self, target: Target) -> bool:
         return not self.kinds or target.kind in self.kinds

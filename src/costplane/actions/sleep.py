@@ -16,11 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from costplane.actions.change import Change, Skipped, patch_change
 from costplane.actions.registry import Action, register_action
+from costplane.actions.savings import workload_reservation
 from costplane.actions.target import Target
+from costplane.catalog import PriceSheet
 
 SLEEP_STATE = "costplane.io/sleep-state"
 OPT_OUT = "costplane.io/sleep"
@@ -52,6 +55,11 @@ class Sleep(Action):
     name = "sleep"
     summary = "scale Deployments/StatefulSets to 0 and suspend CronJobs, saving their state"
     kinds = SLEEPERS
+    namespace_wide = True
+
+    def saving(self, target: Target, prices: PriceSheet) -> Decimal | None:
+        """A scaled workload's requests; a CronJob's runs cannot be priced."""
+        return workload_reservation(target, prices) if target.kind in SCALED else None
 
     def plan(self, target: Target, now: dt.datetime) -> Change | Skipped:
         if target.annotations.get(OPT_OUT) == "never":
@@ -80,6 +88,7 @@ class Wake(Action):
     name = "wake"
     summary = "restore what sleep saved, unless someone changed the field meanwhile"
     kinds = SLEEPERS
+    namespace_wide = True
 
     def plan(self, target: Target, now: dt.datetime) -> Change | Skipped:
         if SLEEP_STATE not in target.annotations:

@@ -56,6 +56,8 @@ class Target:
     reason: str = ""
     finding: Mapping[str, Any] | None = field(default=None, compare=False)
     missing: bool = False  # named by a finding, but not found where objects were read
+    held: str = ""  # why it is left alone whatever the action (a suppressed finding)
+    priced: bool = True  # False: no finding or file gave its money; the price sheet may
 
     @property
     def ref(self) -> ObjectRef:

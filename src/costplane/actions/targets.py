@@ -5,7 +5,9 @@ items are any of:
 
 - a finding as `costplane govern --output json` writes it: `resource` (kind,
   namespace, name), `monthly_waste`, `currency`, `message`; the object itself is
-  read from the cluster or `--manifests`;
+  read from the cluster or `--manifests`. A suppressed finding (`status`) is left
+  alone. A Namespace finding given to an action on a whole namespace (`sleep`,
+  `wake`) stands for the namespace's objects of the action's kinds;
 - a target: `object` (the Kubernetes object as JSON), and optionally
   `monthly_amount`, `currency`, `reason`;
 - a bare Kubernetes object (with `kind` and `metadata`).
@@ -24,11 +26,21 @@ from costplane.actions.cluster import Objects
 from costplane.actions.target import ObjectRef, Target, ref_of
 from costplane.errors import InputError
 
+SUPPRESSED = "suppressed"
 
-def read_targets(path: Path, objects: Objects | None) -> list[Target]:
-    """Targets from a file; findings are completed from `objects` (a cluster or manifests)."""
+
+def read_targets(path: Path, objects: Objects | None, kinds: Iterable[str] = ()) -> list[Target]:
+    """Targets from a file; findings are completed from `objects` (a cluster or manifests).
+
+    `kinds`, given for an action on whole namespaces (sleep), are the kinds it acts on: a
+    Namespace finding becomes the namespace's objects of those kinds (its money was the
+    whole namespace's, so theirs is left to the price sheet)."""
     items = _items(path)
-    return [_target(item, f"{path}: item {index}", objects) for index, item in enumerate(items, 1)]
+    wanted = frozenset(kinds)
+    found: list[Target] = []
+    for index, item in enumerate(items, 1):
+        found += _targets(item, f"{path}: item {index}", objects, wanted)
+    return found
 
 
 def namespace_targets(
@@ -36,11 +48,25 @@ def namespace_targets(
 ) -> list[Target]:
     """Every object of `kinds` in each namespace, with no money attached."""
     return [
-        Target(obj, reason=reason or f"namespace {namespace}")
+        Target(obj, reason=reason or f"namespace {namespace}", priced=False)
         for namespace in namespaces
         for kind in sorted(kinds)
         for obj in objects.list(kind, namespace)
     ]
+
+
+def require_namespaces(
+    objects: Objects, namespaces: Sequence[str], kinds: Iterable[str], where: str
+) -> None:
+    """Refuse a namespace that is not there: no Namespace object and no object of `kinds`
+    in it (a manifest repository may leave the Namespace itself out)."""
+    wanted = sorted(kinds)
+    for namespace in namespaces:
+        if objects.read(ObjectRef("Namespace", "", namespace, "v1")) is not None:
+            continue
+        if any(objects.list(kind, namespace) for kind in wanted):
+            continue
+        raise InputError(f"namespace {namespace!r} does not exist in {where}")
 
 
 def refreshed(targets: Sequence[Target], objects: Objects) -> list[Target]:
@@ -67,11 +93,47 @@ def _items(path: Path) -> list[Any]:
     return document
 
 
-def _target(item: Any, where: str, objects: Objects | None) -> Target:
+def _targets(item: Any, where: str, objects: Objects | None, kinds: frozenset[str]) -> list[Target]:
     if not isinstance(item, Mapping):
         raise InputError(f"{where}: expected a JSON object")
-    if "resource" in item:
-        return _from_finding(item, where, objects)
+    if "resource" not in item:
+        return [_target(item, where)]
+    resource = item["resource"]
+    if not isinstance(resource, Mapping) or not resource.get("kind") or not resource.get("name"):
+        raise InputError(f"{where}: resource: needs kind and name")
+    ref = ObjectRef(
+        str(resource["kind"]), str(resource.get("namespace") or ""), str(resource["name"])
+    )
+    if item.get("status") == SUPPRESSED:
+        until = item.get("suppressed_until")
+        held = f"suppressed finding{f' (until {until})' if until else ''}"
+        return [Target(_placeholder(ref), held=held, finding=dict(item))]
+    if objects is None:
+        raise InputError(
+            f"{where}: a finding names {ref}; give --manifests DIR or a cluster to read it"
+        )
+    if ref.kind == "Namespace" and kinds and "Namespace" not in kinds:
+        return _namespace_finding(item, where, ref.name, objects, kinds)
+    return [_from_finding(item, where, ref, objects)]
+
+
+def _namespace_finding(
+    item: Mapping[str, Any], where: str, namespace: str, objects: Objects, kinds: frozenset[str]
+) -> list[Target]:
+    currency = _currency(item.get("currency", ""), f"{where}: currency")
+    reason = str(item.get("message") or item.get("policy") or "")
+    found = [
+        Target(obj, currency=currency, reason=reason, finding=dict(item), priced=False)
+        for kind in sorted(kinds)
+        for obj in objects.list(kind, namespace)
+    ]
+    if found:
+        return found
+    held = f"nothing to act on in namespace {namespace} ({', '.join(sorted(kinds))})"
+    return [Target(_placeholder(ObjectRef("Namespace", "", namespace)), held=held)]
+
+
+def _target(item: Mapping[str, Any], where: str) -> Target:
     obj = item.get("object", item if "kind" in item else None)
     if not isinstance(obj, Mapping) or not ref_of(obj).kind or not ref_of(obj).name:
         raise InputError(f"{where}: object: a Kubernetes object needs kind and metadata.name")
@@ -80,20 +142,11 @@ def _target(item: Any, where: str, objects: Objects | None) -> Target:
         monthly_amount=_money(item.get("monthly_amount", "0"), f"{where}: monthly_amount"),
         currency=_currency(item.get("currency", ""), f"{where}: currency"),
         reason=str(item.get("reason", "")),
+        priced="monthly_amount" in item,
     )
 
 
-def _from_finding(item: Mapping[str, Any], where: str, objects: Objects | None) -> Target:
-    resource = item["resource"]
-    if not isinstance(resource, Mapping) or not resource.get("kind") or not resource.get("name"):
-        raise InputError(f"{where}: resource: needs kind and name")
-    ref = ObjectRef(
-        str(resource["kind"]), str(resource.get("namespace") or ""), str(resource["name"])
-    )
-    if objects is None:
-        raise InputError(
-            f"{where}: a finding names {ref}; give --manifests DIR or a cluster to read it"
-        )
+def _from_finding(item: Mapping[str, Any], where: str, ref: ObjectRef, objects: Objects) -> Target:
     obj = objects.read(ref)
     return Target(
         obj or _placeholder(ref),

@@ -6,7 +6,9 @@ instead; `--apply` changes the cluster, refusing outright when more resources
 would change than `--max-resources`, and writes every change to the audit log
 before and after it runs. Targets come from a JSON file of findings or targets,
 or from `--namespace` (its objects of the action's kinds); `act schedule` picks
-sleep or wake per namespace from the catalog's sleep schedules.
+sleep or wake per namespace from the catalog's sleep schedules. An action that changes
+the cluster is refused on the catalog's production namespaces without
+`--allow-production`; a change no finding priced is priced at the catalog's price sheet.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from costplane.actions import (
     ObjectRef,
     Objects,
     Plan,
+    ProductionGuard,
     Target,
     action_types,
     apply_plan,
@@ -40,15 +43,18 @@ from costplane.actions import (
     make_action,
     namespace_targets,
     plan_action,
+    priced,
     read_targets,
     refreshed,
+    require_namespaces,
     write_gitops,
 )
 from costplane.actions.timetable import DEFAULT_WINDOW
+from costplane.catalog import Catalog
 from costplane.errors import ExecutionError, InputError
 from costplane.sources.kubernetes.live import connect
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
-from costplane.surfaces.cli.project import project_of
+from costplane.surfaces.cli.project import Project, project_of
 
 app = typer.Typer(help="Plan, write as GitOps patches, or apply actions (dry-run by default).")
 
@@ -91,11 +97,26 @@ class Options:
 
     def cluster(self) -> Cluster:
         if self._cluster is None:
-            connected = connect(
-                kubeconfig=self.kubeconfig, context=self.context, in_cluster=self.in_cluster
-            )
+            try:
+                connected = connect(
+                    kubeconfig=self.kubeconfig, context=self.context, in_cluster=self.in_cluster
+                )
+            except InputError as error:
+                if self.kubeconfig is not None or self.in_cluster:
+                    raise
+                raise InputError(
+                    f"no cluster to read objects from ({error}): point at manifests with "
+                    "--manifests DIR, or at a cluster with --kubeconfig FILE (or $KUBECONFIG, "
+                    "~/.kube/config) and --context NAME, or --in-cluster inside a pod"
+                ) from None
             self._cluster = LiveCluster(connected.api, connected.target)
         return self._cluster
+
+    def source(self) -> str:
+        """Where objects are read, for messages."""
+        if self.manifests is not None:
+            return f"the manifests in {self.manifests}"
+        return f"the cluster {self.cluster().target}"
 
     def objects(self) -> Objects:
         """Where targets are read: the manifests if given, else the cluster."""
@@ -192,9 +213,18 @@ def run(
     context: str | None = CONTEXT,
     in_cluster: bool = IN_CLUSTER,
     now: str | None = NOW,
+    allow_production: bool = typer.Option(
+        False,
+        "--allow-production",
+        help="Let an action that changes the cluster act on production namespaces (the "
+        "catalog's production environments); refused without it.",
+    ),
     output: OutputFormat = OUTPUT,
 ) -> None:
-    """Run ACTION on the targets in FILE and/or the objects of --namespace."""
+    """Run ACTION on the targets in FILE and/or the objects of --namespace.
+
+    A suppressed finding in FILE is left alone; a Namespace finding stands for the
+    namespace's objects of the action's kinds."""
     options = Options(
         manifests,
         apply,
@@ -213,12 +243,30 @@ def run(
     kinds = kind or sorted(action.kinds)
     if namespace and not kinds:
         raise InputError(f"{action.name} acts on any kind: say which with --kind")
+    catalog = _optional_catalog(project_of(ctx))
+    guard = ProductionGuard.of(catalog, allowed=allow_production)
+    if action.touches_cluster:
+        guard.check_namespaces(action.name, namespace)
     targets: list[Target] = []
     if targets_file is not None:
-        targets += read_targets(targets_file, _Lazy(options.objects))
+        spread = action.kinds if action.namespace_wide else ()
+        targets += read_targets(targets_file, _Lazy(options.objects), spread)
     if namespace:
+        require_namespaces(options.objects(), namespace, kinds, options.source())
         targets += namespace_targets(options.objects(), namespace, kinds)
+    if action.touches_cluster:
+        guard.check_targets(action, targets)
+    if catalog is not None:
+        savings = [action.saving(target, catalog.price_sheet) for target in targets]
+        targets = priced(targets, savings, catalog.currency)
     _show([_act(ctx, action, targets, options)], output)
+
+
+def _optional_catalog(project: Project) -> Catalog | None:
+    """The project's catalog when it has one: production namespaces and list prices."""
+    if not project.settings.catalog_path.exists():
+        return None
+    return project.catalog()
 
 
 @app.command("schedule")
@@ -393,9 +441,16 @@ def _render(done: _Done, output: OutputFormat) -> None:
             f"wrote {len(done.files)} files: " + ", ".join(done.files), markup=False, soft_wrap=True
         )
     elif done.mode == "dry-run":
+        currencies = sorted({c.currency for c in plan.changes if c.currency})
+        money = " ".join([format(plan.monthly_amount, "f"), *currencies[:1]])
+        if len(currencies) > 1:
+            money = " + ".join(
+                f"{sum(c.monthly_amount for c in plan.changes if c.currency == cur)} {cur}"
+                for cur in currencies
+            )
         err_console.print(
             f"dry-run: nothing changed ({len(plan.changes)} changes planned, "
-            f"{plan.monthly_amount} a month); --apply acts, --gitops DIR writes patches",
+            f"{money} a month); --apply acts, --gitops DIR writes patches",
             markup=False,
         )
 
