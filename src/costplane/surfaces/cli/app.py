@@ -2,13 +2,17 @@
 
 Commands stay thin: parse, call one stage function, render. Errors become one
 line on stderr and an exit code (2 for bad input, 1 for failures), with the
-traceback only under `--debug`.
+traceback only under `--debug`. That holds for Click's own errors too (a missing
+file, a bad option value), which Typer would otherwise draw in a box; and help is
+Click's plain help, in which a flag shows no value (Rich's shows `<bool>`).
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -39,7 +43,33 @@ from costplane.surfaces.cli.project import Project
 
 
 class CostplaneGroup(TyperGroup):
-    """Turns Costplane's errors into a clean message and exit code."""
+    """Turns Costplane's errors, and Click's, into a clean message and exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(
+                args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra
+            )
+        try:
+            outcome = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **extra
+            )
+        except typer.TyperException as error:  # Click's errors (Typer ships its own Click)
+            _usage_error(error)
+        except typer.Abort:
+            err_console.print("error: aborted")
+            sys.exit(1)
+        # Not standalone, Click returns the exit code of a `typer.Exit` (or of --help),
+        # and the command's return value otherwise: commands return None.
+        sys.exit(outcome if isinstance(outcome, int) else 0)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
@@ -59,6 +89,19 @@ class CostplaneGroup(TyperGroup):
                 markup=False,
             )
             raise typer.Exit(1) from error
+
+
+def _usage_error(error: typer.TyperException) -> NoReturn:
+    """Click's error as one line: what is wrong, and where the help is."""
+    where = getattr(getattr(error, "ctx", None), "command_path", None)
+    if type(error).__name__ == "NoArgsIsHelpError":  # `costplane` alone: the help, exit 2
+        sys.stderr.write(error.format_message() + "\n")
+        sys.exit(error.exit_code)
+    message = " ".join(error.format_message().split())
+    if where:
+        message += f" (see `{where} -h`)"
+    err_console.print(f"error: {message}", markup=False, soft_wrap=True)
+    sys.exit(error.exit_code)
 
 
 def _debugging(ctx: typer.Context) -> bool:
@@ -82,6 +125,7 @@ app = typer.Typer(
     help="What every Odoo tenant really costs, and what it is entitled to.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

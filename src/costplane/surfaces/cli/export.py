@@ -8,12 +8,19 @@ from typing import Any
 
 import typer
 
-from costplane.allocation import DEFAULT_PROVIDER, FocusExport, FocusProvider, Window, export_focus
+from costplane.allocation import (
+    DEFAULT_PROVIDER,
+    FocusExport,
+    FocusProvider,
+    Window,
+    export_focus,
+    focus_suffix,
+)
 from costplane.money import cents
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import project_of
 
-app = typer.Typer(help="Export the allocation for other tools: FOCUS 1.2 Parquet.")
+app = typer.Typer(help="Export the allocation for other tools: FOCUS 1.2, Parquet or CSV.")
 
 
 @app.command()
@@ -23,7 +30,8 @@ def focus(
     out: Path = typer.Option(
         ...,
         "--out",
-        help="The Parquet file to write; written under a temporary name, then renamed.",
+        help="The file to write: .parquet, .csv or .csv.gz, the format following the name; "
+        "written under a temporary name, then renamed.",
         dir_okay=False,
     ),
     provider: str = typer.Option(
@@ -38,7 +46,7 @@ def focus(
     ),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
-    """Write the allocated cost of a month as FOCUS 1.2 Parquet.
+    """Write the allocated cost of a month as FOCUS 1.2: Parquet, CSV or gzipped CSV.
 
     The platform is the provider, each tenant a SubAccount. One row per day,
     tenant, environment, service class, cost domain, kind, source and
@@ -48,9 +56,10 @@ def focus(
     """
     project = project_of(ctx)
     window = Window.month(period)
+    focus_suffix(out)  # a name of another kind is refused before anything is read
     catalog = project.catalog()
     chosen = FocusProvider(name=provider, billing_account_id=billing_account)
-    with project.warehouse() as warehouse, err_console.status("exporting"):
+    with project.warehouse(create=False) as warehouse, err_console.status("exporting"):
         export = export_focus(warehouse, catalog, window, out, chosen)
     summary = _summary(period, export)
     if output is OutputFormat.JSON:

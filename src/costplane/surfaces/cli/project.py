@@ -1,4 +1,8 @@
-"""The project a command works on: its settings, catalog and stores, opened on demand."""
+"""The project a command works on: its settings, catalog and stores, opened on demand.
+
+A command that only reads opens the stores with `create=False`: in a directory
+that is not a project it says so (exit 2) instead of leaving an empty store behind.
+"""
 
 from __future__ import annotations
 
@@ -30,20 +34,26 @@ class Project:
             )
         return load_catalog(path)
 
-    def warehouse(self, *, ensure_schema: bool = True) -> Warehouse:
-        """The warehouse, with its declared tables created or extended as needed."""
+    def warehouse(self, *, ensure_schema: bool = True, create: bool = True) -> Warehouse:
+        """The warehouse, with its declared tables created or extended as needed;
+        without `create`, the embedded one must exist already."""
         if self.settings.warehouse_url is None:
+            if not create:
+                self._require(self.settings.embedded_warehouse)
             self.settings.ensure_data_dir()
         warehouse = connect_warehouse(self.settings.warehouse_target)
         if ensure_schema:
             warehouse.ensure_schema()
         return warehouse
 
-    def state(self) -> Engine:
+    def state(self, *, create: bool = True) -> Engine:
         """The state store. The embedded default migrates itself on first use;
-        a configured server is migrated only by `costplane db upgrade`."""
+        a configured server is migrated only by `costplane db upgrade`. Without
+        `create`, the embedded one must exist already."""
         if self._engine is None:
             if self.settings.state_url is None:
+                if not create:
+                    self._require(self.settings.embedded_state)
                 self.settings.ensure_data_dir()
             self._engine = state_engine(self.settings.state_target)
             if (
@@ -52,6 +62,15 @@ class Project:
             ):
                 upgrade(self._engine)
         return self._engine
+
+    def _require(self, store: Path) -> None:
+        if not store.exists():
+            raise InputError(
+                f"{self.settings.home.resolve()}: no Costplane project here "
+                f"(no {store.relative_to(self.settings.home)}); "
+                "load data first (`costplane ingest`, `costplane collect`, `costplane demo`) "
+                "or give --home"
+            )
 
 
 def project_of(ctx: typer.Context) -> Project:

@@ -31,7 +31,7 @@ def status(
     """One line per source and target that ever ran: `failed` or a stale success needs a look."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = []
-    for entry in source_status(project_of(ctx).state()):
+    for entry in source_status(project_of(ctx).state(create=False)):
         stale = entry.staleness(now)
         rows.append(
             {
