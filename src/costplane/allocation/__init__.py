@@ -13,6 +13,7 @@ from costplane.allocation.focus_export import (
     FocusProvider,
     export_focus,
     focus_rows,
+    focus_suffix,
 )
 from costplane.allocation.margin import FlaggedTenant, Margins, TenantMargin, margin
 from costplane.allocation.reconcile import ReconciledDay, reconcile
@@ -64,6 +65,7 @@ __all__ = [
     "dimensions",
     "export_focus",
     "focus_rows",
+    "focus_suffix",
     "loaded_since",
     "margin",
     "pending_window",

@@ -3,7 +3,8 @@
 The platform is the provider, publisher and invoice issuer; each tenant is a
 SubAccount. `focus_rows` is one Ibis expression over the `allocations` table and
 the catalog's tenants, so it runs on every engine; `export_focus` streams it into
-a Parquet file with the FOCUS column types (money as decimal128, never floats),
+a Parquet file with the FOCUS column types (money as decimal128, never floats), or a
+CSV file (`.csv`, `.csv.gz`: money as plain decimal text, instants as ISO 8601 UTC),
 checks that the file adds up to the allocation exactly and only then moves it to
 its name, so a reader never sees a partial file.
 """
@@ -15,6 +16,8 @@ import os
 import re
 import secrets
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +27,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from costplane.allocation.window import Window
@@ -292,11 +296,12 @@ def export_focus(
     out: Path,
     provider: FocusProvider | None = None,
 ) -> FocusExport:
-    """Write the window's allocation to `out` as FOCUS 1.2 Parquet, replacing it atomically.
+    """Write the window's allocation to `out` as FOCUS 1.2, replacing it atomically; the
+    name says the format: `.parquet`, `.csv` or `.csv.gz`.
 
     Raises InputError (nothing written) when the window has no allocation or `out`
-    cannot be a file, and ExecutionError when what was written does not add up to the
-    allocation to the nano-unit (the file is then not published).
+    cannot be a file or has another suffix, and ExecutionError when what was written
+    does not add up to the allocation to the nano-unit (the file is then not published).
     """
     provider = provider or FocusProvider()
     out = Path(out)
@@ -304,6 +309,7 @@ def export_focus(
         raise InputError(f"--out {out}: is a directory; give the Parquet file to write")
     if not out.parent.is_dir():
         raise InputError(f"--out {out}: the directory {out.parent} does not exist")
+    suffix = focus_suffix(out)
     allocated = allocation_totals(warehouse, window)
     if allocated is None:
         last = window.days()[-1]
@@ -314,7 +320,7 @@ def export_focus(
     expression = focus_rows(warehouse, catalog, window, provider)
     temporary = out.with_name(f".{out.name}.{secrets.token_hex(6)}.tmp")
     try:
-        written = write_parquet(expression, temporary)
+        written = write_focus(expression, temporary, suffix)
         if (written.billed_cost, written.effective_cost) != allocated:
             raise ExecutionError(
                 f"the FOCUS rows add up to {written.billed_cost} billed and "
@@ -361,10 +367,24 @@ class Written:
     sub_accounts: set[str] = field(default_factory=set)
 
 
-def write_parquet(expression: ir.Table, path: Path) -> Written:
+FOCUS_SUFFIXES = (".parquet", ".csv", ".csv.gz")
+
+
+def focus_suffix(out: Path) -> str:
+    """The format `out`'s name asks for; any other name is refused, never written as Parquet."""
+    name = out.name.lower()
+    for suffix in sorted(FOCUS_SUFFIXES, key=len, reverse=True):
+        if name.endswith(suffix):
+            return suffix
+    raise InputError(
+        f"--out {out}: name a .parquet, .csv or .csv.gz file (the format follows the name)"
+    )
+
+
+def write_focus(expression: ir.Table, path: Path, suffix: str) -> Written:
     """Stream the rows into `path` with FOCUS_SCHEMA's types, summing as they go."""
     written = Written()
-    with pq.ParquetWriter(path, FOCUS_SCHEMA) as writer, warnings.catch_warnings():
+    with focus_writer(path, suffix) as write, warnings.catch_warnings():
         # Ibis 12 streams DuckDB results with fetch_record_batch(), which DuckDB 1.5 deprecates
         # in favour of to_arrow_reader(); the batches are the same.
         warnings.filterwarnings(
@@ -372,12 +392,47 @@ def write_parquet(expression: ir.Table, path: Path) -> Written:
         )
         for batch in expression.to_pyarrow_batches(chunk_size=BATCH_ROWS):
             table = focus_table(batch)
-            writer.write_table(table)
+            write(table)
             written.rows += table.num_rows
             written.billed_cost += total(table["BilledCost"])
             written.effective_cost += total(table["EffectiveCost"])
             written.sub_accounts.update(pc.unique(table["SubAccountId"].drop_null()).to_pylist())
     return written
+
+
+@contextmanager
+def focus_writer(path: Path, suffix: str) -> Iterator[Callable[[pa.Table], None]]:
+    """A function writing FOCUS_SCHEMA tables to `path` in the format of `suffix`."""
+    if suffix == ".parquet":
+        with pq.ParquetWriter(path, FOCUS_SCHEMA) as parquet:
+            yield parquet.write_table
+        return
+    compression = "gzip" if suffix == ".csv.gz" else None
+    with (
+        pa.output_stream(path, compression=compression) as sink,
+        pa_csv.CSVWriter(sink, CSV_SCHEMA) as csv,
+    ):
+        yield lambda table: csv.write_table(csv_table(table))
+
+
+CSV_SCHEMA = pa.schema(
+    [pa.field(f.name, pa.string()) if f.type in (MONEY, INSTANT) else f for f in FOCUS_SCHEMA]
+)
+
+
+def csv_table(table: pa.Table) -> pa.Table:
+    """Money as plain decimal text (Arrow would write 0E-9) and instants as ISO 8601 UTC."""
+    columns: list[pa.Array | pa.ChunkedArray] = []
+    for column in table.columns:
+        if column.type == MONEY:
+            texts = [None if v is None else format(v, "f") for v in column.to_pylist()]
+            columns.append(pa.array(texts, pa.string()))
+        elif column.type == INSTANT:
+            seconds = column.cast(pa.timestamp("s", tz="UTC"))  # raises rather than cut a fraction
+            columns.append(pc.strftime(seconds, format="%Y-%m-%dT%H:%M:%SZ"))
+        else:
+            columns.append(column)
+    return pa.Table.from_arrays(columns, schema=CSV_SCHEMA)
 
 
 def focus_table(batch: pa.RecordBatch) -> pa.Table:
