@@ -12,7 +12,7 @@ import pytest
 
 from costplane.errors import IngestConflictError, InputError
 from costplane.sources.focus import read_focus_bill
-from costplane.warehouse import Warehouse
+from costplane.warehouse import LoadShrankError, Warehouse
 from tests.sources.conftest import rows, write_bill
 
 MARCH = (dt.datetime(2025, 3, 1), dt.datetime(2025, 4, 1))
@@ -24,9 +24,9 @@ APRIL = {
 }
 
 
-def load(warehouse: Warehouse, *paths: Path) -> None:
+def load(warehouse: Warehouse, *paths: Path, allow_shrink: bool = False) -> None:
     with read_focus_bill(list(paths)) as bill:
-        warehouse.ingest(bill.loads)
+        warehouse.ingest(bill.loads, allow_shrink=allow_shrink)
 
 
 def held(warehouse: Warehouse) -> tuple[int, Decimal]:
@@ -43,7 +43,7 @@ def test_loading_a_period_again_replaces_it(warehouse: Warehouse, tmp_path: Path
     load(warehouse, write_bill(tmp_path / "march.csv", rows(3)))
     load(warehouse, write_bill(tmp_path / "april.csv", rows(1, **APRIL)))
     corrected = write_bill(tmp_path / "march-v2.csv", rows(2, BilledCost="10"))
-    load(warehouse, corrected)
+    load(warehouse, corrected, allow_shrink=True)  # a third fewer rows: asked for
     assert held(warehouse) == (3, Decimal("32.5"))
     assert periods(warehouse) == [
         ("012345678901", dt.datetime(2025, 4, 1), dt.datetime(2025, 5, 1), 1),
@@ -71,7 +71,10 @@ def test_parts_of_one_period_given_together_are_one_load(
         ("part-2.csv", 3),
         ("part-2.csv", 4),
     ]
-    load(warehouse, part1)  # a period is replaced whole: part 1 alone is now the month
+    with pytest.raises(LoadShrankError, match=r"part-1\.csv: .* 2 rows where load 1 holds 5"):
+        load(warehouse, part1)  # a period is replaced whole: part 1 alone would be the month
+    assert held(warehouse) == (5, Decimal("28"))
+    load(warehouse, part1, allow_shrink=True)
     assert held(warehouse) == (2, Decimal("25"))
 
 

@@ -122,7 +122,7 @@ def test_replacement_keeps_only_the_new_rows(warehouse: Warehouse) -> None:
     warehouse.ingest([usage_load()])
 
     corrected = usage(hours_of(DAY, 6), cpu=2.0)
-    warehouse.ingest([usage_load(data=corrected)])
+    warehouse.ingest([usage_load(data=corrected)], allow_shrink=True)
 
     assert totals(warehouse) == (6, 12.0)
     assert [r[-1] for r in registry(warehouse)] == [6]
@@ -225,7 +225,7 @@ def test_an_empty_load_records_its_period_and_clears_the_earlier_rows(
 ) -> None:
     warehouse.ingest([usage_load()])
 
-    [result] = warehouse.ingest([usage_load(data=usage([]))])
+    [result] = warehouse.ingest([usage_load(data=usage([]))], allow_shrink=True)
 
     assert (result.rows_written, result.rows_replaced) == (0, 24)
     assert totals(warehouse) == (0, 0.0)
@@ -271,7 +271,7 @@ def test_a_failing_load_leaves_the_whole_batch_unwritten(
     replacement = usage_load(data=usage(hours_of(DAY, 3), cpu=9.0))
 
     with pytest.raises(error) as refused:
-        warehouse.ingest([replacement, bad])
+        warehouse.ingest([replacement, bad], allow_shrink=True)
 
     for part in named:
         assert part in str(refused.value)
@@ -286,7 +286,10 @@ def test_the_batch_is_one_transaction_on_the_native_connection(warehouse: Wareho
     with pytest.raises(
         InputError, match=r"usage_samples\.memory_request_bytes: cannot read '2 GiB'"
     ):
-        warehouse.ingest([usage_load(data=usage(hours_of(DAY, 3))), usage_load("us-1", data=bad)])
+        warehouse.ingest(
+            [usage_load(data=usage(hours_of(DAY, 3))), usage_load("us-1", data=bad)],
+            allow_shrink=True,
+        )
 
     assert totals(warehouse) == (24, 12.0)
 

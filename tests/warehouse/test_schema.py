@@ -60,7 +60,10 @@ def test_adds_a_column_a_newer_declaration_has(warehouse_url: str) -> None:
         old.ingest([load])
 
     with connect_warehouse(warehouse_url) as new:
-        assert new.ensure_schema() == ["added column memory_peak_bytes (float64) to usage_samples"]
+        assert new.ensure_schema() == [
+            "added column memory_peak_bytes (float64) to usage_samples",
+            "added column memory_peak_bytes (float64) to replaced_usage_samples",
+        ]
         assert new.ensure_schema() == []
         read = new.table("usage_samples").to_pyarrow().to_pylist()
 
@@ -88,9 +91,11 @@ def test_postgres_first_runs_at_once_both_succeed_and_index_load_id(postgres_url
         with ThreadPoolExecutor(2) as pool:
             changes = list(pool.map(Warehouse.ensure_schema, [one, two]))
 
-        assert sorted(len(c) for c in changes) == [0, len(FACT_TABLES) + len(DERIVED_TABLES) + 1]
+        tables = 2 * len(FACT_TABLES) + len(DERIVED_TABLES) + 2  # replaced loads kept beside
+        assert sorted(len(c) for c in changes) == [0, tables]
         with psycopg.connect(postgres_url) as con:
             indexed = con.execute(
                 "SELECT tablename FROM pg_indexes WHERE indexdef LIKE '%(load_id)'"
             ).fetchall()
-        assert {name for (name,) in indexed} == {*FACT_TABLES, "loads"}
+        kept = {f"replaced_{name}" for name in FACT_TABLES}
+        assert {name for (name,) in indexed} == {*FACT_TABLES, *kept, "loads", "replaced_loads"}

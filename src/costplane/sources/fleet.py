@@ -116,8 +116,8 @@ def fleet_loads(directory: Path, labels: LabelKeys) -> list[Load]:
         loads += _inventory_loads(directory, cluster, manifest.end, labels)
     for bill in bills:
         loads += [
-            Load("billing_lines", "focus", period.account, period.start, period.end, period.rows)
-            for period in read_focus_parquet(directory / bill)
+            Load("billing_lines", "focus", p.account, p.start, p.end, p.rows, str(directory / bill))
+            for p in read_focus_parquet(directory / bill)
         ]
     return loads
 

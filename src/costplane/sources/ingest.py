@@ -2,7 +2,8 @@
 
 Every source ends here: the warehouse writes all loads in one transaction, and
 the state store records each load as it ended (ok, or failed with the error),
-which `costplane ingest history` and later `costplane sources status` show.
+which `costplane ingest history` and later `costplane sources status` show. A
+restored load is recorded the same way: it is a load too.
 """
 
 from __future__ import annotations
@@ -17,16 +18,27 @@ from costplane.state import IngestRun, record_runs
 from costplane.warehouse import Load, LoadResult, Warehouse
 
 
-def ingest(warehouse: Warehouse, state: Engine, loads: Sequence[Load]) -> list[LoadResult]:
+def ingest(
+    warehouse: Warehouse, state: Engine, loads: Sequence[Load], *, allow_shrink: bool = False
+) -> list[LoadResult]:
+    """Load and record; a reload that would shrink a load is refused unless `allow_shrink`."""
     started = _now()
     try:
-        results = warehouse.ingest(loads)
+        results = warehouse.ingest(loads, allow_shrink=allow_shrink)
     except CostplaneError as error:
         record_runs(state, [_failed(load, started, error) for load in loads])
         raise
     finished = _now()
     record_runs(state, [_succeeded(result, started, finished) for result in results])
     return results
+
+
+def restore(warehouse: Warehouse, state: Engine, load_id: int) -> LoadResult:
+    """Bring a replaced load back, recorded like any load (so it can be undone the same way)."""
+    started = _now()
+    result = warehouse.restore(load_id)
+    record_runs(state, [_succeeded(result, started, _now())])
+    return result
 
 
 def _now() -> dt.datetime:

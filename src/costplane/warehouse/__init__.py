@@ -2,11 +2,14 @@
 
 Every source writes through one API, `Warehouse.ingest`, with `Load`s: all
 loads of a call land in one transaction, and loading the same (table, source,
-scope, period) again replaces the earlier rows instead of adding to them.
+scope, period) again replaces the earlier rows instead of adding to them. A
+reload that would hold materially less is refused unless asked for, and the
+load it replaces is kept, to be restored (`Warehouse.restore`).
 """
 
 from costplane.warehouse.connect import Warehouse, connect_warehouse
-from costplane.warehouse.load import Load, LoadRecord, LoadResult
+from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
+from costplane.warehouse.shrink import SHRINK_LIMIT, LoadShrankError
 from costplane.warehouse.tables import (
     ALLOCATIONS,
     DERIVED_TABLES,
@@ -21,11 +24,14 @@ __all__ = [
     "DERIVED_TABLES",
     "FACT_TABLES",
     "LOADS",
+    "SHRINK_LIMIT",
     "DerivedTable",
     "FactTable",
     "Load",
     "LoadRecord",
     "LoadResult",
+    "LoadShrankError",
+    "ReplacedLoad",
     "Warehouse",
     "connect_warehouse",
 ]

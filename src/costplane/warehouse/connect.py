@@ -20,9 +20,9 @@ from sqlalchemy.exc import ArgumentError
 
 from costplane.errors import InputError, ServiceUnavailableError
 from costplane.masked_url import masked_url
-from costplane.warehouse import registry, schema
-from costplane.warehouse.ingest import first_line, ingest
-from costplane.warehouse.load import Load, LoadRecord, LoadResult
+from costplane.warehouse import kept, registry, schema
+from costplane.warehouse.ingest import first_line, ingest, restore
+from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
 from costplane.warehouse.sql import Engine, quoted
 from costplane.warehouse.tables import DERIVED_TABLES, FACT_TABLES, FactTable
 from costplane.warehouse.transaction import write_transaction
@@ -53,9 +53,10 @@ class Warehouse:
         return f"Warehouse({self.url!r})"
 
     def table(self, name: str) -> ibis.Table:
-        """A fact table (or `loads`) as an Ibis table expression."""
-        if name not in self.tables and name not in DERIVED_TABLES and name != registry.TABLE:
-            known = ", ".join(sorted([*self.tables, *DERIVED_TABLES, registry.TABLE]))
+        """A fact table (or `loads`, `replaced_loads`) as an Ibis table expression."""
+        registries = (registry.TABLE, registry.REPLACED)
+        if name not in self.tables and name not in DERIVED_TABLES and name not in registries:
+            known = ", ".join(sorted([*self.tables, *DERIVED_TABLES, *registries]))
             raise InputError(f"unknown warehouse table {name!r}; known: {known}")
         return self.ibis.table(name)
 
@@ -66,14 +67,27 @@ class Warehouse:
         self._schema_ensured = True
         return changes
 
-    def ingest(self, loads: Sequence[Load]) -> list[LoadResult]:
+    def ingest(self, loads: Sequence[Load], *, allow_shrink: bool = False) -> list[LoadResult]:
         """Write the loads in one transaction, each replacing an earlier load with its key.
 
-        Ensures the schema first (once per connection), so a fresh warehouse needs no setup.
+        A load that would replace one with materially less (`shrink.SHRINK_LIMIT`) raises
+        `LoadShrankError` and nothing is written, unless `allow_shrink`. Replaced loads are
+        kept (`replaced_loads()`, `restore`). Ensures the schema first (once per
+        connection), so a fresh warehouse needs no setup.
         """
         if not self._schema_ensured:
             self.ensure_schema()
-        return ingest(self.ibis.con, self.engine, self.tables, loads)
+        return ingest(self.ibis.con, self.engine, self.tables, loads, allow_shrink=allow_shrink)
+
+    def restore(self, load_id: int) -> LoadResult:
+        """Bring a replaced load back as a new load; the load it replaces is kept in turn."""
+        if not self._schema_ensured:
+            self.ensure_schema()
+        return restore(self.ibis.con, self.engine, self.tables, load_id)
+
+    def replaced_loads(self) -> list[ReplacedLoad]:
+        """The loads a later load replaced, kept and restorable, oldest first."""
+        return kept.read_kept(self.table(registry.REPLACED))
 
     def replace_days(self, name: str, start: dt.date, end: dt.date, rows: ibis.Table) -> int:
         """Replace a derived table's days in [start, end) by `rows`, in one transaction.

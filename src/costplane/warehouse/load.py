@@ -28,6 +28,8 @@ class Load:
     `period_end` is exclusive; `period_end == period_start` makes the load an
     instant (a snapshot taken then). Times are naive UTC; aware ones are converted.
     `data` is an Arrow table, or the path of a Parquet file that is streamed.
+    `origin` names what the user gave (a file) in messages; a Parquet `data`
+    names itself when it is empty.
     """
 
     table: str
@@ -36,6 +38,7 @@ class Load:
     period_start: datetime
     period_end: datetime
     data: pa.Table | pathlib.Path
+    origin: str = ""
 
     @property
     def key(self) -> tuple[str, str, str, datetime, datetime]:
@@ -48,6 +51,13 @@ class Load:
     def describe(self) -> str:
         """The load as a user would name it in a message."""
         return f"{self.table} from {self.source} for {self.scope} {period_text(self)}"
+
+    @property
+    def named_origin(self) -> str:
+        """The file the rows came from, as a message names it; empty when unknown."""
+        if self.origin:
+            return self.origin
+        return str(self.data) if isinstance(self.data, pathlib.Path) else ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ class LoadResult:
     rows_written: int
     rows_replaced: int
     replaced_load_id: int | None
+    restored_from: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,10 +88,28 @@ class LoadRecord:
     period_end: datetime
     rows: int
     loaded_at: datetime
+    replaced_load_id: int | None = None
+    restored_from: int | None = None
 
     @property
     def is_instant(self) -> bool:
         return self.period_start == self.period_end
+
+    def describe(self) -> str:
+        return f"{self.table} from {self.source} for {self.scope} {period_text(self)}"
+
+
+@dataclass(frozen=True)
+class ReplacedLoad:
+    """A load a later one replaced, kept with its rows: `Warehouse.restore` brings it back."""
+
+    record: LoadRecord
+    replaced_by: int
+    replaced_at: datetime
+
+    @property
+    def load_id(self) -> int:
+        return self.record.load_id
 
 
 def period_text(period: Load | LoadRecord) -> str:
@@ -154,7 +183,7 @@ def unique_keys(loads: Sequence[Load]) -> None:
         seen.add(load.key)
 
 
-def overlapping(load: Load, earlier: LoadRecord) -> bool:
+def overlapping(load: Load | LoadRecord, earlier: LoadRecord) -> bool:
     """Whether `earlier` covers part of `load`'s period without being the same period.
 
     Only two proper periods can overlap: an instant conflicts with nothing but

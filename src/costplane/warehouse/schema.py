@@ -14,9 +14,18 @@ import ibis.expr.datatypes as dt
 from ibis.backends.sql.datatypes import DuckDBType, PostgresType
 from ibis.expr.schema import Schema
 
+from costplane.warehouse.registry import REPLACED as REPLACED_TABLE
 from costplane.warehouse.registry import TABLE as LOADS_TABLE
 from costplane.warehouse.sql import Engine, Session, quoted
-from costplane.warehouse.tables import DERIVED_TABLES, LOADS, FactTable
+from costplane.warehouse.tables import (
+    DERIVED_TABLES,
+    LOADS,
+    REPLACED_LOADS,
+    FactTable,
+    replaced_table,
+)
+
+REGISTRIES = (LOADS_TABLE, REPLACED_TABLE)
 
 
 def sql_type(dtype: dt.DataType, engine: Engine) -> str:
@@ -25,17 +34,20 @@ def sql_type(dtype: dt.DataType, engine: Engine) -> str:
 
 
 def stored_schemas(tables: Mapping[str, FactTable]) -> dict[str, Schema]:
-    """Every table the warehouse stores, as stored: fact tables, registry, derived tables."""
+    """Every table the warehouse stores, as stored: fact tables, registries, the rows of
+    replaced loads (kept beside each fact table, same columns), derived tables."""
     return {
         LOADS_TABLE: LOADS,
+        REPLACED_TABLE: REPLACED_LOADS,
         **{name: t.stored_schema for name, t in tables.items()},
+        **{replaced_table(name): t.stored_schema for name, t in tables.items()},
         **{name: t.schema for name, t in DERIVED_TABLES.items()},
     }
 
 
 def create_table_sql(name: str, schema: Schema, engine: Engine) -> str:
     columns = ", ".join(f"{quoted(c)} {sql_type(t, engine)}" for c, t in schema.items())
-    key = ', PRIMARY KEY ("load_id")' if name == LOADS_TABLE else ""
+    key = ', PRIMARY KEY ("load_id")' if name in REGISTRIES else ""
     return f"CREATE TABLE IF NOT EXISTS {quoted(name)} ({columns}{key})"
 
 
@@ -49,6 +61,8 @@ def index_sql(name: str) -> list[str]:
             f'CREATE INDEX IF NOT EXISTS "loads_scope" ON {quoted(name)} '
             '("table_name", "source", "scope", "period_start")'
         ]
+    if name == REPLACED_TABLE:
+        return []
     if name in DERIVED_TABLES:
         day = DERIVED_TABLES[name].day_column
         index = quoted(f"{name}_{day}")

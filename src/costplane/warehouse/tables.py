@@ -357,6 +357,24 @@ LOADS = ibis.schema(
         "period_end": "timestamp",
         "rows": "int64",
         "loaded_at": "timestamp",
+        "replaced_load_id": "int64",
+        "restored_from": "int64",
     }
 )
-"""Which load wrote which rows: the registry that makes re-ingest a replacement."""
+"""Which load wrote which rows: the registry that makes re-ingest a replacement.
+`replaced_load_id` is the load it took the place of (kept in `replaced_loads`),
+`restored_from` the kept load a restore brought back; NULL otherwise."""
+
+REPLACED_LOADS = ibis.schema(
+    {
+        **dict(LOADS.items()),
+        "replaced_by": "int64",
+        "replaced_at": "timestamp",
+    }
+)
+"""The loads a later load replaced, kept with their rows so that they can be restored."""
+
+
+def replaced_table(name: str) -> str:
+    """Where the rows of a fact table's replaced loads are kept: `replaced_<name>`."""
+    return f"replaced_{name}"

@@ -38,7 +38,9 @@ class FocusBill:
 
     @property
     def loads(self) -> list[Load]:
-        return [Load(TABLE, SOURCE, p.account, p.start, p.end, p.rows) for p in self.periods]
+        return [
+            Load(TABLE, SOURCE, p.account, p.start, p.end, p.rows, p.origin) for p in self.periods
+        ]
 
     def close(self) -> None:
         if self.scratch is not None and not self._closed:

@@ -29,6 +29,13 @@ class BillingPeriod:
     start: dt.datetime
     end: dt.datetime
     rows: pa.Table | Path
+    files: tuple[Path, ...] = ()
+    """The billing files holding these rows, as the user named them."""
+
+    @property
+    def origin(self) -> str:
+        """The files as a message names them: `a.csv`, or `a.csv + b.csv`."""
+        return " + ".join(str(path) for path in self.files)
 
 
 def billing_periods(
@@ -48,7 +55,11 @@ def billing_periods(
         for key in found:
             holders.setdefault(tuple(key), []).append(checked)
     return [
-        BillingPeriod(*key, _rows(con, key, holding, several, scratch, number))
+        BillingPeriod(
+            *key,
+            _rows(con, key, holding, several, scratch, number),
+            tuple(checked.raw.path for checked in holding),
+        )
         for number, (key, holding) in enumerate(sorted(holders.items()))
     ]
 

@@ -1,13 +1,14 @@
-"""`costplane ingest fleet DIR`, `costplane ingest focus FILE...` and `costplane ingest history`."""
+"""`costplane ingest fleet DIR`, `ingest focus FILE...`, `ingest history`, `ingest restore ID`."""
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
-from costplane.errors import InputError
+from costplane.errors import CostplaneError, ExecutionError, InputError
 from costplane.settings import CATALOG_FILE
 from costplane.sources import fleet_loads, ingest
 from costplane.sources.fleet import read_manifest, verify_files
@@ -18,12 +19,19 @@ from costplane.sources.focus import (
     FocusOptions,
     read_focus_bill,
 )
+from costplane.sources.ingest import restore as restore_load
 from costplane.state import IngestRun, recent_runs
+from costplane.state.ingest_runs import runs_of_loads
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import Project, project_of
-from costplane.warehouse import LoadResult
+from costplane.warehouse import LoadRecord, LoadResult, ReplacedLoad
 
 app = typer.Typer(help="Load data into the warehouse (idempotent: a reload replaces).")
+
+REPLACE_HELP = (
+    "Replace a loaded period even with materially less: more than 10 % fewer rows or "
+    "less billed cost (refused otherwise). The replaced load is kept either way."
+)
 
 RESULT_COLUMNS = [
     Column("table"),
@@ -40,12 +48,13 @@ RESULT_COLUMNS = [
 def fleet(
     ctx: typer.Context,
     directory: Path = typer.Argument(..., exists=True, file_okay=False, help="A generated fleet."),
+    replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Load a generated fleet; its catalog becomes the project's when the project has none."""
     project = project_of(ctx)
     adopt_catalog(project, directory)
-    results = ingest_fleet(project, directory)
+    results = ingest_fleet(project, directory, allow_shrink=replace)
     render([_result_row(r) for r in results], RESULT_COLUMNS, output, title="loaded")
 
 
@@ -60,10 +69,12 @@ def adopt_catalog(project: Project, directory: Path) -> None:
     err_console.print(f"{target}: catalog copied from the fleet", markup=False)
 
 
-def ingest_fleet(project: Project, directory: Path) -> list[LoadResult]:
+def ingest_fleet(
+    project: Project, directory: Path, *, allow_shrink: bool = False
+) -> list[LoadResult]:
     loads = fleet_loads(directory, project.catalog().labels)
     with project.warehouse() as warehouse, err_console.status("loading into the warehouse"):
-        return ingest(warehouse, project.state(), loads)
+        return ingest(warehouse, project.state(), loads, allow_shrink=allow_shrink)
 
 
 @app.command()
@@ -114,13 +125,15 @@ def focus(
         help="Load files that lack mandatory FOCUS columns other than those a row needs "
         "(account, currency, periods, BilledCost, EffectiveCost); they are stored as null.",
     ),
+    replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Load FOCUS billing files; a billing period of an account loaded again is replaced.
 
     Every row is checked first; a file with bad rows is refused whole and nothing is
     written, unless --quarantine. Files in one command land in one transaction, and rows
-    of the same account and billing period from several files are one load."""
+    of the same account and billing period from several files are one load. A reload
+    with materially less than the period holds is refused unless --replace."""
     options = FocusOptions(
         focus_version=focus_version,
         date_formats=tuple(date_format),
@@ -137,7 +150,7 @@ def focus(
         raise InputError(error.summary) from error
     project = project_of(ctx)
     with bill, project.warehouse() as warehouse, err_console.status("loading into the warehouse"):
-        results = ingest(warehouse, project.state(), bill.loads)
+        results = ingest(warehouse, project.state(), bill.loads, allow_shrink=replace)
     for file in bill.files:
         if file.quarantine_file is not None:
             err_console.print(
@@ -192,11 +205,47 @@ def _focus_row(file: FocusFile) -> dict[str, object]:
 def history(
     ctx: typer.Context,
     limit: int = typer.Option(50, "--limit", min=1, help="How many runs, newest first."),
+    replaced: bool = typer.Option(
+        False, "--replaced", help="Only the runs whose load was replaced and is kept."
+    ),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
-    """The loads asked for, newest first, with how they ended."""
-    runs = recent_runs(project_of(ctx).state(), limit)
-    render([_history_row(run) for run in runs], HISTORY_COLUMNS, output, title="ingest history")
+    """The loads asked for, newest first, with how they ended and what became of each.
+
+    A load replaced by a later one is kept (state `replaced`):
+    `costplane ingest restore LOAD_ID` brings it back."""
+    project = project_of(ctx)
+    state = project.state(create=False)
+    lineage = load_lineage(project)
+    if not replaced:
+        runs = recent_runs(state, limit)
+    elif lineage is None:
+        raise ExecutionError("--replaced: the warehouse cannot be read to find replaced loads")
+    else:
+        kept = [load_id for load_id, fate in lineage.items() if fate.state == "replaced"]
+        runs = runs_of_loads(state, kept, limit)
+    rows = [_history_row(run, lineage) for run in runs]
+    render(rows, HISTORY_COLUMNS, output, title="ingest history")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    load_id: int = typer.Argument(..., metavar="LOAD_ID", help="A replaced load (ingest history)."),
+    output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
+) -> None:
+    """Bring a replaced load back; the load it replaces is kept, so this can be undone too."""
+    project = project_of(ctx)
+    with project.warehouse() as warehouse:
+        result = restore_load(warehouse, project.state(), load_id)
+    err_console.print(
+        f"restored load {load_id} as load {result.load_id}: {result.rows_written:,} rows "
+        f"({result.rows_replaced:,} rows of load {result.replaced_load_id} replaced and kept)",
+        markup=False,
+        soft_wrap=True,
+    )
+    row = {**_result_row(result), "load_id": result.load_id, "restored_from": load_id}
+    render([row], RESTORE_COLUMNS, output, title="restored")
 
 
 HISTORY_COLUMNS = [
@@ -211,7 +260,54 @@ HISTORY_COLUMNS = [
     Column("replaced", numeric=True),
     Column("status"),
     Column("error"),
+    Column("load_id", "load", numeric=True),
+    Column("replaced_load_id", "replaced load", numeric=True),
+    Column("restored_from", "restored from", numeric=True),
+    Column("load_state", "now"),
+    Column("replaced_by", "by", numeric=True),
 ]
+
+
+RESTORE_COLUMNS = [
+    Column("load_id", "load", numeric=True),
+    Column("restored_from", "restored from", numeric=True),
+    *RESULT_COLUMNS,
+]
+
+
+@dataclass(frozen=True)
+class LoadFate:
+    """What became of a load: still current, replaced (and kept), or restored as a later one."""
+
+    state: str
+    replaced_load_id: int | None = None
+    restored_from: int | None = None
+    replaced_by: int | None = None
+
+
+def load_lineage(project: Project) -> dict[int, LoadFate] | None:
+    """Every load the warehouse knows, by id; None when the warehouse cannot be read."""
+    try:
+        with project.warehouse(create=False) as warehouse:
+            return lineage_of(warehouse.loads(), warehouse.replaced_loads())
+    except InputError:  # no warehouse: no load survives
+        return {}
+    except CostplaneError as error:
+        err_console.print(f"warning: load states unknown: {error}", markup=False, soft_wrap=True)
+        return None
+
+
+def lineage_of(current: list[LoadRecord], kept: list[ReplacedLoad]) -> dict[int, LoadFate]:
+    fates: dict[int, LoadFate] = {}
+    for record in current:
+        fates[record.load_id] = LoadFate("current", record.replaced_load_id, record.restored_from)
+    for k in kept:
+        r = k.record
+        fates[r.load_id] = LoadFate("replaced", r.replaced_load_id, r.restored_from, k.replaced_by)
+    for record in [*current, *(k.record for k in kept)]:
+        if record.restored_from is not None and record.restored_from not in fates:
+            fates[record.restored_from] = LoadFate("restored", replaced_by=record.load_id)
+    return fates
 
 
 def _result_row(result: LoadResult) -> dict[str, object]:
@@ -226,7 +322,11 @@ def _result_row(result: LoadResult) -> dict[str, object]:
     }
 
 
-def _history_row(run: IngestRun) -> dict[str, object]:
+def _history_row(run: IngestRun, lineage: dict[int, LoadFate] | None) -> dict[str, object]:
+    fate: LoadFate | None = None
+    if run.load_id is not None and lineage is not None:
+        # A load the warehouse no longer holds was replaced before replaced loads were kept.
+        fate = lineage.get(run.load_id, LoadFate("discarded"))
     return {
         "id": run.id,
         "finished_at": run.finished_at,
@@ -239,4 +339,9 @@ def _history_row(run: IngestRun) -> dict[str, object]:
         "replaced": run.replaced_rows,
         "status": run.status,
         "error": run.error,
+        "load_id": run.load_id,
+        "replaced_load_id": None if fate is None else fate.replaced_load_id,
+        "restored_from": None if fate is None else fate.restored_from,
+        "load_state": None if fate is None else fate.state,
+        "replaced_by": None if fate is None else fate.replaced_by,
     }
