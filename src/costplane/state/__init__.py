@@ -1,7 +1,8 @@
 """The state store: Costplane's own records, in SQLite or PostgreSQL, migrated by Alembic."""
 
 from costplane.state.ingest_runs import recent_runs, record_runs
-from costplane.state.models import IngestRun, SourceRun
+from costplane.state.models import IngestRun, RestoreTestRecord, SourceRun
+from costplane.state.restore_tests import record_restore_test, restore_tests
 from costplane.state.source_runs import SourceStatus, record_source_run, source_status
 from costplane.state.store import (
     current_revision,
@@ -15,6 +16,7 @@ from costplane.state.store import (
 
 __all__ = [
     "IngestRun",
+    "RestoreTestRecord",
     "SourceRun",
     "SourceStatus",
     "current_revision",
@@ -22,8 +24,10 @@ __all__ = [
     "head_revision",
     "open_session",
     "recent_runs",
+    "record_restore_test",
     "record_runs",
     "record_source_run",
+    "restore_tests",
     "source_status",
     "state_engine",
     "table_names",

@@ -1,15 +1,16 @@
 """The state store's tables: what Costplane itself remembers between runs.
 
 The warehouse holds facts about the platform; the state store holds Costplane's
-own records (which ingests ran and how they ended; later findings and the audit
-trail). Every change to these tables is an Alembic migration in `migrations/`.
+own records (which ingests ran and how they ended, findings, the audit trail, who
+ran each recorded restore test). Every change to these tables is an Alembic
+migration in `migrations/`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -131,3 +132,31 @@ class Finding(Base):
     suppressed_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     suppressed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     suppressed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class RestoreTestRecord(Base):
+    """A restore test as `costplane record restore-test` recorded it, and who ran it.
+
+    The result itself is a `backup_records` row in the warehouse, where policies read
+    it; this row keeps what is Costplane's own: who ran the test (`ran_by`, a column of
+    its own, as findings keep `acknowledged_by`), when it was recorded, and the load
+    holding the warehouse row. Recording the same tenant, environment and time again
+    updates this row, as the load replaces the warehouse row.
+    """
+
+    __tablename__ = "restore_tests"
+    __table_args__ = (
+        UniqueConstraint("tenant", "environment", "tested_at", name="uq_restore_tests_test"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(100))
+    environment: Mapped[str] = mapped_column(String(20))
+    database: Mapped[str | None] = mapped_column(String(253), nullable=True)
+    tested_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    result: Mapped[str] = mapped_column(String(10))  # ok | failed
+    evidence_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    backup_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ran_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    load_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
 import typer
 
+from costplane.actions import current_actor
 from costplane.sources import ingest
 from costplane.sources.backups import (
     RestoreTest,
@@ -13,6 +15,7 @@ from costplane.sources.backups import (
     restore_test_load,
     restore_test_record,
 )
+from costplane.state import RestoreTestRecord, record_restore_test
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, render
 from costplane.surfaces.cli.project import project_of
 
@@ -46,7 +49,12 @@ def restore_test(
     evidence: str | None = typer.Option(
         None, "--evidence", metavar="URL", help="Where the proof is: a job log, a ticket."
     ),
-    by: str | None = typer.Option(None, "--by", metavar="NAME", help="Who or what ran it."),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        metavar="NAME",
+        help="Who or what ran it (default: $COSTPLANE_ACTOR, else the login name).",
+    ),
     environment: str | None = typer.Option(
         None, "--environment", metavar="ENV", help="The tenant's environment (production)."
     ),
@@ -55,20 +63,37 @@ def restore_test(
     ),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
-    """Store a restore test's result and evidence; the same tenant and time again replaces it."""
+    """Store a restore test's result and evidence, and who ran it; the same tenant and time
+    again replaces it."""
     project = project_of(ctx)
+    who = current_actor(by)
     test = RestoreTest(
         tenant=tenant,
         at=parse_time(at, "--at"),
         result=result.value,
         evidence_url=evidence,
-        by=by,
+        by=who,
         environment=environment,
         backup_id=backup_id,
     )
     record = restore_test_record(test, project.catalog())
     with project.warehouse() as warehouse:
         (written,) = ingest(warehouse, project.state(), [restore_test_load(record)])
+    kept = record_restore_test(
+        project.state(),
+        RestoreTestRecord(
+            tenant=record.tenant,
+            environment=record.environment,
+            database=record.database,
+            tested_at=record.finished_at,
+            result=record.status,
+            evidence_url=record.evidence_url,
+            backup_id=record.backup_id,
+            ran_by=who,
+            recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+            load_id=written.load_id,
+        ),
+    )
     document = {
         "tenant": record.tenant,
         "environment": record.environment,
@@ -76,7 +101,7 @@ def restore_test(
         "at": record.finished_at,
         "result": record.status,
         "evidence_url": record.evidence_url,
-        "by": record.tool,
+        "by": kept.ran_by,
         "backup_id": record.backup_id,
         "replaced": written.replaced_load_id is not None,
     }
