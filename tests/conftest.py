@@ -14,21 +14,24 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from typer.testing import CliRunner
 
 from costplane.surfaces.cli import app
+from tests.system_tools import missing_tools
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "COSTPLANE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REDIS_ADMIN_URL = os.environ.get("COSTPLANE_TEST_REDIS", "redis://127.0.0.1:6379")
 REDIS_TEST_DATABASE = 13
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SAMPLE_DATA = Path(__file__).resolve().parent / "data"
+"""Public samples the tests read, each folder with its SOURCE.md (origin, licence)."""
 
 
-def _unavailable(what: str, why: object) -> None:
+def _unavailable(what: str, why: object) -> NoReturn:
     message = f"{what} is not available: {why}"
     if os.environ.get("COSTPLANE_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{message} (COSTPLANE_REQUIRE_SERVICES=1)")
@@ -78,13 +81,28 @@ def redis_url() -> Iterator[str]:
         client.close()
 
 
-@pytest.fixture
-def shared_data() -> Path:
-    """../shared/data beside the clone (CI has it there too)."""
-    path = SHARED / "data"
-    if not path.is_dir():
-        pytest.fail(f"{path} is missing: the shared data must sit beside the clone")
-    return path
+@pytest.fixture(scope="session")
+def sample_data() -> Path:
+    """tests/data: the FOCUS samples (`focus/`) and the Odoo 18 demo dump (`odoo/`)."""
+    if not SAMPLE_DATA.is_dir():
+        pytest.fail(f"{SAMPLE_DATA} is missing: it is part of the repository")
+    return SAMPLE_DATA
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """At the end of the run, the tests skipped because a system tool is missing, and how to
+    install each: what did not run here (CI installs them all)."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple):
+            reasons.append(str(report.longrepr[2]))
+    missing = missing_tools(reasons)
+    if not missing:
+        return
+    terminalreporter.section("skipped: a system tool is missing", sep="-", yellow=True)
+    for tool, count in missing:
+        tests = "test" if count == 1 else "tests"
+        terminalreporter.line(f"{tool.name}: {count} {tests} skipped; install: {tool.install}")
 
 
 Run = Callable[..., "Result"]

@@ -5,11 +5,8 @@ positives (docs/focus-export.md, docs/focus-known-failures.txt)."""
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import json
-import os
 import shutil
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,15 +31,11 @@ from costplane.fleet import FleetSpec, generate_fleet
 from costplane.sources import fleet_loads
 from costplane.surfaces.cli import app
 from costplane.warehouse import ALLOCATIONS, Warehouse, connect_warehouse
+from tests.focus_validator import focus_validate
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN_FAILURES = ROOT / "docs" / "focus-known-failures.txt"
 DOCS = ROOT / "docs" / "focus-export.md"
-VALIDATOR = Path(
-    os.environ.get("COSTPLANE_FOCUS_VALIDATE", ROOT.parent / "shared" / "tools" / "focus-validate")
-)
-"""`focus-validate FILE [--known LIST] [--applicability-criteria LIST]`: focus-validator 2.2.1,
-printing the rule ids that failed; exit 1 on one not in LIST, 2 when it could not run."""
 CLAIMED = (
     "ACCOUNT_NAMING_SUPPORTED,SUB_ACCOUNT_SUPPORTED,TAGGING_SUPPORTED,"
     "BILLING_BASED_ON_PROVISIONED_RESOURCES_SUPPORTED,RESOURCE_TYPE_ASSIGNMENT_SUPPORTED"
@@ -410,39 +403,6 @@ def known_failures() -> dict[str, str]:
     return found
 
 
-def python_312() -> str | None:
-    """A Python >= 3.12 that runs, found the way focus-validate looks for one."""
-    candidates = [shutil.which(name) for name in ("python3.13", "python3.12")]
-    pyenv = shutil.which("pyenv")
-    if pyenv is not None:
-        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False)
-        candidates += sorted(glob.glob(f"{root.stdout.strip()}/versions/3.1[2-9]*/bin/python3"))
-    for exe in filter(None, candidates):
-        done = subprocess.run([exe, "-c", "import sys"], capture_output=True, check=False)
-        if done.returncode == 0:
-            return exe
-    return None
-
-
-def validate(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """focus-validate on `path`; skips when it cannot run here, and fails instead under
-    COSTPLANE_REQUIRE_SERVICES=1 when the tool and a Python >= 3.12 are there."""
-    if not os.access(VALIDATOR, os.X_OK):
-        pytest.skip(f"{VALIDATOR} is not installed")
-    if python_312() is None:
-        pytest.skip("focus-validator needs a Python >= 3.12 that runs")
-    done = subprocess.run(
-        [str(VALIDATOR), str(path), *args], capture_output=True, text=True, timeout=600, check=False
-    )
-    ran = done.returncode == 0 or "failures not listed" in done.stderr
-    if not ran:  # no virtualenv (pip could not reach its index), no report, ...
-        message = f"focus-validator did not run on {path.name}: {done.stderr[-2000:]}"
-        if os.environ.get("COSTPLANE_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return done
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "criteria", [[], ["--applicability-criteria", CLAIMED]], ids=["default", "claimed-criteria"]
@@ -450,7 +410,7 @@ def validate(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_focus_validator_finds_only_the_known_false_positives(
     exported: Path, criteria: list[str]
 ) -> None:
-    done = validate(exported, "--known", str(KNOWN_FAILURES), *criteria)
+    done = focus_validate(exported, "--known", str(KNOWN_FAILURES), *criteria)
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-2000:]}"
     failed = {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
     assert failed == set(known_failures()), "a known failure no longer fails: remove it"
@@ -467,7 +427,9 @@ def test_the_invoice_id_false_positive_fails_either_way(exported: Path, tmp_path
     pq.write_table(table.set_column(column, "InvoiceId", filled), invoiced)
 
     def invoice_rules(path: Path) -> set[str]:
-        failed = {line.split()[0] for line in validate(path).stdout.splitlines() if line.strip()}
+        failed = {
+            line.split()[0] for line in focus_validate(path).stdout.splitlines() if line.strip()
+        }
         return {rule for rule in failed if rule.startswith("InvoiceId-")}
 
     assert invoice_rules(exported) == {"InvoiceId-C-005-C"}

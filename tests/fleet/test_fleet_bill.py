@@ -3,10 +3,6 @@ focus-validator finds nothing beyond its documented false positives (docs/fleet.
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,16 +12,9 @@ import pytest
 
 from costplane.fleet import FleetSummary
 from costplane.fleet.billing import MONEY, write_parquet
+from tests.focus_validator import focus_validate
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "fleet.md"
-VALIDATOR = Path(
-    os.environ.get(
-        "COSTPLANE_FOCUS_VALIDATE",
-        Path(__file__).resolve().parents[3] / "shared" / "tools" / "focus-validate",
-    )
-)
-"""`focus-validate FILE [--known LIST] [--applicability-criteria ALL]`, a wrapper around
-focus-validator 2.2.1 that prints the failed rule ids and exits 1 on one not in LIST."""
 FALSE_POSITIVES = {
     "InvoiceId-C-004-C": "an unconditional 'InvoiceId is null', one branch of InvoiceId-C-003-C",
 }
@@ -102,22 +91,6 @@ def test_docs_list_every_false_positive() -> None:
         assert rule in text, rule
 
 
-def _python_312_runs() -> bool:
-    """Whether the validator can find the Python >= 3.12 it needs, as its wrapper looks."""
-    candidates = [shutil.which(name) for name in ("python3.13", "python3.12")]
-    pyenv = shutil.which("pyenv")
-    if pyenv is not None:
-        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False)
-        candidates += sorted(glob.glob(f"{root.stdout.strip()}/versions/3.1[2-9]*/bin/python3"))
-    for exe in candidates:
-        if exe is None:
-            continue
-        done = subprocess.run([exe, "-c", "import sys"], capture_output=True, check=False)
-        if done.returncode == 0:
-            return True
-    return False
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("criteria", "known"),
@@ -127,24 +100,8 @@ def _python_312_runs() -> bool:
 def test_focus_validator_finds_only_known_false_positives(
     fleet: FleetSummary, tmp_path: Path, criteria: list[str], known: dict[str, str]
 ) -> None:
-    if not os.access(VALIDATOR, os.X_OK):
-        pytest.skip(f"{VALIDATOR} is not installed")
-    if not _python_312_runs():
-        pytest.skip("focus-validator needs a Python >= 3.12 that runs")
-    required = os.environ.get("COSTPLANE_REQUIRE_SERVICES") == "1"
     listed = tmp_path / "known.txt"
     listed.write_text("".join(f"{rule}  # {why}\n" for rule, why in known.items()))
     for bill in sorted((fleet.out / "billing").iterdir()):
-        done = subprocess.run(
-            [str(VALIDATOR), str(bill), "--known", str(listed), *criteria],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode == 2:  # the validator did not run (no venv, no report)
-            message = f"focus-validator did not run on {bill.name}: {done.stderr[-2000:]}"
-            if required:
-                pytest.fail(message)
-            pytest.skip(message)
+        done = focus_validate(bill, "--known", str(listed), *criteria)
         assert done.returncode == 0, f"{bill.name}:\n{done.stdout}\n{done.stderr[-2000:]}"

@@ -77,8 +77,8 @@ def csv_sum(records: list[dict[str, str]], column: str) -> Decimal:
 
 
 @pytest.fixture
-def focus_data(shared_data: Path) -> Path:
-    return shared_data / "focus"
+def focus_data(sample_data: Path) -> Path:
+    return sample_data / "focus"
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])

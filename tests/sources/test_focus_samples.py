@@ -1,4 +1,4 @@
-"""Every FOCUS sample in shared/data/focus loads, and its totals are the file's own sums.
+"""Every FOCUS sample in tests/data/focus loads, and its totals are the file's own sums.
 
 The expected numbers are computed here independently, with Python's csv module
 and Decimal, and compared with what `costplane ingest focus` prints and with

@@ -19,9 +19,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.conftest import POSTGRES_ADMIN_URL, SHARED, _admin_connection
+from tests.conftest import POSTGRES_ADMIN_URL, _admin_connection, _unavailable
 
-DUMP = SHARED / "data" / "odoo" / "odoo18_distribution_demo.dump"
+DUMP = Path("odoo") / "odoo18_distribution_demo.dump"
+"""Under tests/data (the `sample_data` fixture); see odoo/SOURCE.md there."""
 EXAMPLE_CATALOG = Path(__file__).resolve().parents[3] / "examples/distribution-saas/costplane.yaml"
 BASE = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
 
@@ -86,15 +87,16 @@ def drop(name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def odoo_database() -> Iterator[str]:
+def odoo_database(sample_data: Path) -> Iterator[str]:
     """The Odoo 18 demo dump restored with pg_restore, plus the scenario; dropped after."""
-    restore = shutil.which("pg_restore")
-    if restore is None:
-        pytest.fail("pg_restore is missing (Debian package postgresql-client)")
-    if not DUMP.is_file():
-        pytest.fail(f"{DUMP} is missing: the shared data must sit beside the clone")
+    dump = sample_data / DUMP
+    if not dump.is_file():
+        pytest.fail(f"{dump} is missing: it is part of the repository")
     name = scratch_name("odoo")
-    with _admin_connection() as admin:
+    with _admin_connection() as admin:  # no server: skipped before asking for pg_restore
+        restore = shutil.which("pg_restore")
+        if restore is None:
+            _unavailable("pg_restore", "not installed (Debian: postgresql-client)")
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         subprocess.run(
@@ -105,7 +107,7 @@ def odoo_database() -> Iterator[str]:
                 "--single-transaction",  # one commit: 4-5 times faster than one per object
                 "-d",
                 url_of(name),
-                str(DUMP),
+                str(dump),
             ],
             check=True,
             capture_output=True,

@@ -1,7 +1,7 @@
 """The technical names of the modules that ship with Odoo 18.0.
 
 Listed from `ir_module_module` of a database made by Odoo 18.0 Community's own
-installer (the 2025-05-06 tree, see ../shared/data/odoo/SOURCE.md): Odoo writes
+installer (the 2025-05-06 tree, see tests/data/odoo/SOURCE.md): Odoo writes
 every module it finds on its addons path into that table, installed or not, so
 the list is the whole 18.0 Community tree (663 modules, localisations
 included), plus the Enterprise apps Community advertises as "to buy".
