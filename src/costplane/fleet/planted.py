@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from costplane.catalog import EnvironmentKind, Tenancy
-from costplane.fleet.calendar import awake_hours
-from costplane.fleet.offering import SERVICE_CLASSES, sleeps
+from costplane.fleet.offering import sleeps
 from costplane.fleet.spec import FleetSpec
 from costplane.fleet.streams import rng
 from costplane.fleet.tenants import TenantProfile
@@ -64,16 +63,11 @@ def _eligible(kind: str, t: TenantProfile, spec: FleetSpec) -> EnvironmentKind |
     if kind == "requests-oversized":
         return prod if min(spec.days, KRR_DAYS) * 24 >= KRR_MIN_SAMPLES else None
     if kind == "nonprod-idle":
+        # Idle waste is judged at the end, when every sleeping namespace is asleep (00:00
+        # UTC is night in Europe), and a namespace asleep is not idle waste: only an
+        # environment that never sleeps can be planted idle.
         env = _nonprod_env(t)
-        if env is None:
-            return None
-        if sleeps(t.service_class, env):
-            schedule = SERVICE_CLASSES[t.service_class].sleep_schedule
-            assert schedule is not None
-            awake = awake_hours(schedule, spec.start_at, spec.hours)
-            if not awake[-min(spec.hours, IDLE_DAYS * 24) :].any():
-                return None
-        return env
+        return env if env is not None and not sleeps(t.service_class, env) else None
     if kind == "redis-maxmemory-unset":
         return prod if t.tenancy is Tenancy.DEDICATED else None
     if kind in ("image-tag-mutable", "ingress-no-tls"):
