@@ -9,7 +9,7 @@ at the end, so the parts of each billed amount add up to it exactly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -68,6 +68,7 @@ def allocation_table(
     inputs: Inputs, catalog: Catalog, stage: Stage = in_one_expression
 ) -> ir.Table:
     """Every amount of the window's bill (and price-sheet and overhead cost) placed."""
+    inputs = replace(inputs, nodes=billed_as(inputs.nodes))
     prices = catalog.price_sheet
     cpu_price, memory_price = float(prices.cpu.canonical), float(prices.memory.canonical)
     window_days = inputs.window.select("day")
@@ -116,6 +117,13 @@ def allocation_table(
     return finish(placed, lost, inputs, catalog)
 
 
+def billed_as(nodes: ir.Table) -> ir.Table:
+    """Nodes with the id their cost is known by: the providerID, or `node/<cluster>/<name>`
+    for a node without one (priced from the sheet only), so pricing and splitting agree."""
+    fallback = ibis.literal("node/") + nodes.cluster + "/" + nodes.node
+    return nodes.mutate(provider_id=nodes.provider_id.fill_null(fallback))
+
+
 def price_sheet_costs(
     inputs: Inputs,
     bill: ir.Table,
@@ -124,26 +132,26 @@ def price_sheet_costs(
     memory_price: float,
     catalog: Catalog,
 ) -> ir.Table:
-    """Nodes and volumes of clusters the bill does not cover that day, at price-sheet prices."""
+    """Nodes and volumes of clusters the bill does not cover that day, at price-sheet prices.
+
+    A cluster is priced from the sheet on a day it ran containers but none of its nodes
+    has a bill line; then every node it has is priced (a node that runs no pod is idle,
+    not free). A resource that has a bill line of its own that day keeps it and is not
+    priced again: the split needs one amount per resource and day.
+    """
     billed_nodes = inputs.nodes.join(bill, inputs.nodes.provider_id == bill.resource)
     covered = billed_nodes.select("day", "cluster").distinct()
-    running = without(
-        usage.select("day", "cluster", "node").distinct(), covered, ["day", "cluster"]
-    )
-    nodes = running.join(inputs.nodes, ["cluster", "node"])
+    unbilled = without(usage.select("day", "cluster").distinct(), covered, ["day", "cluster"])
+    nodes = unbilled.join(inputs.nodes, ["cluster"])
     per_day = (nodes.cpu_cores * cpu_price + nodes.memory_gib * memory_price) * 24 * NANO
     node_costs = nodes.select(
         day=nodes.day,
-        resource=nodes.provider_id.fill_null(
-            ibis.literal("node/") + nodes.cluster + "/" + nodes.node
-        ),
+        resource=nodes.provider_id,
         amount=per_day.round(0).cast("int64"),
         cost_domain=ibis.literal(CostDomain.COMPUTE.value),
     )
     storage = {name: float(price.canonical) for name, price in catalog.price_sheet.storage.items()}
-    volumes = without(
-        inputs.volumes.cross_join(inputs.window.select("day")), covered, ["day", "cluster"]
-    )
+    volumes = unbilled.join(inputs.volumes, ["cluster"])
     volume_price = ibis.cases(
         *((volumes.storage_class == name, price) for name, price in storage.items()),
         else_=ibis.null(float),
@@ -154,7 +162,7 @@ def price_sheet_costs(
         amount=(volumes.capacity_gib * volume_price * 24 * NANO).round(0).cast("int64"),
         cost_domain=ibis.literal(CostDomain.STORAGE.value),
     )
-    priced = node_costs.union(volume_costs)
+    priced = without(node_costs.union(volume_costs), bill, ["day", "resource"])
     return shaped_costs(priced, source="price-sheet")
 
 
@@ -240,7 +248,11 @@ def finish(placed: ir.Table, lost: ir.Table, inputs: Inputs, catalog: Catalog) -
     rules = catalog.allocation
     direct = placed.filter(placed.role == "tenant")
     platform, leftover = platform_shares(placed, direct, inputs, catalog)
-    shared_pools = pools(placed.filter(placed.role == "shared"), []).union(leftover)
+    # Shared namespaces and platform cost no driver could place can fall on one key (day,
+    # cluster, domain, source): summed into one pool, as the split takes one amount a key.
+    pool_columns = ["day", "cluster", "cost_domain", "source", *AMOUNTS]
+    shared_rows = placed.filter(placed.role == "shared").select(*pool_columns)
+    shared_pools = pools(shared_rows.union(leftover.select(*pool_columns)), [])
     shared, unshared = spread_by_rule(
         shared_pools, direct, rules.shared_rule, ["day", "cluster", "cost_domain", "source"]
     )

@@ -85,21 +85,23 @@ def pending_window(warehouse: Warehouse) -> Window | None:
 
 
 def data_span(warehouse: Warehouse) -> tuple[dt.date, dt.date] | None:
-    """The first day and the day after the last with bill charges or usage samples."""
+    """The first day and the day after the last with bill charges or usage samples.
+
+    A charge counts on every day its period covers (a monthly fee beside three days of
+    usage holds a share of every day of the month), not only on the day it starts.
+    """
     lines = warehouse.table("billing_lines")
     usage = warehouse.table("usage_samples")
     bounds = [
-        lines.aggregate(
-            first=lines.charge_period_start.min(), last=lines.charge_period_start.max()
-        ),
-        usage.aggregate(first=usage.hour.min(), last=usage.hour.max()),
+        lines.aggregate(first=lines.charge_period_start.min(), end=lines.charge_period_end.max()),
+        usage.aggregate(first=usage.hour.min(), end=usage.hour.max() + ibis.interval(hours=1)),
     ]
     found = [row for b in bounds for row in b.to_pyarrow().to_pylist() if row["first"]]
     if not found:
         return None
     first = min(row["first"] for row in found).date()
-    last = max(row["last"] for row in found).date()
-    return first, last + DAY
+    last = max(max(row["end"], row["first"]) - dt.timedelta(microseconds=1) for row in found)
+    return first, last.date() + DAY
 
 
 FACT_INPUTS = (
