@@ -62,3 +62,9 @@ bench: $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
+
+# Every Hypothesis test (the `hypothesis` marker) with many more, random examples: the
+# "thorough" profile of tests/conftest.py. `make test` runs a fixed, smaller set.
+.PHONY: test-properties
+test-properties: $(SPARK_STAMP)
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q -m hypothesis

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from costplane.surfaces.cli import app
@@ -27,6 +28,15 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REDIS_ADMIN_URL = os.environ.get("COSTPLANE_TEST_REDIS", "redis://127.0.0.1:6379")
 REDIS_TEST_DATABASE = 13
+
+# Property tests (Hypothesis). `make test` runs the "repeatable" profile: the same examples
+# on every run (derandomized), so a failure there is a failure on every machine.
+# `make test-properties` runs "thorough": five times as many, random ones; reproduce what it
+# finds with HYPOTHESIS_PROFILE=thorough and the --hypothesis-seed it prints.
+settings.register_profile("repeatable", derandomize=True, database=None, deadline=None)
+settings.register_profile("thorough", max_examples=500, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
 SAMPLE_DATA = Path(__file__).resolve().parent / "data"
 """Public samples the tests read, each folder with its SOURCE.md (origin, licence)."""
 
