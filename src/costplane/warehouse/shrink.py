@@ -67,19 +67,26 @@ class Shrink:
                 f"{MEASURES[self.load.table][1]} {amount_text(new)} where it holds "
                 f"{amount_text(old)} ({change(new, old)})"
             )
-        return (
-            f"{where}{self.load.describe()} would shrink: {'; '.join(parts)}. Nothing written: "
-            f"a reload may hold at most {SHRINK_LIMIT * 100:.0f} % less; --replace loads it anyway "
-            f"(load {self.earlier.load_id} is kept and can be restored)"
-        )
+        return f"{where}{self.load.describe()} would shrink: {'; '.join(parts)}"
 
 
 class LoadShrankError(InputError):
-    """One or more reloads hold materially less than the loads they would replace."""
+    """One or more reloads hold materially less than the loads they would replace.
+
+    One shrink is one line; several are a line each, then one saying what to do."""
 
     def __init__(self, shrinks: list[Shrink]) -> None:
         self.shrinks = shrinks
-        super().__init__("\n".join(str(s) for s in shrinks))
+        limit = f"a reload may hold at most {SHRINK_LIMIT * 100:.0f} % less"
+        if len(shrinks) == 1:
+            kept = f"load {shrinks[0].earlier.load_id} is kept and can be restored"
+            text = f"{shrinks[0]}. Nothing written: {limit}; --replace loads it anyway ({kept})"
+        else:
+            text = "\n".join(str(s) for s in shrinks) + (
+                f"\n{len(shrinks)} loads would shrink; nothing written: {limit}; --replace "
+                "loads them anyway (the loads they replace are kept and can be restored)"
+            )
+        super().__init__(text)
 
 
 def shrank(new: int | Decimal, old: int | Decimal) -> bool:
