@@ -81,6 +81,15 @@ class Period:
     def complete(self) -> bool:
         return len(self.allocated_days) == self.days_in_month
 
+    @property
+    def label(self) -> str:
+        """The days a report of the period covers: its allocated days, not the whole month
+        (`2026-10-01 to 2026-10-03`; `5 days, 2026-10-01 to 2026-10-12` when not in a row)."""
+        first, last = self.allocated_days[0], self.allocated_days[-1]
+        if (last - first).days + 1 == len(self.allocated_days):
+            return f"{first} to {last}"
+        return f"{len(self.allocated_days)} days, {first} to {last}"
+
 
 def allocated_period(warehouse: Warehouse, window: Window) -> Period:
     """The month `window` is, with its allocated days; an InputError naming the command

@@ -23,6 +23,7 @@ from costplane.allocation import (
     TenantMargin,
     UnitCost,
     Window,
+    allocated_period,
     dimensions,
     loaded_since,
 )
@@ -66,32 +67,31 @@ def reconcile(
     """Per day: the bill, and what allocation placed (tenants, shared, idle, unallocated).
 
     `difference` is the bill minus everything placed; it is zero when the
-    allocation is complete. Amounts are exact (nine decimals) in JSON and CSV.
+    allocation is complete. Amounts are exact (nine decimals) in JSON and CSV; the
+    table rounds each amount, and its totals are the exact sums rounded.
     """
     project = project_of(ctx)
     window = Window.month(period)
     currency = project.catalog().currency
     with project.warehouse() as warehouse:
+        allocated = allocated_period(warehouse, window)
         days, total = reconcile_window(warehouse, window)
+        note_coverage(warehouse, allocated)
     if output is OutputFormat.JSON:
         emit_json(
             {
-                "period": period,
-                "currency": currency,
+                **header("reconcile", allocated, currency),
                 "days": [_row(day) for day in days],
                 "total": {k: v for k, v in _row(total).items() if k != "date"},
             }
         )
         return
-    rows = [_row(day) for day in days]
-    if output is OutputFormat.TABLE:  # each cell to the cent; the total adds what is shown
+    rows = [*(_row(day) for day in days), {**_row(total), "date": "total"}]
+    if output is OutputFormat.TABLE:  # the exact amounts, each rounded (the total too)
         rows = [{k: _cents(v) for k, v in row.items()} for row in rows]
-        amounts = [c.key for c in RECONCILE_COLUMNS[1:]]
-        shown_total = {k: sum((row[k] for row in rows), Decimal(0)) for k in amounts}
-        rows.append({"date": "total", **shown_total})
-    else:
-        rows.append({**_row(total), "date": "total"})
     render(rows, RECONCILE_COLUMNS, output, title=f"{window.label}, {currency}")
+    if output is OutputFormat.TABLE:
+        console.print(ROUNDED_NOTE)
 
 
 RECONCILE_COLUMNS = [
@@ -145,7 +145,7 @@ def showback(
     Cost no tenant carries (unallocated, idle not spread) follows as lines without a
     tenant, so the total is the whole allocation: the bill, plus price-sheet and
     overhead cost. JSON and CSV are exact (nine decimals); the table rounds each
-    amount to the cent and its totals add the rounded amounts.
+    amount to the cent, totals included (the exact sums, rounded once).
     """
     project = project_of(ctx)
     window, grouping = Window.month(period), dimensions(by)
@@ -153,8 +153,6 @@ def showback(
     with project.warehouse() as warehouse:
         statement = showback_of(warehouse, window, grouping)
         note_coverage(warehouse, statement.period)
-    if output is OutputFormat.TABLE:
-        statement = statement.rounded(CENT)
     columns = [
         *(DIMENSION_COLUMNS[d] for d in statement.by),
         *(Column(kind, numeric=True) for kind in (*KIND_COLUMNS, "total")),
@@ -174,9 +172,10 @@ def showback(
         )
     elif output is OutputFormat.CSV:
         render([*lines, {"line": "total", **total}], [Column("line"), *columns], output)
-    else:
+    else:  # the exact amounts, each rounded: a total is the exact sum, rounded once
         labelled = [{**row, "tenant": row["tenant"] or UNTENANTED[row["line"]]} for row in lines]
-        rows = [*labelled, {**total, "tenant": "total"}]
+        rows = [{k: _cents(v) for k, v in row.items()} for row in (*labelled, total)]
+        rows[-1]["tenant"] = "total"
         render(rows, columns, output, title=title("Showback", statement.period, currency))
         console.print(ROUNDED_NOTE)
 
@@ -291,8 +290,9 @@ def rules_text(bill: Chargeback) -> str:
 
 
 ROUNDED_NOTE = (
-    "Amounts are rounded to the cent and totals add the rounded amounts; "
-    "--output json or csv gives them exact."
+    "Amounts are rounded to the cent; each total is the exact sum, rounded, so it can differ "
+    "by a few cents from the sum of the rounded amounts shown. --output json or csv gives "
+    "them exact."
 )
 
 
@@ -457,7 +457,8 @@ def header(report: str, period: Period, currency: str) -> dict[str, Any]:
 
 
 def title(report: str, period: Period, currency: str) -> str:
-    return f"{report} {period.name} ({period.window.label}), {currency}"
+    """The report's name, its month and the days of it the report covers (those allocated)."""
+    return f"{report} {period.name} ({period.label}), {currency}"
 
 
 def note_coverage(warehouse: Warehouse, period: Period) -> None:
