@@ -1,5 +1,6 @@
 """Commands that only read never create a project: in a directory that is not one they
-say so (exit 2) and leave the directory as it was."""
+say so (exit 2), and in a project whose stores are not written yet they find nothing;
+either way they leave the directory as it was."""
 
 from __future__ import annotations
 
@@ -43,10 +44,29 @@ def test_a_reader_in_an_empty_directory_says_so_and_creates_nothing(
     result = cli("--home", str(tmp_path), *words)
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: {tmp_path}: no Costplane project here (no .costplane/state.db); load data "
-        "first (`costplane ingest`, `costplane collect`, `costplane demo`) or give --home"
+        f"error: {tmp_path}: no Costplane project here (no costplane.yaml, no .costplane/); "
+        "give --home, or start one with `costplane demo` or a catalog"
     ]
     assert _contents(tmp_path) == []
+
+
+LISTINGS = [
+    ["findings", "list"],
+    ["sources", "status"],
+    ["ingest", "history"],
+    ["audit", "list"],
+]
+
+
+@pytest.mark.parametrize("words", LISTINGS, ids=" ".join)
+def test_a_listing_in_a_project_with_no_state_yet_is_empty_and_creates_nothing(
+    cli: Run, tmp_path: Path, words: list[str]
+) -> None:
+    shutil.copyfile(EXAMPLE, tmp_path / "costplane.yaml")
+    result = cli("--home", str(tmp_path), *words, "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    assert _contents(tmp_path) == ["costplane.yaml"]
 
 
 @pytest.mark.parametrize("words", WAREHOUSE_READERS, ids=" ".join)
@@ -56,7 +76,7 @@ def test_a_report_with_a_catalog_and_no_data_creates_no_warehouse(
     shutil.copyfile(EXAMPLE, tmp_path / "costplane.yaml")
     result = cli("--home", str(tmp_path), *words)
     assert result.exit_code == 2
-    assert "no Costplane project here (no .costplane/warehouse.duckdb)" in result.stderr
+    assert "2026-10 is not allocated" in result.stderr
     assert _contents(tmp_path) == ["costplane.yaml"]
 
 

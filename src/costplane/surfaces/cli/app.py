@@ -153,7 +153,8 @@ def root(
     ),
 ) -> None:
     settings = Settings() if home is None else Settings(home=home)
-    ctx.obj = Project(settings=settings, debug=debug)
+    ctx.obj = project = Project(settings=settings, debug=debug)
+    ctx.call_on_close(project.close)
 
 
 app.add_typer(act.app, name="act")

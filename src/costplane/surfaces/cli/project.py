@@ -1,7 +1,9 @@
 """The project a command works on: its settings, catalog and stores, opened on demand.
 
 A command that only reads opens the stores with `create=False`: in a directory
-that is not a project it says so (exit 2) instead of leaving an empty store behind.
+that is not a project (no catalog, no `.costplane/`) it says so (exit 2) instead of
+leaving an empty store behind; in a project whose embedded store is not written yet
+it reads an empty one in memory, so it finds nothing and creates nothing.
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ class Project:
 
     def warehouse(self, *, ensure_schema: bool = True, create: bool = True) -> Warehouse:
         """The warehouse, with its declared tables created or extended as needed;
-        without `create`, the embedded one must exist already."""
+        without `create`, an embedded one not written yet is read empty, in memory."""
+        target = self.settings.warehouse_target
         if self.settings.warehouse_url is None:
-            if not create:
-                self._require(self.settings.embedded_warehouse)
-            self.settings.ensure_data_dir()
-        warehouse = connect_warehouse(self.settings.warehouse_target)
+            if create:
+                self.settings.ensure_data_dir()
+            elif not self._exists(self.settings.embedded_warehouse):
+                target = "duckdb:///:memory:"
+        warehouse = connect_warehouse(target)
         if ensure_schema:
             warehouse.ensure_schema()
         return warehouse
@@ -49,13 +53,15 @@ class Project:
     def state(self, *, create: bool = True) -> Engine:
         """The state store. The embedded default migrates itself on first use;
         a configured server is migrated only by `costplane db upgrade`. Without
-        `create`, the embedded one must exist already."""
+        `create`, an embedded one not written yet is read empty, in memory."""
         if self._engine is None:
+            target = self.settings.state_target
             if self.settings.state_url is None:
-                if not create:
-                    self._require(self.settings.embedded_state)
-                self.settings.ensure_data_dir()
-            self._engine = state_engine(self.settings.state_target)
+                if create:
+                    self.settings.ensure_data_dir()
+                elif not self._exists(self.settings.embedded_state):
+                    target = "sqlite://"
+            self._engine = state_engine(target)
             if (
                 self.settings.state_url is None
                 and current_revision(self._engine) != head_revision()
@@ -63,14 +69,23 @@ class Project:
                 upgrade(self._engine)
         return self._engine
 
-    def _require(self, store: Path) -> None:
-        if not store.exists():
+    def close(self) -> None:
+        """Let go of the state store's connections (the root command calls this on exit)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def _exists(self, store: Path) -> bool:
+        """Whether an embedded store is there; InputError when the directory is no project."""
+        if store.exists():
+            return True
+        if not (self.settings.catalog_path.exists() or self.settings.data_dir.exists()):
             raise InputError(
-                f"{self.settings.home.resolve()}: no Costplane project here "
-                f"(no {store.relative_to(self.settings.home)}); "
-                "load data first (`costplane ingest`, `costplane collect`, `costplane demo`) "
-                "or give --home"
+                f"{self.settings.home.resolve()}: no Costplane project here (no "
+                f"{self.settings.catalog_path.name}, no {self.settings.data_dir.name}/); "
+                "give --home, or start one with `costplane demo` or a catalog"
             )
+        return False
 
 
 def project_of(ctx: typer.Context) -> Project:
