@@ -234,3 +234,17 @@ def test_allocating_again_replaces_the_days(warehouse: Warehouse) -> None:
     first = run(warehouse, platform, cat)
     allocate(warehouse, cat, DAY1)
     assert [r["cost"] for r in rows(warehouse)] == [r["cost"] for r in first]
+
+
+def test_a_node_without_a_provider_id_is_priced_and_split_like_any_other(
+    warehouse: Warehouse,
+) -> None:
+    platform = Platform(cluster="onprem")
+    platform.node("n9", cpu=4, memory_gib=16)
+    del platform.objects[-1]["spec"]["providerID"]  # a bare-metal node the cloud never billed
+    platform.tenant_namespace("acme-prod", "acme")
+    platform.run("n9", "acme-prod", range(24), 1.0, 0.5, 4, 2)
+    found = run(warehouse, platform, catalog())
+    assert cost_of(found, tenant="acme") == Decimal("1.104000000")
+    assert cost_of(found, kind="idle", resource="node/onprem/n9") == Decimal("3.312000000")
+    assert [r for r in found if r["kind"] == "unallocated"] == []

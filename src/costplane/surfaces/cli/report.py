@@ -76,7 +76,7 @@ def reconcile(
     with project.warehouse() as warehouse:
         allocated = allocated_period(warehouse, window)
         days, total = reconcile_window(warehouse, window)
-        note_coverage(warehouse, allocated)
+        note_coverage(warehouse, allocated, "a day not allocated shows its bill as difference")
     if output is OutputFormat.JSON:
         emit_json(
             {
@@ -461,13 +461,16 @@ def title(report: str, period: Period, currency: str) -> str:
     return f"{report} {period.name} ({period.label}), {currency}"
 
 
-def note_coverage(warehouse: Warehouse, period: Period) -> None:
-    """Tell the reader on stderr when the month is not wholly allocated, or out of date."""
+def note_coverage(
+    warehouse: Warehouse, period: Period, covered: str = "the report covers those days"
+) -> None:
+    """Tell the reader on stderr when the month is not wholly allocated (and what the
+    report shows of it: `covered`), or out of date."""
     days = period.allocated_days
     if not period.complete:
         err_console.print(
             f"note: {len(days)} of {period.days_in_month} days of {period.name} are allocated "
-            f"({days[0]} to {days[-1]}); the report covers those days",
+            f"({days[0]} to {days[-1]}); {covered}",
             soft_wrap=True,
         )
     newest = loaded_since(warehouse, period)
