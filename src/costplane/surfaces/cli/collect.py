@@ -33,8 +33,11 @@ def run_collector(
     collect: Callable[[], Collected],
     output: OutputFormat,
     table: Callable[[dict[str, Any]], None],
+    *,
+    allow_shrink: bool = False,
 ) -> Collected:
-    """Collect, load, record, print. `target` is shown and stored: it must be masked."""
+    """Collect, load, record, print. `target` is shown and stored: it must be masked.
+    A rerun that would shrink a loaded period is refused unless `allow_shrink` (--replace)."""
     if output is OutputFormat.CSV:
         raise InputError("--output csv: a collector prints a table or JSON (-o table|json)")
     started = _now()
@@ -42,7 +45,7 @@ def run_collector(
     try:
         collected = collect()
         with project.warehouse() as warehouse:
-            results = ingest(warehouse, state, collected.loads)
+            results = ingest(warehouse, state, collected.loads, allow_shrink=allow_shrink)
     except CostplaneError as error:
         record_source_run(state, _run(source, target, started, "failed", error=str(error)))
         raise
@@ -85,6 +88,12 @@ def _run(
         started_at=started,
         finished_at=_now(),
     )
+
+
+REPLACE_HELP = (
+    "Replace a collected period even with materially less than it holds (more than 10 % "
+    "fewer rows): refused otherwise. The replaced load is kept (costplane ingest restore)."
+)
 
 
 def _now() -> dt.datetime:

@@ -18,7 +18,7 @@ from costplane.sources.postgres import (
     parse_dsn,
     previous_sizes,
 )
-from costplane.surfaces.cli.collect import app, run_collector
+from costplane.surfaces.cli.collect import REPLACE_HELP, app, run_collector
 from costplane.surfaces.cli.output import Column, OutputFormat, render
 from costplane.surfaces.cli.project import Project, project_of
 
@@ -63,6 +63,7 @@ def postgres(
     statement_timeout: float = typer.Option(
         READ_TIMEOUT_SECONDS, "--statement-timeout", min=1, help="Seconds any one query may take."
     ),
+    replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Read a PostgreSQL server's databases (read-only): sizes, growth, bloat, unused indexes,
@@ -89,6 +90,7 @@ def postgres(
         lambda: collect_postgres(request, previous),
         output,
         print_tables,
+        allow_shrink=replace,
     )
 
 

@@ -18,7 +18,7 @@ from costplane.sources.prometheus import (
     prometheus_target,
     window_of,
 )
-from costplane.surfaces.cli.collect import app, run_collector
+from costplane.surfaces.cli.collect import REPLACE_HELP, app, run_collector
 from costplane.surfaces.cli.output import Column, OutputFormat, render
 from costplane.surfaces.cli.project import project_of
 
@@ -83,6 +83,7 @@ def prometheus(
         "--selector",
         help='Label matchers added to every query, e.g. cluster="eu-1" on a shared Thanos.',
     ),
+    replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Read container CPU and memory use, requests and limits (what KRR and OpenCost read),
@@ -103,7 +104,9 @@ def prometheus(
         return collect_prometheus(target, request)
 
     shown = f"{request.cluster} at {target.shown}"
-    run_collector(project_of(ctx), "prometheus", shown, collect, output, _table)
+    run_collector(
+        project_of(ctx), "prometheus", shown, collect, output, _table, allow_shrink=replace
+    )
 
 
 def _table(summary: dict[str, Any]) -> None:
