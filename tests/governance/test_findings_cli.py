@@ -62,6 +62,7 @@ KEYS = {
     "fingerprint",
     "status",
     "suppressed_until",
+    "evidence",
 }
 TAKEN = dt.datetime(2026, 11, 1)
 
@@ -379,3 +380,38 @@ def test_skipped_policies_are_counted_on_one_line_and_named_with_verbose(home: P
     named = [line for line in loud.stderr.splitlines() if line.startswith("note: skipped ")]
     assert len(named) == 12
     assert "note: skipped requests-oversized: needs facts no source provides:" in loud.stderr
+
+
+def test_findings_show_gives_the_evidence_and_the_history(home: Path) -> None:
+    load_inventory(home, [*objects(), orphaned_claim()], TAKEN)
+    documents = {d["policy"]: d for d in json.loads(run(home, "govern", "-o", "json").stdout)}
+    claim = documents["volume-orphaned"]
+    evidence = claim["evidence"]
+    assert evidence.pop("storage").startswith("0.000136986301369863")  # 0.10/730 per GiB-hour
+    assert evidence == {
+        "claim_request": str(100 * 2**30),
+        "claim_size": str(100 * 2**30),
+        "volume_size": "0",
+    }
+    reference = claim["fingerprint"][:10]
+    assert run(home, "findings", "ack", reference, "--by", "ana").exit_code == 0
+    suppressed = run(
+        home, "findings", "suppress", reference, "--until", "2099-12-31",
+        "--reason", "kept for the audit", "--by", "bob",
+    )  # fmt: skip
+    assert suppressed.exit_code == 0, suppressed.stderr
+    load_inventory(home, objects(), TAKEN + dt.timedelta(days=1))  # the claim is deleted
+    assert run(home, "govern").exit_code == 0
+
+    shown = json.loads(run(home, "findings", "show", reference, "-o", "json").stdout)
+    assert shown["evidence"]["claim_size"] == str(100 * 2**30)
+    assert [(h["status"], h["by"], h["reason"]) for h in shown["history"]] == [
+        ("open", "govern", "found"),
+        ("acknowledged", "ana", None),
+        ("suppressed", "bob", "until 2099-12-31: kept for the audit"),
+        ("resolved", "govern", "no longer found"),
+    ]
+    assert all(h["at"] for h in shown["history"])
+    table = run(home, "findings", "show", reference).stdout
+    assert "evidence: claim_size" in table
+    assert "suppressed by bob: until 2099-12-31: kept for the audit" in table

@@ -35,7 +35,7 @@ from costplane.governance.paths import Step
 from costplane.governance.policy import Policy
 from costplane.governance.prices import Prices
 from costplane.governance.results import MatchedRows, PolicyResult
-from costplane.governance.savings import monthly_waste
+from costplane.governance.savings import Evidence, priced_rows
 from costplane.governance.value_filter import ValueFilter, signature
 
 
@@ -146,11 +146,12 @@ def _run(
     rows = np.arange(len(scope.batch), dtype=np.intp)
     matched = rows[compiled.root.evaluate(scope, rows)]
     amounts: list[Decimal | None]
+    evidence: list[Evidence] = []
     if unpriced is None:
-        amounts = monthly_waste(compiled.policy.savings, scope, matched, prices)
+        amounts, evidence = priced_rows(compiled.policy.savings, scope, matched, prices)
     else:
         amounts = [None] * len(matched)
-    found = MatchedRows(scope.batch, matched.tolist(), amounts)
+    found = MatchedRows(scope.batch, matched.tolist(), amounts, evidence)
     unreadable = tuple({(u.resource, u.where): u for u in scope.unreadable}.values())
     return PolicyResult(compiled.policy, len(rows), (found,), unreadable)
 

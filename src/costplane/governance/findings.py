@@ -9,10 +9,12 @@ The JSON form (`costplane govern --output json`) is
 
     {"policy", "severity", "resource": {"kind", "namespace", "name"}, "tenant",
      "environment", "monthly_waste", "currency", "message", "fix", "fingerprint", "status",
-     "suppressed_until"}
+     "suppressed_until", "evidence"}
 
 with `monthly_waste` a decimal string ("24.20"), or null when a value it needs is unknown,
 and `suppressed_until` the last day a suppressed finding stays hidden (null otherwise).
+`evidence` holds the values the money was computed from (the policy's `where` names and
+prices: requests, p95 use, a size and its band), decimal strings or null when unknown.
 Suppressed findings are not shown by default (`visible`): a suppression is a decision that
 they need no attention until then.
 """
@@ -22,8 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +65,7 @@ class Finding:
     fix: str
     status: Status = Status.OPEN
     suppressed_until: dt.date | None = None
+    evidence: Mapping[str, Decimal | None] = field(default_factory=dict, compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -98,7 +101,16 @@ class Finding:
             "suppressed_until": (
                 self.suppressed_until.isoformat() if self.suppressed_until is not None else None
             ),
+            "evidence": evidence_json(self.evidence),
         }
+
+
+def evidence_json(evidence: Mapping[str, Decimal | None]) -> dict[str, str | None]:
+    """Evidence as JSON: exact decimal strings without trailing zeros, null when unknown."""
+    return {
+        name: None if value is None else format(value.normalize(), "f")
+        for name, value in sorted(evidence.items())
+    }
 
 
 def findings_of(
@@ -134,6 +146,7 @@ def findings_of(
                     currency=currency,
                     message=message,
                     fix=policy.fix,
+                    evidence=match.evidence,
                 )
             )
     return sorted(found, key=_order)

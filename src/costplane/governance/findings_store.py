@@ -9,22 +9,31 @@ status and first-seen date and gets a new last-seen date, except that a resolved
 one is reopened and one whose suppression has expired is open again. Findings of
 the policies that ran but were not found are `resolved`; those of policies that
 were skipped (a fact no source provides) are left as they were.
+
+Every change of status is kept in `finding_events`, with who made it (a person, or
+`govern` for a run) and why, so `findings show` can tell the finding's history; each
+run also keeps the values the finding's money was computed from (its evidence).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from costplane.errors import InputError
-from costplane.governance.findings import Finding, Status
+from costplane.governance.findings import Finding, Status, evidence_json
 from costplane.state.models import Finding as FindingRow
+from costplane.state.models import FindingEvent
 from costplane.state.store import open_session
+
+RUN = "govern"
+"""Who changes a status when a run does (found, resolved, reopened)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ def record_run(
     by_print = {finding.fingerprint: finding for finding in findings}
     new = seen = reopened = resolved = 0
     statuses: dict[str, tuple[Status, dt.date | None]] = {}
+    events: list[tuple[FindingRow, Status, str]] = []
     with open_session(engine) as session, session.begin():
         rows = {
             row.fingerprint: row
@@ -62,20 +72,32 @@ def record_run(
         for key, finding in by_print.items():
             row = rows.get(key)
             if row is None:
-                session.add(_new_row(finding, moment))
+                row = _new_row(finding, moment)
+                session.add(row)
+                events.append((row, Status.OPEN, "found"))
                 statuses[key] = (Status.OPEN, None)
                 new += 1
                 continue
             seen += 1
             if row.status == Status.RESOLVED:
                 reopened += 1
+            was = row.status
             _refresh(row, finding, moment)
+            if row.status != was:
+                why = "found again" if was == Status.RESOLVED else "its suppression ended"
+                events.append((row, Status(row.status), why))
             statuses[key] = (Status(row.status), row.suppressed_until)
         for key, row in rows.items():
             if key not in by_print and row.policy in ran and row.status != Status.RESOLVED:
                 row.status = Status.RESOLVED
                 row.resolved_at = moment
+                events.append((row, Status.RESOLVED, "no longer found"))
                 resolved += 1
+        session.flush()  # new rows get their ids
+        session.add_all(
+            FindingEvent(finding_id=row.id, at=moment, status=status.value, by=RUN, reason=why)
+            for row, status, why in events
+        )
     stored = [finding.with_status(*statuses[finding.fingerprint]) for finding in findings]
     return stored, RunRecord(new, seen, reopened, resolved)
 
@@ -112,7 +134,18 @@ def _describe(row: FindingRow, finding: Finding, moment: dt.datetime) -> None:
     row.currency = finding.currency
     row.message = finding.message
     row.fix = finding.fix
+    row.evidence = json.dumps(evidence_json(finding.evidence)) if finding.evidence else None
     row.last_seen = moment
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One entry of a finding's history."""
+
+    at: dt.datetime
+    status: str
+    by: str
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -142,9 +175,13 @@ class StoredFinding:
     suppressed_until: dt.date | None
     suppressed_reason: str | None
     suppressed_by: str | None
+    evidence: Mapping[str, str | None] = field(default_factory=dict)
+    history: tuple[StatusChange, ...] = ()
 
     @classmethod
-    def of(cls, row: FindingRow, today: dt.date) -> StoredFinding:
+    def of(
+        cls, row: FindingRow, today: dt.date, history: Sequence[FindingEvent] = ()
+    ) -> StoredFinding:
         status = Status(row.status)
         if status is Status.SUPPRESSED and row.suppressed_until and row.suppressed_until < today:
             status = Status.OPEN  # the suppression has expired
@@ -172,6 +209,8 @@ class StoredFinding:
             suppressed_until=row.suppressed_until,
             suppressed_reason=row.suppressed_reason,
             suppressed_by=row.suppressed_by,
+            evidence=json.loads(row.evidence) if row.evidence else {},
+            history=tuple(StatusChange(e.at, e.status, e.by, e.reason) for e in history),
         )
 
 
@@ -204,7 +243,20 @@ def get_finding(engine: Engine, reference: str, today: dt.date | None = None) ->
     """A finding by its id or a unique prefix of its fingerprint (InputError otherwise)."""
     day = today or dt.datetime.now(dt.UTC).date()
     with open_session(engine) as session:
-        return StoredFinding.of(_row(session, reference), day)
+        row = _row(session, reference)
+        return StoredFinding.of(row, day, _history(session, row))
+
+
+def _history(session: Session, row: FindingRow) -> list[FindingEvent]:
+    query = select(FindingEvent).where(FindingEvent.finding_id == row.id)
+    return list(session.scalars(query.order_by(FindingEvent.at, FindingEvent.id)))
+
+
+def _event(
+    session: Session, row: FindingRow, status: Status, by: str, moment: dt.datetime, why: str | None
+) -> None:
+    session.add(FindingEvent(finding_id=row.id, at=moment, status=status.value, by=by, reason=why))
+    session.flush()
 
 
 def acknowledge(engine: Engine, reference: str, by: str, now: dt.datetime) -> StoredFinding:
@@ -217,7 +269,8 @@ def acknowledge(engine: Engine, reference: str, by: str, now: dt.datetime) -> St
         row.status = Status.ACKNOWLEDGED.value
         row.acknowledged_at = moment
         row.acknowledged_by = by
-        return StoredFinding.of(row, moment.date())
+        _event(session, row, Status.ACKNOWLEDGED, by, moment, None)
+        return StoredFinding.of(row, moment.date(), _history(session, row))
 
 
 def suppress(
@@ -235,7 +288,8 @@ def suppress(
         row.suppressed_until = until
         row.suppressed_reason = reason.strip()
         row.suppressed_by = by
-        return StoredFinding.of(row, moment.date())
+        _event(session, row, Status.SUPPRESSED, by, moment, f"until {until}: {reason.strip()}")
+        return StoredFinding.of(row, moment.date(), _history(session, row))
 
 
 def _row(session: Session, reference: str) -> FindingRow:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, partial
-from itertools import chain
+from itertools import chain, repeat
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from costplane.governance.inventory import Batch, ResourceRef
@@ -31,25 +32,34 @@ class Unreadable:
     reason: str
 
 
+NO_EVIDENCE: Mapping[str, Decimal | None] = MappingProxyType({})
+
+
 class Match(NamedTuple):
-    """A resource a policy found, and the monthly amount it wastes (None: not computable)."""
+    """A resource a policy found, the monthly amount it wastes (None: not computable), and
+    the values that amount was computed from (its savings' `where` values)."""
 
     resource: ResourceRef
     monthly_waste: Decimal | None
+    evidence: Mapping[str, Decimal | None] = NO_EVIDENCE
 
 
-_match: Callable[[tuple[ResourceRef, Decimal | None]], Match] = partial(tuple.__new__, Match)
-"""A Match of a (resource, amount) pair, made in C as `Match._make` does (a policy may match
-100,000 resources)."""
+_match: Callable[[tuple[ResourceRef, Decimal | None, Mapping[str, Decimal | None]]], Match] = (
+    partial(tuple.__new__, Match)
+)
+"""A Match of a (resource, amount, evidence) triple, made in C as `Match._make` does (a policy
+may match 100,000 resources)."""
 
 
 @dataclass(frozen=True)
 class MatchedRows:
-    """The rows of a batch a policy matched, and the amount each wastes."""
+    """The rows of a batch a policy matched, the amount each wastes and what it was
+    computed from (empty when not computed)."""
 
     batch: Batch
     rows: Sequence[int]
     amounts: Sequence[Decimal | None]
+    evidence: Sequence[Mapping[str, Decimal | None]] = ()
 
 
 @dataclass(frozen=True)
@@ -70,10 +80,16 @@ class PolicyResult:
     @cached_property
     def matches(self) -> tuple[Match, ...]:
         """Each matched resource with its monthly waste, kind by kind, in inventory order."""
-        pairs = (
-            zip(found.batch.refs_of(found.rows), found.amounts, strict=True) for found in self.found
+        triples = (
+            zip(
+                found.batch.refs_of(found.rows),
+                found.amounts,
+                found.evidence or repeat(NO_EVIDENCE, len(found.rows)),
+                strict=True,
+            )
+            for found in self.found
         )
-        return tuple(map(_match, chain.from_iterable(pairs)))
+        return tuple(map(_match, chain.from_iterable(triples)))
 
     @property
     def documents(self) -> list[Mapping[str, Any]]:

@@ -180,13 +180,25 @@ class Savings(BaseModel):
         return frozenset(o.fact for o in self.where.values() if isinstance(o, FactOperand))
 
 
+Evidence = dict[str, Decimal | None]
+"""The values an amount was computed from, by `where` name (and `price.X`): what the policy
+compared, shown with the finding (`costplane findings show`)."""
+
+
 def monthly_waste(
     savings: Savings, scope: Scope, rows: Rows, prices: Prices | None
 ) -> list[Decimal | None]:
     """The amount for each matched row (None where a value it needs is unknown)."""
+    return priced_rows(savings, scope, rows, prices)[0]
+
+
+def priced_rows(
+    savings: Savings, scope: Scope, rows: Rows, prices: Prices | None
+) -> tuple[list[Decimal | None], list[Evidence]]:
+    """The amount for each matched row, and the values it was computed from."""
     expression = savings.expression
     if savings.is_zero:
-        return [Decimal(0)] * len(rows)
+        return [Decimal(0)] * len(rows), [{} for _ in range(len(rows))]
     columns: dict[str, list[Decimal | None]] = {
         name: _operand_values(operand, scope, rows, prices)
         for name, operand in savings.where.items()
@@ -195,12 +207,15 @@ def monthly_waste(
         operand = PriceOperand.model_validate({"price": name.removeprefix("price.")})
         columns[name] = _operand_values(operand, scope, rows, prices)
     amounts = []
+    evidence: list[Evidence] = []
     with localcontext() as context:
         context.prec = 60
         for position in range(len(rows)):
-            amount = expression.evaluate({name: got[position] for name, got in columns.items()})
+            values = {name: got[position] for name, got in columns.items()}
+            amount = expression.evaluate(values)
             amounts.append(amount.quantize(MONEY_PLACES) if amount is not None else None)
-    return amounts
+            evidence.append(values)
+    return amounts, evidence
 
 
 def _operand_values(

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -132,6 +141,21 @@ class Finding(Base):
     suppressed_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     suppressed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     suppressed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON: name -> decimal
+
+
+class FindingEvent(Base):
+    """One change of a finding's status: who (a person, or `govern` for a run), when, why."""
+
+    __tablename__ = "finding_events"
+    __table_args__ = (Index("ix_finding_events_finding", "finding_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    status: Mapped[str] = mapped_column(String(20))
+    by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class RestoreTestRecord(Base):

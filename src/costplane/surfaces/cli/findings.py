@@ -50,8 +50,11 @@ def list_(
 ) -> None:
     """Findings, most money first."""
     wanted = None if every else (status or list(ACTIVE))
-    found = list_findings(project_of(ctx).state(), statuses=wanted, policy=policy, tenant=tenant)
-    render([document(f) for f in found], LIST_COLUMNS, output, title="findings")
+    found = list_findings(
+        project_of(ctx).state(create=False), statuses=wanted, policy=policy, tenant=tenant
+    )
+    listed = [{k: v for k, v in document(f).items() if k != "history"} for f in found]
+    render(listed, LIST_COLUMNS, output, title="findings")  # history: `findings show`
 
 
 @app.command()
@@ -60,8 +63,9 @@ def show(
     reference: str = typer.Argument(..., metavar="ID", help="Id, or fingerprint (its start)."),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
-    """One finding in full: resource, money, fix, and its history."""
-    found = get_finding(project_of(ctx).state(), reference)
+    """One finding in full: resource, money, fix, the values the policy compared (its
+    evidence), and its history (each change of status: when, who, why)."""
+    found = get_finding(project_of(ctx).state(create=False), reference)
     shown(found, output)
 
 
@@ -76,7 +80,7 @@ def ack(
 ) -> None:
     """Acknowledge a finding: seen, and someone is on it (it still fails --fail-on)."""
     found = acknowledge(
-        project_of(ctx).state(), reference, current_actor(by), dt.datetime.now(dt.UTC)
+        project_of(ctx).state(create=False), reference, current_actor(by), dt.datetime.now(dt.UTC)
     )
     err_console.print(f"finding {found.id} acknowledged by {found.acknowledged_by}", markup=False)
     shown(found, output)
@@ -97,7 +101,7 @@ def suppress_(
 ) -> None:
     """Suppress a finding until a date: it is neither listed nor fails --fail-on until then."""
     found = suppress(
-        project_of(ctx).state(),
+        project_of(ctx).state(create=False),
         reference,
         until.date(),
         reason,
@@ -138,6 +142,11 @@ def document(finding: StoredFinding) -> dict[str, Any]:
         "suppressed_until": finding.suppressed_until,
         "suppressed_reason": finding.suppressed_reason,
         "suppressed_by": finding.suppressed_by,
+        "evidence": dict(finding.evidence),
+        "history": [
+            {"at": change.at, "status": change.status, "by": change.by, "reason": change.reason}
+            for change in finding.history
+        ],
     }
 
 
@@ -147,5 +156,19 @@ def shown(finding: StoredFinding, output: OutputFormat) -> None:
         emit_json(full)
         return
     full.pop("resource")
+    evidence = full.pop("evidence")
+    history = full.pop("history")
     rows = [{"field": key, "value": value} for key, value in full.items() if value is not None]
+    rows += [
+        {"field": f"evidence: {name}", "value": "unknown" if value is None else value}
+        for name, value in evidence.items()
+    ]
+    rows += [
+        {
+            "field": "history" if index == 0 else "",
+            "value": f"{change['at']:%Y-%m-%d %H:%M} UTC {change['status']} by {change['by']}"
+            + (f": {change['reason']}" if change["reason"] else ""),
+        }
+        for index, change in enumerate(history)
+    ]
     render(rows, SHOW_COLUMNS, output, title=f"finding {finding.id}")
