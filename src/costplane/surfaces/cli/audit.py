@@ -61,7 +61,7 @@ def verify(
         anchors = [Anchor.parse(text) for text in anchor]
     except ValueError as exc:
         raise InputError(f"--anchor: {exc}") from None
-    result = AuditLog(project_of(ctx).state()).verify(anchors)
+    result = AuditLog(project_of(ctx).state(create=False)).verify(anchors)
     if output is OutputFormat.JSON:
         emit_json(
             {
@@ -100,7 +100,8 @@ def list_entries(
 ) -> None:
     """The newest entries first: who did what, when, to which object, and how it ended
     (--output json adds the patch, before, after and the hashes)."""
-    rows = [_row(entry) for entry in AuditLog(project_of(ctx).state()).entries(limit=limit)]
+    log = AuditLog(project_of(ctx).state(create=False))
+    rows = [_row(entry) for entry in log.entries(limit=limit)]
     if output is OutputFormat.JSON:
         emit_json(rows)  # every field: patch, before, after and both hashes
     else:

@@ -73,7 +73,7 @@ def reconcile(
     project = project_of(ctx)
     window = Window.month(period)
     currency = project.catalog().currency
-    with project.warehouse() as warehouse:
+    with project.warehouse(create=False) as warehouse:
         allocated = allocated_period(warehouse, window)
         days, total = reconcile_window(warehouse, window)
         note_coverage(warehouse, allocated, "a day not allocated shows its bill as difference")
@@ -150,7 +150,7 @@ def showback(
     project = project_of(ctx)
     window, grouping = Window.month(period), dimensions(by)
     currency = project.catalog().currency
-    with project.warehouse() as warehouse:
+    with project.warehouse(create=False) as warehouse:
         statement = showback_of(warehouse, window, grouping)
         note_coverage(warehouse, statement.period)
     columns = [
@@ -207,7 +207,7 @@ def chargeback(
     project = project_of(ctx)
     window, grouping = Window.month(period), dimensions(by)
     catalog = project.catalog()
-    with project.warehouse() as warehouse:
+    with project.warehouse(create=False) as warehouse:
         bill = chargeback_of(warehouse, window, catalog.chargeback, grouping, catalog)
         note_coverage(warehouse, bill.period)
     if output is OutputFormat.TABLE:
@@ -326,7 +326,7 @@ def margin(ctx: typer.Context, period: str = PERIOD, output: OutputFormat = OUTP
     project = project_of(ctx)
     window = Window.month(period)
     catalog = project.catalog()
-    with project.warehouse() as warehouse:
+    with project.warehouse(create=False) as warehouse:
         report = margin_of(warehouse, catalog, window)
         note_coverage(warehouse, report.period)
     tenants = [margin_row(t) for t in report.tenants]
@@ -405,7 +405,7 @@ def unit_cost(ctx: typer.Context, period: str = PERIOD, output: OutputFormat = O
     project = project_of(ctx)
     window = Window.month(period)
     catalog = project.catalog()
-    with project.warehouse() as warehouse:
+    with project.warehouse(create=False) as warehouse:
         report = unit_cost_of(warehouse, catalog, window)
         note_coverage(warehouse, report.period)
     tenants = [unit_cost_row(t) for t in report.tenants]
