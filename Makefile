@@ -44,10 +44,11 @@ lock:
 		--python-version 3.12 --custom-compile-command 'make lock' - -o $(VALIDATOR_LOCK)
 
 demo: $(STAMP)
-	$(BIN)/costplane --home $(DEMO) demo --no-serve
+	$(BIN)/costplane --home $(DEMO) demo --start 2026-10-01 --no-serve
 
+# On every core (pytest-xdist), a test file to a worker: a file's module fixtures are built once.
 test: $(SPARK_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
