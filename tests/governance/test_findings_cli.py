@@ -297,6 +297,11 @@ def test_findings_are_kept_acknowledged_suppressed_and_resolved(home: Path) -> N
         "ingress-no-tls": "acknowledged",
         "ingress-no-rate-limit": "open",
     }
+    # The fingerprint `findings suppress <fingerprint>` asks for is in the listing.
+    assert {d["fingerprint"] for d in listed} == {
+        documents["ingress-no-tls"]["fingerprint"],
+        documents["ingress-no-rate-limit"]["fingerprint"],
+    }
 
     load_inventory(home, objects(with_route=False), TAKEN + dt.timedelta(days=1))
     second = run(home, "govern", "--fail-on", "low", "-o", "json")

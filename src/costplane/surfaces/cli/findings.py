@@ -54,7 +54,10 @@ def list_(
         project_of(ctx).state(create=False), statuses=wanted, policy=policy, tenant=tenant
     )
     listed = [{k: v for k, v in document(f).items() if k != "history"} for f in found]
-    render(listed, LIST_COLUMNS, output, title="findings")  # history: `findings show`
+    if output is OutputFormat.JSON:  # every field, the fingerprint included; history: `show`
+        emit_json(listed)
+    else:
+        render(listed, LIST_COLUMNS, output, title="findings")
 
 
 @app.command()
