@@ -248,3 +248,15 @@ def test_a_node_without_a_provider_id_is_priced_and_split_like_any_other(
     assert cost_of(found, tenant="acme") == Decimal("1.104000000")
     assert cost_of(found, kind="idle", resource="node/onprem/n9") == Decimal("3.312000000")
     assert [r for r in found if r["kind"] == "unallocated"] == []
+
+
+def test_idle_of_a_node_without_a_pool_label_is_spread_too(warehouse: Warehouse) -> None:
+    platform = Platform()
+    one_node(platform)
+    del platform.objects[0]["metadata"]["labels"]["karpenter.sh/nodepool"]
+    found = run(warehouse, platform, catalog("allocation: {share_idle: true}\n"))
+    idle = [r for r in found if r["kind"] == "idle"]
+    assert {r["tenant"] for r in idle} == {"acme", "bolt"}
+    assert {r["node_pool"] for r in idle} == {None}
+    assert cents(sum(r["cost"] for r in idle)) == Decimal("10.04")
+    assert_reconciles(warehouse, DAY1)

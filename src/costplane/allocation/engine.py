@@ -273,17 +273,35 @@ def finish(placed: ir.Table, lost: ir.Table, inputs: Inputs, catalog: Catalog) -
             rules.shared_rule,
             ["day", "cluster", "node_pool", "cost_domain", "source"],
         )
-        lines += [out(spread_idle, kind="idle"), out(kept, kind="idle")]
+        lines += [out(pooled(spread_idle), kind="idle"), out(pooled(kept), kind="idle")]
     else:
         lines.append(out(idle, kind="idle", keep_resource=True))
     lines.append(overhead_shares(inputs.overhead, direct))
     return group(ibis.union(*lines))
 
 
+NO_POOL = ""
+"""A node pool key for nodes without a pool label: a NULL key would match no tenant's
+weights in the split (NULL equals nothing), so such idle was never spread."""
+
+
 def pools(rows: ir.Table, extra: list[str]) -> ir.Table:
-    """Amounts summed per day, cluster, domain and source (and `extra`)."""
+    """Amounts summed per day, cluster, domain and source (and `extra`), keys never NULL:
+    a domain the bill does not classify is `overhead` (as in the output), a missing
+    `extra` value NO_POOL (see `pooled`)."""
+    keyed = rows.mutate(
+        cost_domain=rows.cost_domain.fill_null("overhead"),
+        **{column: rows[column].fill_null(NO_POOL) for column in extra},
+    )
     keys = ["day", "cluster", *extra, "cost_domain", "source"]
-    return rows.group_by(keys).aggregate(billed=rows.billed.sum(), amortized=rows.amortized.sum())
+    return keyed.group_by(keys).aggregate(
+        billed=keyed.billed.sum(), amortized=keyed.amortized.sum()
+    )
+
+
+def pooled(rows: ir.Table) -> ir.Table:
+    """Spread idle with its node pool as the allocation states it: NULL when it has none."""
+    return rows.mutate(node_pool=rows.node_pool.nullif(NO_POOL))
 
 
 def platform_shares(
