@@ -10,7 +10,6 @@ import ibis
 import ibis.expr.types as ir
 
 from costplane.allocation.cost_domain import cost_domain
-from costplane.money import cents
 from costplane.warehouse import Warehouse
 
 UNCLASSIFIED = "unclassified"
@@ -42,6 +41,5 @@ def billed_by_domain(
         billed_cost=lines.billed_cost.sum(), effective_cost=lines.effective_cost.sum()
     )
     rows = totals.order_by(ibis.desc("billed_cost")).to_pyarrow().to_pylist()
-    return [
-        DomainCost(r["domain"], cents(r["billed_cost"]), cents(r["effective_cost"])) for r in rows
-    ]
+    # Exact: a reader adds them up before it rounds what it prints.
+    return [DomainCost(r["domain"], r["billed_cost"], r["effective_cost"]) for r in rows]

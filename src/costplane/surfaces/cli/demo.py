@@ -164,12 +164,12 @@ def show_reconciliation(warehouse: Warehouse, window: Window, currency: str) -> 
 
 
 def show_domains(domains: list[DomainCost], currency: str) -> None:
-    total = sum((d.billed_cost for d in domains), start=cents(0))
+    total = sum((d.billed_cost for d in domains), start=Decimal(0))  # exact, rounded once
     rows: list[dict[str, object]] = [
-        {"domain": d.domain, "billed": d.billed_cost, "share": share(d.billed_cost, total)}
+        {"domain": d.domain, "billed": cents(d.billed_cost), "share": share(d.billed_cost, total)}
         for d in domains
     ]
-    rows.append({"domain": "total", "billed": total, "share": "100.0 %"})
+    rows.append({"domain": "total", "billed": cents(total), "share": "100.0 %"})
     render(
         rows,
         [
