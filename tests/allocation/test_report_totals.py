@@ -134,3 +134,17 @@ def test_the_reconcile_json_opens_like_every_report(home: Path) -> None:
         "days_in_month": 31,
     }
     assert len(document["days"]) == 31
+
+
+def test_the_chargeback_cost_total_is_the_exact_total_rounded(home: Path) -> None:
+    by = ("--by", "tenant,domain")
+    exact = as_json(home, "chargeback", *by)
+    table, _ = report(home, "chargeback", *by)
+    *lines, total = table_rows(table)
+    cost = len(total) - 2  # ... | cost | charge
+    assert total[0] == "total"
+    assert total[cost] == str(cents(Decimal(exact["total"]["cost"])))
+    assert total[cost + 1] == str(cents(Decimal(exact["total"]["charge"])))
+    shown = sum(Decimal(line[cost]) for line in lines if line[cost])
+    assert shown != Decimal(total[cost]), "the data no longer loses a cent to rounding"
+    assert "each total is the exact sum, rounded" in " ".join(table.lower().split())

@@ -210,8 +210,11 @@ def chargeback(
     with project.warehouse(create=False) as warehouse:
         bill = chargeback_of(warehouse, window, catalog.chargeback, grouping, catalog)
         note_coverage(warehouse, bill.period)
+    # Totals are the exact sums, rounded once where the table rounds the lines.
+    total = {"cost": bill.cost, "charge": bill.charge}
     if output is OutputFormat.TABLE:
         bill = bill.rounded(CENT)
+        total = {"cost": cents(total["cost"]), "charge": cents(total["charge"])}
     lines = [
         {
             "tenant": line.tenant,
@@ -222,7 +225,6 @@ def chargeback(
         }
         for line in bill.lines
     ]
-    total = {"cost": bill.cost, "charge": bill.charge}
     columns = [
         *(DIMENSION_COLUMNS[d] for d in bill.by),
         Column("line"),
@@ -262,7 +264,8 @@ def chargeback(
         render(rows, columns, output, title=title("Chargeback", bill.period, catalog.currency))
         console.print(
             f"{rules_text(bill)}. Cost is rounded to the cent here and exact with "
-            "--output json or csv; charges are as charged."
+            "--output json or csv; charges are as charged. Each total is the exact sum, "
+            "rounded, so it can differ by a few cents from the sum of the rounded lines."
         )
 
 
