@@ -12,6 +12,12 @@ from costplane.errors import InputError
 
 DAY = dt.timedelta(days=1)
 
+FIRST_MONTH = dt.date(1970, 1, 1)
+LAST_MONTH = dt.date(2200, 12, 1)
+"""The months `--period` accepts. Cloud bills start long after 1970, so a month outside
+is a typo (`0205-10` for `2025-10`); and within it every engine holds the dates, pandas'
+nanosecond timestamps too (they end in April 2262), and so does the month after."""
+
 DAYS = pa.schema(
     [("day", pa.date32()), ("day_start", pa.timestamp("us")), ("day_end", pa.timestamp("us"))]
 )
@@ -30,10 +36,16 @@ class Window:
 
     @classmethod
     def month(cls, period: str) -> Window:
-        """A billing month written YYYY-MM."""
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        """A billing month written YYYY-MM, from `FIRST_MONTH` to `LAST_MONTH`."""
+        if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", period):
             raise InputError(f"--period {period!r}: expected a month as YYYY-MM, e.g. 2026-10")
-        start = dt.date.fromisoformat(f"{period}-01")
+        year = int(period[:4])
+        if not FIRST_MONTH.year <= year <= LAST_MONTH.year:
+            raise InputError(
+                f"--period {period}: outside the months Costplane reads, "
+                f"{FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m}"
+            )
+        start = dt.date(year, int(period[5:]), 1)
         end = (start + dt.timedelta(days=32)).replace(day=1)
         return cls(start, end)
 
