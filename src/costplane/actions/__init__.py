@@ -18,6 +18,7 @@ from costplane.actions import (  # noqa: F401  (importing registers the built-in
     sleep,
 )
 from costplane.actions.audit_chain import Anchor, Tampering, Verification, canonical_json
+from costplane.actions.audit_heads import HeadsFile, heads_path
 from costplane.actions.audit_log import AuditLog, current_actor
 from costplane.actions.change import DELETE, Applied, Change, Plan, Skipped
 from costplane.actions.cluster import Cluster, LiveCluster, ManifestObjects, Objects
@@ -61,6 +62,7 @@ __all__ = [
     "Cluster",
     "Due",
     "Execution",
+    "HeadsFile",
     "LiveCluster",
     "ManifestObjects",
     "MarkedOp",
@@ -82,6 +84,7 @@ __all__ = [
     "current_actor",
     "due_namespaces",
     "due_ops",
+    "heads_path",
     "is_asleep",
     "last_transition",
     "make_action",

@@ -7,9 +7,11 @@ by the writer, and part of the hash: an edited entry no longer matches its
 hash, a removed one leaves a gap, an inserted or reordered one breaks a link.
 
 What a chain without a secret cannot show on its own: the newest entries cut
-off, or the whole chain recomputed by someone with write access. Keep the head
-(`costplane audit verify` prints it) somewhere else, and check it later with
-`--anchor ID:HASH`.
+off, the log emptied, or the whole chain recomputed by someone with write
+access. Heads noted elsewhere show them: the heads file written on every append
+(`audit_heads`) and any `--anchor ID:HASH` kept by hand. A noted entry that is
+gone, or has another hash, is named; of a recomputed chain, the first noted
+entry that differs.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ class Verification:
     head_hash: str | None
     tampering: tuple[Tampering, ...]
     unfinished: tuple[int, ...]  # intents with no result: the run stopped while acting
+    noted: int | None = None  # heads read from the heads file; None: no file to check against
+    unconfirmed: tuple[int, ...] = ()  # entries after the last noted head
 
     @property
     def intact(self) -> bool:
@@ -83,10 +87,13 @@ class Verification:
 
 @dataclass(frozen=True)
 class Anchor:
-    """An entry's id and hash noted elsewhere earlier: it must still be in the chain."""
+    """An entry's id and hash noted elsewhere earlier: it must still be in the chain.
+
+    `source` says where it was noted (`--anchor`, or the heads file and its line)."""
 
     entry_id: int
     hash: str
+    source: str = "--anchor"
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
@@ -96,8 +103,14 @@ class Anchor:
         return cls(int(entry_id), value.lower())
 
 
-def verify_chain(entries: Sequence[AuditEntry], anchors: Sequence[Anchor] = ()) -> Verification:
-    """Check every entry (in id order) against its hash, its id and its link."""
+def verify_chain(
+    entries: Sequence[AuditEntry],
+    anchors: Sequence[Anchor] = (),
+    noted: Sequence[Anchor] | None = None,
+) -> Verification:
+    """Check every entry (in id order) against its hash, its id and its link, then against
+    the heads noted outside the database (`noted`, None when there are none to read) and
+    the `anchors` given by hand; problems come in the order of the entries they name."""
     ordered = sorted(entries, key=lambda e: e.id)
     by_hash = {e.hash: e for e in ordered}
     found: list[Tampering] = []
@@ -114,15 +127,24 @@ def verify_chain(entries: Sequence[AuditEntry], anchors: Sequence[Anchor] = ()) 
             )
         found.extend(_link_problems(entry, previous, by_hash))
         previous = entry
-    found.extend(_anchor_problems(ordered, anchors))
+    named = {t.entry_id for t in found}
+    found.extend(
+        t
+        for t in _checkpoint_problems(ordered, [*anchors, *(noted or ())])
+        if t.entry_id not in named
+    )
+    found.sort(key=lambda t: t.entry_id)
     results = {e.intent_id for e in ordered if e.phase == "result"}
     unfinished = tuple(e.id for e in ordered if e.phase == "intent" and e.id not in results)
+    last_noted = max((head.entry_id for head in noted or ()), default=0)
     return Verification(
         entries=len(ordered),
         head_id=previous.id if previous else None,
         head_hash=previous.hash if previous else None,
         tampering=tuple(found),
         unfinished=unfinished,
+        noted=None if noted is None else len(noted),
+        unconfirmed=() if noted is None else tuple(e.id for e in ordered if e.id > last_noted),
     )
 
 
@@ -166,26 +188,62 @@ def _link_problems(
     ]
 
 
-def _anchor_problems(ordered: Sequence[AuditEntry], anchors: Sequence[Anchor]) -> list[Tampering]:
+def _checkpoint_problems(
+    ordered: Sequence[AuditEntry], checkpoints: Sequence[Anchor]
+) -> list[Tampering]:
+    """The first noted entry whose hash differs, and the noted entries that are gone.
+
+    An edit followed by recomputing every later hash leaves a valid chain: only a hash
+    noted before shows it, and every noted entry from the edited one on differs. The
+    first of them is the edited entry when the one before it was noted too (the heads
+    file notes each); with sparser anchors, the edit lies between the last that matches
+    and the first that does not, and the message says so."""
     by_id = {e.id: e for e in ordered}
+    last_id = ordered[-1].id if ordered else 0
     problems = []
-    for anchor in anchors:
-        entry = by_id.get(anchor.entry_id)
-        if entry is None:
-            problems.append(
-                Tampering(
-                    anchor.entry_id,
-                    "truncated",
-                    f"entry {anchor.entry_id} (anchored) is gone: the log was cut off or emptied",
-                )
+    checked = sorted((c for c in checkpoints if c.entry_id in by_id), key=lambda c: c.entry_id)
+    differing = [c for c in checked if by_id[c.entry_id].hash != c.hash]
+    if differing:
+        first = differing[0]
+        matching = [
+            c.entry_id
+            for c in checked
+            if c.entry_id < first.entry_id and by_id[c.entry_id].hash == c.hash
+        ]
+        after = max(matching, default=0)
+        where = (
+            f"entry {first.entry_id} is not the entry that was written"
+            if after == first.entry_id - 1
+            else f"entry {first.entry_id} is not the entry that was written "
+            f"(the rewrite began there or earlier, after entry {after})"
+            if after
+            else f"entry {first.entry_id} is not the entry that was written "
+            "(the rewrite began there or earlier)"
+        )
+        problems.append(
+            Tampering(
+                first.entry_id,
+                "edited",
+                f"{where}: its hash differs from the one noted in {first.source}, "
+                "and the entries after it were chained to the new version",
             )
-        elif entry.hash != anchor.hash:
-            problems.append(
-                Tampering(
-                    anchor.entry_id,
-                    "edited",
-                    f"entry {anchor.entry_id} no "
-                    "longer has the anchored hash: the chain was rewritten from there",
-                )
+        )
+    gone = [c for c in checkpoints if c.entry_id > last_id]
+    if gone:
+        newest = max(gone, key=lambda c: c.entry_id)
+        lost = (
+            f"entry {newest.entry_id} is"
+            if newest.entry_id == last_id + 1
+            else f"entries {last_id + 1}–{newest.entry_id} are"
+        )
+        ends = "the log is empty" if not ordered else f"the log ends at entry {last_id}"
+        how = "emptied" if not ordered else "cut off"
+        problems.append(
+            Tampering(
+                last_id + 1,
+                "truncated",
+                f"{lost} gone: {ends}, but entry {newest.entry_id} was noted in "
+                f"{newest.source} (the log was {how})",
             )
+        )
     return problems

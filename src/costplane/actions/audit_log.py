@@ -2,7 +2,9 @@
 
 `record_intent` is called before an action touches anything, `record_result`
 after, so a run that dies halfway still shows what it was about to do. Entries
-are only ever added; `verify` recomputes the chain (see `audit_chain`).
+are only ever added; `verify` recomputes the chain (see `audit_chain`). With a
+`HeadsFile`, each entry's id and hash are also noted outside the database once it is
+committed, so that `verify` can prove where the log ends (see `audit_heads`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from costplane.actions.audit_chain import (
     entry_hash,
     verify_chain,
 )
+from costplane.actions.audit_heads import HeadsFile
 from costplane.actions.change import DELETE, Change
 from costplane.errors import ExecutionError
 from costplane.state import open_session
@@ -50,8 +53,9 @@ def current_actor(by: str | None = None) -> str:
 class AuditLog:
     """Appending to and reading the audit log of one state store."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, heads: HeadsFile | None = None) -> None:
         self.engine = engine
+        self.heads = heads
 
     def record_intent(self, change: Change, actor: str) -> int:
         """Write what is about to happen; returns the entry's id."""
@@ -87,10 +91,20 @@ class AuditLog:
             return found
 
     def verify(self, anchors: Sequence[Anchor] = ()) -> Verification:
-        return verify_chain(self.entries(), anchors)
+        """The chain recomputed, and checked against the noted heads and `anchors`."""
+        noted = self.heads.noted() if self.heads is not None else None
+        return verify_chain(self.entries(), anchors, noted)
 
     def _append(self, fields: dict[str, Any]) -> int:
-        """Add one entry after the current head; a concurrent writer makes this one retry."""
+        """Add one entry after the current head, then note it outside the database
+        (after the commit: a crash in between leaves it unconfirmed, not missing)."""
+        entry_id, digest = self._commit(fields)
+        if self.heads is not None:
+            self.heads.note(entry_id, digest)
+        return entry_id
+
+    def _commit(self, fields: dict[str, Any]) -> tuple[int, str]:
+        """One entry in one transaction; a concurrent writer makes this one retry."""
         for _attempt in range(_APPEND_ATTEMPTS):
             try:
                 with open_session(self.engine) as session, session.begin():
@@ -106,7 +120,7 @@ class AuditLog:
                     )
                     entry.hash = entry_hash(entry)
                     session.add(entry)
-                    return entry.id
+                    return entry.id, entry.hash  # once the block has committed
             except IntegrityError:
                 continue  # another writer took this place in the chain: chain after it
         raise ExecutionError("could not append to the audit log: too many concurrent writers")

@@ -28,6 +28,7 @@ from costplane.actions import (
     Change,
     Cluster,
     Execution,
+    HeadsFile,
     LiveCluster,
     ManifestObjects,
     ObjectRef,
@@ -40,6 +41,7 @@ from costplane.actions import (
     check_brake,
     current_actor,
     due_namespaces,
+    heads_path,
     make_action,
     namespace_targets,
     plan_action,
@@ -367,6 +369,11 @@ class _Done:
     files: tuple[str, ...] = ()
 
 
+def _audit_log(project: Project) -> AuditLog:
+    """The project's audit log, each entry's head noted in its heads file as well."""
+    return AuditLog(project.state(), HeadsFile(heads_path(project.settings.data_dir)))
+
+
 def _act(ctx: typer.Context, action: Action, targets: list[Target], options: Options) -> _Done:
     if options.apply and action.touches_cluster:
         targets = refreshed(targets, options.cluster())  # plan against what is live now
@@ -382,7 +389,7 @@ def _act(ctx: typer.Context, action: Action, targets: list[Target], options: Opt
         plan,
         action,
         cluster=cluster,
-        audit=AuditLog(project_of(ctx).state()),
+        audit=_audit_log(project_of(ctx)),
         actor=current_actor(options.by),
         max_resources=options.max_resources,
     )

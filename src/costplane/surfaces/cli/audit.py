@@ -1,9 +1,11 @@
 """`costplane audit verify` and `costplane audit list`: the log of applied actions.
 
 `verify` recomputes the hash chain and names every entry that was edited,
-removed, inserted or reordered; it exits 3 when it finds tampering (the
-code of a check that ran and failed, as `govern --fail-on` uses), 1 when it
-cannot run, 0 when the chain is intact.
+removed, inserted or reordered, and, against the heads noted outside the
+database on every append (the heads file) and any `--anchor`, the first entry
+of a log cut off, emptied or re-hashed; it exits 3 when it finds tampering
+(the code of a check that ran and failed, as `govern --fail-on` uses), 1 when
+it cannot run, 2 on a bad option or an unreadable heads file, 0 when intact.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import typer
 
-from costplane.actions import Anchor, AuditLog
+from costplane.actions import Anchor, AuditLog, HeadsFile, Verification, heads_path
 from costplane.errors import InputError
 from costplane.state.models import AuditEntry
 from costplane.surfaces.cli.output import (
@@ -61,7 +63,9 @@ def verify(
         anchors = [Anchor.parse(text) for text in anchor]
     except ValueError as exc:
         raise InputError(f"--anchor: {exc}") from None
-    result = AuditLog(project_of(ctx).state(create=False)).verify(anchors)
+    project = project_of(ctx)
+    heads = HeadsFile(heads_path(project.settings.data_dir))
+    result = AuditLog(project.state(create=False), heads).verify(anchors)
     if output is OutputFormat.JSON:
         emit_json(
             {
@@ -73,6 +77,11 @@ def verify(
                     for t in result.tampering
                 ],
                 "unfinished": list(result.unfinished),
+                "heads_file": {
+                    "path": str(heads.path),
+                    "noted": result.noted,
+                    "unconfirmed": list(result.unconfirmed),
+                },
             }
         )
     else:
@@ -83,6 +92,7 @@ def verify(
         console.print(
             f"audit log: {result.entries} entries, {state}{head}", markup=False, soft_wrap=True
         )
+    _note_heads(heads, result)
     for intent in result.unfinished:
         err_console.print(
             f"note: entry {intent} is an intent with no result (the run stopped while acting)",
@@ -90,6 +100,26 @@ def verify(
         )
     if not result.intact:
         raise typer.Exit(TAMPERED_EXIT_CODE)
+
+
+def _note_heads(heads: HeadsFile, result: Verification) -> None:
+    """Say on stderr what the heads file could not vouch for (not tampering by itself)."""
+    if result.noted is None and result.entries:
+        err_console.print(
+            f"note: no audit heads file at {heads.path}: a log cut off, emptied or re-hashed "
+            "cannot be told from an intact one without it (or --anchor)",
+            markup=False,
+            soft_wrap=True,
+        )
+    if result.unconfirmed:
+        first, last = result.unconfirmed[0], result.unconfirmed[-1]
+        which = f"entry {first} is" if first == last else f"entries {first}–{last} are"
+        err_console.print(
+            f"note: {which} not in {heads.path} yet: written by a run that stopped before "
+            "noting them, by Costplane elsewhere with another heads file, or added by hand",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("list")
