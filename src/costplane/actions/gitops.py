@@ -12,6 +12,9 @@ lists by key where the merge patch replaces them. A delete is `$patch: delete`.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,34 +27,69 @@ from costplane.actions.change import Change, Plan
 from costplane.actions.merge_patch import apply_merge_patch, has_list
 from costplane.actions.target import Target
 from costplane.errors import InputError
+from costplane.written_file import (
+    NAME_MAX,
+    check_target,
+    make_directories,
+    os_error,
+    shown,
+    write_text,
+)
 
 KUSTOMIZATION = "kustomization.yaml"
 
 
 def write_gitops(plan: Plan, directory: Path, targets: Sequence[Target]) -> list[Path]:
-    """Write the plan's cluster changes as patch files plus the kustomization; the files."""
+    """Write the plan's cluster changes as patch files plus the kustomization; the files.
+
+    Every path is checked before anything is written: it stays under `directory`, with
+    no symbolic link on the way, and is a regular file or a new name (written_file)."""
     objects = {(t.kind, t.namespace, t.name): t.object for t in targets}
-    directory.mkdir(parents=True, exist_ok=True)
-    kustomization = _read_kustomization(directory / KUSTOMIZATION)
-    written = []
+    label = f"--gitops {shown(directory)}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_error(directory, exc, label) from exc
+    kustomization_path = check_target(
+        directory / KUSTOMIZATION, root=directory, label=f"{label}: {KUSTOMIZATION}"
+    )
+    kustomization = _read_kustomization(kustomization_path)
+    patches = []
     for change in plan.cluster_changes:
         relative = patch_path(change)
+        check_target(directory / relative, root=directory, label=f"{label}: {shown(relative)}")
         base = objects.get((change.kind, change.namespace, change.name), {})
-        document = patch_document(change, base)
+        patches.append((change, relative, patch_document(change, base)))
+    written = []
+    for change, relative, document in patches:
         path = directory / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _dump(document, path)
+        where = f"{label}: {shown(relative)}"
+        make_directories(path.parent, root=directory, label=where)
+        write_text(path, _dumped(document), root=directory, label=where)
         _list_patch(kustomization, relative, change)
         written.append(path)
     if written:
-        _dump(kustomization, directory / KUSTOMIZATION)
+        where = f"{label}: {KUSTOMIZATION}"
+        write_text(kustomization_path, _dumped(kustomization), root=directory, label=where)
         written.append(directory / KUSTOMIZATION)
     return written
 
 
 def patch_path(change: Change) -> str:
+    """`patches/<action>/<namespace>/<kind>-<name>.yaml`; each part one path segment (a
+    name that is not is refused), the file name cut, with a hash, to fit NAME_MAX."""
     namespace = change.namespace or "_cluster"
-    return f"patches/{change.action}/{namespace}/{change.kind.lower()}-{change.name}.yaml"
+    for part in (change.action, namespace, change.kind, change.name):
+        if not part or part in (".", "..") or "/" in part or "\\" in part or "\x00" in part:
+            raise InputError(
+                f"{change.kind} {shown(namespace)}/{shown(change.name)}: "
+                "not a Kubernetes name; no patch file can be named after it"
+            )
+    name = f"{change.kind.lower()}-{change.name}.yaml"
+    if len(os.fsencode(name)) > NAME_MAX:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        name = f"{change.kind.lower()}-{change.name[:200]}-{digest}.yaml"
+    return f"patches/{change.action}/{namespace}/{name}"
 
 
 def patch_document(change: Change, base: Mapping[str, Any]) -> Any:
@@ -105,7 +143,7 @@ def _list_patch(kustomization: CommentedMap, relative: str, change: Change) -> N
 
 
 def _read_kustomization(path: Path) -> CommentedMap:
-    if not path.exists():
+    if not path.is_file():
         return CommentedMap(
             [("apiVersion", "kustomize.config.k8s.io/v1beta1"), ("kind", "Kustomization")]
         )
@@ -126,6 +164,7 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _dump(document: Any, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as stream:
-        _yaml().dump(document, stream)
+def _dumped(document: Any) -> str:
+    stream = io.StringIO()
+    _yaml().dump(document, stream)
+    return stream.getvalue()

@@ -12,9 +12,7 @@ its name, so a reader never sees a partial file.
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +32,7 @@ from costplane.allocation.window import Window
 from costplane.catalog import Catalog, CostDomain
 from costplane.errors import ExecutionError, InputError
 from costplane.warehouse import ALLOCATIONS, Warehouse
+from costplane.written_file import check_target, replacing, shown
 
 DEFAULT_PROVIDER = "Costplane platform"
 MONEY = pa.decimal128(38, 9)
@@ -305,10 +304,8 @@ def export_focus(
     """
     provider = provider or FocusProvider()
     out = Path(out)
-    if out.is_dir():
-        raise InputError(f"--out {out}: is a directory; give the Parquet file to write")
-    if not out.parent.is_dir():
-        raise InputError(f"--out {out}: the directory {out.parent} does not exist")
+    label = f"--out {shown(out)}"
+    check_target(out, label=label)  # refused before anything is read
     suffix = focus_suffix(out)
     allocated = allocation_totals(warehouse, window)
     if allocated is None:
@@ -318,8 +315,7 @@ def export_focus(
             f"--from {window.start} --to {last}` first"
         )
     expression = focus_rows(warehouse, catalog, window, provider)
-    temporary = out.with_name(f".{out.name}.{secrets.token_hex(6)}.tmp")
-    try:
+    with replacing(out, label=label) as temporary:
         written = write_focus(expression, temporary, suffix)
         if (written.billed_cost, written.effective_cost) != allocated:
             raise ExecutionError(
@@ -327,10 +323,6 @@ def export_focus(
                 f"{written.effective_cost} effective, the allocation of {window.label} to "
                 f"{allocated[0]} and {allocated[1]}; nothing was written"
             )
-        os.replace(temporary, out)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return FocusExport(
         path=out,
         period=window,
@@ -377,7 +369,7 @@ def focus_suffix(out: Path) -> str:
         if name.endswith(suffix):
             return suffix
     raise InputError(
-        f"--out {out}: name a .parquet, .csv or .csv.gz file (the format follows the name)"
+        f"--out {shown(out)}: name a .parquet, .csv or .csv.gz file (the format follows the name)"
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from costplane.errors import InputError
+from costplane.sources.object_names import check_object_names
 
 SUFFIXES = (".json", ".yaml", ".yml")
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -42,9 +43,12 @@ def manifest_files(directory: Path) -> list[Path]:
 
 
 def read_objects(path: Path) -> Iterator[dict[str, Any]]:
-    """The Kubernetes objects in one file, lists unwrapped."""
+    """The Kubernetes objects in one file, lists unwrapped; a name Kubernetes would refuse
+    is refused (it would end up in paths: GitOps patches)."""
     for document in _documents(path):
-        yield from _unwrap(document, path)
+        for obj in _unwrap(document, path):
+            check_object_names(obj, str(path))
+            yield obj
 
 
 def _documents(path: Path) -> Iterator[Any]:

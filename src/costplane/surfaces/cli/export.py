@@ -19,6 +19,7 @@ from costplane.allocation import (
 from costplane.money import cents
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import project_of
+from costplane.written_file import check_target, shown
 
 app = typer.Typer(help="Export the allocation for other tools: FOCUS 1.2, Parquet or CSV.")
 
@@ -57,6 +58,7 @@ def focus(
     project = project_of(ctx)
     window = Window.month(period)
     focus_suffix(out)  # a name of another kind is refused before anything is read
+    check_target(out, label=f"--out {shown(out)}")  # so is a device, a FIFO, a link
     catalog = project.catalog()
     chosen = FocusProvider(name=provider, billing_account_id=billing_account)
     with project.warehouse(create=False) as warehouse, err_console.status("exporting"):
