@@ -246,3 +246,19 @@ def test_audit_verify_json_says_what_the_heads_file_vouched_for(
     elsewhere.unlink()
     assert "note: no audit heads file at" in cli("audit", "verify").stderr
     assert cli("audit", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["6:" + "z" * 64, "²:" + "a" * 64, "0:" + "a" * 64, "-1:" + "a" * 64, "6:abc"]
+)
+def test_an_anchor_that_is_not_an_id_and_a_sha256_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"an anchor is ID:HASH \(a 64-digit SHA-256\)"):
+        Anchor.parse(text)
+
+
+def test_a_heads_line_for_entry_0_is_refused(sqlite_store: Engine, tmp_path: Path) -> None:
+    log = _log(sqlite_store, tmp_path)
+    with (tmp_path / "audit-heads").open("a") as file:
+        file.write(f"0 {'a' * 64}\n")
+    with pytest.raises(InputError, match="audit-heads:7: not an audit head"):
+        log.verify()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -45,6 +46,7 @@ HASHED_FIELDS = (
     "detail",
     "prev_hash",
 )
+_ANCHOR = re.compile(r"([1-9][0-9]{0,17}):([0-9a-fA-F]{64})")
 Problem = Literal["edited", "removed", "inserted", "truncated"]
 
 
@@ -97,10 +99,10 @@ class Anchor:
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
-        entry_id, _, value = text.partition(":")
-        if not entry_id.isdigit() or len(value) != 64:
-            raise ValueError(f"an anchor is ID:HASH (a 64-digit SHA-256), not {text!r}")
-        return cls(int(entry_id), value.lower())
+        match = _ANCHOR.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(f"an anchor is ID:HASH (a 64-digit SHA-256), not {text[:100]!r}")
+        return cls(int(match[1]), match[2].lower())
 
 
 def verify_chain(

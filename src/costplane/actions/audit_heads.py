@@ -26,7 +26,7 @@ from costplane.errors import ExecutionError, InputError
 
 HEADS_VARIABLE = "COSTPLANE_AUDIT_HEADS"
 HEADS_FILE = "audit-heads"
-_LINE = re.compile(r"(\d{1,18}) ([0-9a-f]{64})")
+_LINE = re.compile(r"([1-9][0-9]{0,17}) ([0-9a-f]{64})")
 
 
 def heads_path(data_dir: Path) -> Path:
