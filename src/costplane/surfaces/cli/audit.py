@@ -54,11 +54,13 @@ def verify(
         "--anchor",
         metavar="ID:HASH",
         help="An entry's id and hash noted earlier (verify prints the head); it must still "
-        "be there, unchanged. Catches a log cut short or recomputed. Repeatable.",
+        "be there, unchanged. Checked like the heads file's lines. Repeatable.",
     ),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
-    """Recompute the hash chain; exit 3 naming each edited, removed or inserted entry."""
+    """Recompute the hash chain and check it against the heads noted outside the database
+    (.costplane/audit-heads or $COSTPLANE_AUDIT_HEADS); exit 3 naming the first entry
+    edited, removed, inserted, cut off or re-hashed."""
     try:
         anchors = [Anchor.parse(text) for text in anchor]
     except ValueError as exc:
