@@ -38,7 +38,7 @@ from costplane.surfaces.cli import (
     report,
     sources,
 )
-from costplane.surfaces.cli.output import err_console
+from costplane.surfaces.cli.console import err_console, literal
 from costplane.surfaces.cli.project import Project
 
 
@@ -85,8 +85,8 @@ class CostplaneGroup(TyperGroup):
             if _debugging(ctx):
                 raise
             err_console.print(
-                f"error: unexpected {type(error).__name__}: {error} (run with --debug for details)",
-                markup=False,
+                f"error: unexpected {type(error).__name__}: {literal(error)} "
+                "(run with --debug for details)",
             )
             raise typer.Exit(1) from error
 
@@ -116,7 +116,7 @@ def _report(error: CostplaneError) -> None:
         count = len(error.problems)
         err_console.print(f"error: {count} problem{'s' if count != 1 else ''} in the catalog")
         return
-    err_console.print(f"error: {error}", markup=False, soft_wrap=True)
+    err_console.print(f"error: {literal(error)}", soft_wrap=True)  # one line, as shown
 
 
 app = typer.Typer(

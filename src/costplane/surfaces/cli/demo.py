@@ -101,7 +101,8 @@ def show_summary(project: Project, summary: FleetSummary, results: list[LoadResu
     end = spec.end_at - dt.timedelta(days=1)
     console.print(
         f"\n[bold]Costplane demo[/bold]: {spec.tenants} tenants on {len(summary.clusters)} "
-        f"clusters, {spec.start} to {end.date()} (seed {spec.seed})"
+        f"clusters, {spec.start} to {end.date()} (seed {spec.seed})",
+        markup=True,
     )
     show_loaded(results)
     window = Window(spec.start, spec.start + dt.timedelta(days=spec.days))
@@ -116,7 +117,9 @@ def show_summary(project: Project, summary: FleetSummary, results: list[LoadResu
 
 def show_findings(findings: list[Finding], summary: FleetSummary) -> None:
     """The top findings by money, and how they compare with what was planted."""
-    console.print("\n[bold]Top findings by monthly waste[/bold] (the built-in policy pack)")
+    console.print(
+        "\n[bold]Top findings by monthly waste[/bold] (the built-in policy pack)", markup=True
+    )
     show(findings[:5], OutputFormat.TABLE)
     planted = json.loads((summary.out / "planted.json").read_text())
     kinds = Counter(p["kind"] for p in planted)
@@ -233,7 +236,7 @@ def share(part: Decimal, whole: Decimal) -> str:
 
 def show_next(home: Path, month: Window) -> None:
     period = f"{month.start:%Y-%m}"
-    console.print("\n[bold]Next[/bold]")
+    console.print("\n[bold]Next[/bold]", markup=True)
     for command, why in (
         (f"--home {home} report reconcile --period {period}", "the bill, day by day, placed"),
         (f"--home {home} report showback --period {period}", "every tenant's cost by kind"),

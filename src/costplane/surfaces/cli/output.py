@@ -1,7 +1,9 @@
 """Rendering listings as a table (for people), JSON or CSV (for programs).
 
 Every listing command takes `--output table|json|csv`. JSON money amounts are
-decimal strings, never floats; dates and times are ISO 8601.
+decimal strings, never floats; dates and times are ISO 8601. A table shows each value
+literally (`console.literal`: no markup, no terminal control); JSON and CSV carry the
+values as stored, for programs (JSON escapes control characters itself, CSV does not).
 """
 
 from __future__ import annotations
@@ -17,15 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
-console = Console(highlight=False)
-"""stdout: the data a command was asked for, and nothing else (it may be piped as JSON)."""
-if not console.is_terminal:
-    console.width = 240  # a table written to a file or pipe is not cut at 80 columns
-err_console = Console(stderr=True, highlight=False)
-"""stderr: notes, warnings and errors for the person at the terminal."""
+from costplane.surfaces.cli.console import cell, console, err_console
+
+__all__ = ["Column", "OutputFormat", "console", "emit_json", "err_console", "plain", "render"]
 
 
 class OutputFormat(enum.StrEnum):
@@ -82,11 +80,15 @@ def render(
         for row in rows:
             writer.writerow([_cell(row.get(c.key)) for c in columns])
     else:
-        table = Table(title=title, title_justify="left", header_style="bold")
+        table = Table(
+            title=None if title is None else cell(title),
+            title_justify="left",
+            header_style="bold",
+        )
         for column in columns:
-            table.add_column(column.title, justify="right" if column.numeric else "left")
+            table.add_column(cell(column.title), justify="right" if column.numeric else "left")
         for row in rows:
-            table.add_row(*(_table_cell(row.get(c.key)) for c in columns))
+            table.add_row(*(cell(_table_cell(row.get(c.key))) for c in columns))
         console.print(table)
 
 
