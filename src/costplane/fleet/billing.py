@@ -31,6 +31,7 @@ from costplane.fleet.offering import (
     REGION_NAME,
 )
 from costplane.fleet.spec import FleetSpec
+from costplane.written_file import replacing
 
 SCALE = 10
 UNIT = 10**SCALE
@@ -338,13 +339,14 @@ def write_parquet(table: pa.Table, path: Path) -> None:
                 if len(pc.unique(chunk.dictionary)) != len(chunk.dictionary):
                     raise ValueError(f"{path.name}: column {name} has a duplicated dictionary")
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(
-        table,
-        path,
-        compression="zstd",
-        compression_level=3,
-        row_group_size=1_000_000,
-        store_schema=False,
-        write_statistics=True,
-        use_dictionary=True,
-    )
+    with replacing(path) as temporary:
+        pq.write_table(
+            table,
+            temporary,
+            compression="zstd",
+            compression_level=3,
+            row_group_size=1_000_000,
+            store_schema=False,
+            write_statistics=True,
+            use_dictionary=True,
+        )

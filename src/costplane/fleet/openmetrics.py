@@ -35,6 +35,7 @@ from costplane.fleet.clusters import Node
 from costplane.fleet.services import METHOD_SHARE, ServiceTraffic
 from costplane.fleet.spec import FleetSpec
 from costplane.fleet.usage import UsageSamples
+from costplane.written_file import replacing
 
 THREADS = 2
 MEMORY_LIMIT = "1GB"
@@ -393,7 +394,7 @@ def write_openmetrics(
     )
     con.execute(f"SET streaming_buffer_size = '{STREAMING_BUFFER}'")
     try:
-        with DirectFile(path) as out:
+        with replacing(path) as temporary, DirectFile(temporary) as out:
             for family, build, lines in families:
                 out.write(memoryview(family.header()))
                 con.register("samples", build())

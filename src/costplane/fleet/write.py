@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from costplane.errors import InputError
 from costplane.fleet.backups import generate_backups
 from costplane.fleet.billing import write_bill, write_parquet
 from costplane.fleet.cache import generate_cache
@@ -43,6 +44,7 @@ from costplane.fleet.spec import GENERATOR_VERSION, FleetSpec, FleetSummary
 from costplane.fleet.tenants import CLUSTERS, tenant_population
 from costplane.fleet.usage import generate_usage
 from costplane.fleet.workloads import fleet_namespaces
+from costplane.written_file import make_directories, os_error, shown, write_text
 
 OPENMETRICS_FILE = "prometheus/usage.om"
 Progress = Callable[[str, int, int], None]
@@ -95,10 +97,13 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
             progress(name, done, len(STEPS))
 
     def table(rows: pa.Table, name: str, count: str) -> None:
+        make_directories((out / name).parent, root=out)
         write_parquet(rows, out / name)
         counts[count] = rows.num_rows
 
-    out.mkdir(parents=True, exist_ok=True)
+    _make_out(out)
+    for folder in ("billing", "prometheus"):  # written by the modules they are named after
+        make_directories(out / folder, root=out)
     counts: dict[str, int] = {"tenants": spec.tenants}
     tenants = tenant_population(spec)
     plants = choose_plants(tenants, spec)
@@ -170,8 +175,8 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
             records = planted_records(
                 tenants, namespaces, plants, usage.table, service_usage, db, inventory, spec
             )
-            (out / "planted.json").write_text(
-                json.dumps(records, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            write_text(
+                out / "planted.json", json.dumps(records, indent=2, sort_keys=True) + "\n", root=out
             )
             counts["planted"] = len(records)
             step("planted")
@@ -187,18 +192,29 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
     )
 
 
+def _make_out(out: Path) -> None:
+    """`--out`: a directory, made if missing; anything else there is refused (exit 2)."""
+    label = f"--out {shown(out)}"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(f"{label}: exists and is not a directory") from None
+    except OSError as exc:
+        raise os_error(out, exc, label) from exc
+
+
 def _write_inventory(inventory: Inventory, out: Path) -> dict[str, int]:
     """One kubectl-style List per cluster and resource; returns the item count per resource."""
     counts: dict[str, int] = {}
     for cluster, lists in sorted(inventory.lists.items()):
         folder = out / "kubernetes" / cluster
-        folder.mkdir(parents=True, exist_ok=True)
+        make_directories(folder, root=out)
         for resource in RESOURCES:
             items = lists.get(resource, [])
             key = f"kubernetes.{resource}"
             counts[key] = counts.get(key, 0) + len(items)
             text = json.dumps(kubectl_list(items), separators=(",", ":"), ensure_ascii=False)
-            (folder / f"{resource}.json").write_text(text + "\n", encoding="utf-8")
+            write_text(folder / f"{resource}.json", text + "\n", root=out)
     return counts
 
 
@@ -229,5 +245,5 @@ def _write_manifest(
         "files": files,
         "unhashed": unhashed,
     }
-    (out / "fleet.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    write_text(out / "fleet.json", json.dumps(manifest, indent=2) + "\n", root=out)
     return files, unhashed

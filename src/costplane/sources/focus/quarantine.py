@@ -18,6 +18,7 @@ import duckdb
 from costplane.sources.focus.cells import ident, literal
 from costplane.sources.focus.read import Format
 from costplane.sources.focus.rows import PROBLEMS, ROW
+from costplane.written_file import replacing
 
 REASON = "x_QuarantineReason"
 
@@ -55,4 +56,5 @@ def write_quarantine(
     )
     options = "FORMAT parquet" if target.suffix == ".parquet" else "FORMAT csv, HEADER"
     target.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(f"COPY ({query}) TO {literal(str(target))} ({options})")
+    with replacing(target) as temporary:  # a link or a device there is refused, not written
+        con.execute(f"COPY ({query}) TO {literal(str(temporary))} ({options})")
