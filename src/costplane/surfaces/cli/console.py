@@ -5,7 +5,7 @@ terminal, `[bold red]` would be read as Rich markup (and `[/]` would crash the t
 and ESC, BEL or an OSC sequence would recolour, retitle or hyperlink the screen. So:
 
 - both consoles read no markup and no emoji codes unless a call asks (`markup=True`, for
-  our own literal styling, with data passed through `escaped`);
+  our own styled headings, which interpolate no text from data);
 - every character that could steer the terminal is replaced by a visible escape
   (`literal`): a hostile name stays visible, and two names that differ only there still
   look different. Ordinary Unicode, right-to-left scripts included, is kept.
@@ -19,7 +19,6 @@ import unicodedata
 from typing import Any
 
 from rich.console import Console, HighlighterType, JustifyMethod, OverflowMethod
-from rich.markup import escape
 from rich.style import Style
 from rich.text import Text
 
@@ -48,11 +47,6 @@ def literal(value: object, *, keep_newlines: bool = False) -> str:
     return "".join(
         _visible(c) if _steers(c) and not (keep_newlines and c == "\n") else c for c in text
     )
-
-
-def escaped(value: object) -> str:
-    """`value` for a message printed with `markup=True`: literal, and its `[` not markup."""
-    return escape(literal(value))
 
 
 def cell(value: object) -> Text:
