@@ -21,7 +21,7 @@ from costplane.allocation.dimensions import read_dimensions
 from costplane.allocation.engine import Inputs, allocation_table
 from costplane.allocation.window import DAY, Window, day_table
 from costplane.catalog import Catalog
-from costplane.warehouse import ALLOCATIONS, Warehouse
+from costplane.warehouse import ALLOCATIONS, SnapshotConflictError, Warehouse
 
 OVERHEAD = pa.schema(
     [
@@ -45,7 +45,29 @@ class AllocationRun:
 def allocate(
     warehouse: Warehouse, catalog: Catalog, window: Window | None = None
 ) -> AllocationRun | None:
-    """Allocate `window` (default: the days whose data changed since they were allocated)."""
+    """Allocate `window` (default: the days whose data changed since they were allocated).
+
+    Everything the allocation reads, and its write, is one snapshot of the warehouse
+    (`Warehouse.snapshot`), so an ingest committed meanwhile is either wholly in it or
+    wholly out, and the result reconciles with the bill it read. A snapshot that
+    collides with another allocation of the same days is run again.
+    """
+    for attempt in range(1, SNAPSHOT_ATTEMPTS + 1):
+        try:
+            with warehouse.snapshot():
+                return allocate_in_snapshot(warehouse, catalog, window)
+        except SnapshotConflictError:
+            if attempt == SNAPSHOT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+SNAPSHOT_ATTEMPTS = 3
+
+
+def allocate_in_snapshot(
+    warehouse: Warehouse, catalog: Catalog, window: Window | None
+) -> AllocationRun | None:
     window = window or pending_window(warehouse)
     if window is None:
         return None

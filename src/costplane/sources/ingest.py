@@ -9,7 +9,7 @@ restored load is recorded the same way: it is a load too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Engine
 
@@ -31,6 +31,26 @@ def ingest(
     finished = _now()
     record_runs(state, [_succeeded(result, started, finished) for result in results])
     return results
+
+
+def open_and_ingest(
+    open_warehouse: Callable[[], Warehouse],
+    state: Engine,
+    loads: Sequence[Load],
+    *,
+    allow_shrink: bool = False,
+) -> list[LoadResult]:
+    """Open the warehouse, load and record: a load that could not even start (the
+    warehouse held by another process past the wait, or unreachable) is recorded as
+    failed too, so `ingest history` shows every attempt."""
+    started = _now()
+    try:
+        warehouse = open_warehouse()
+    except CostplaneError as error:
+        record_runs(state, [_failed(load, started, error) for load in loads])
+        raise
+    with warehouse:
+        return ingest(warehouse, state, loads, allow_shrink=allow_shrink)
 
 
 def restore(warehouse: Warehouse, state: Engine, load_id: int) -> LoadResult:

@@ -7,7 +7,7 @@ reload that would hold materially less is refused unless asked for, and the
 load it replaces is kept, to be restored (`Warehouse.restore`).
 """
 
-from costplane.warehouse.connect import Warehouse, connect_warehouse
+from costplane.warehouse.connect import Access, Warehouse, connect_warehouse
 from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
 from costplane.warehouse.shrink import SHRINK_LIMIT, LoadShrankError
 from costplane.warehouse.tables import (
@@ -18,6 +18,7 @@ from costplane.warehouse.tables import (
     DerivedTable,
     FactTable,
 )
+from costplane.warehouse.transaction import SnapshotConflictError
 
 __all__ = [
     "ALLOCATIONS",
@@ -25,6 +26,7 @@ __all__ = [
     "FACT_TABLES",
     "LOADS",
     "SHRINK_LIMIT",
+    "Access",
     "DerivedTable",
     "FactTable",
     "Load",
@@ -32,6 +34,7 @@ __all__ = [
     "LoadResult",
     "LoadShrankError",
     "ReplacedLoad",
+    "SnapshotConflictError",
     "Warehouse",
     "connect_warehouse",
 ]

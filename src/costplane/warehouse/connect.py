@@ -7,8 +7,12 @@ allocation expressions built on it, is written once for every engine.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pathlib
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -18,19 +22,54 @@ import psycopg
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from costplane.errors import InputError, ServiceUnavailableError
+from costplane.errors import ExecutionError, InputError, ServiceUnavailableError
 from costplane.masked_url import masked_url
-from costplane.warehouse import kept, registry, schema
+from costplane.warehouse import holders, kept, registry, schema
 from costplane.warehouse.ingest import first_line, ingest, restore
 from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
 from costplane.warehouse.sql import Engine, quoted
 from costplane.warehouse.tables import DERIVED_TABLES, FACT_TABLES, FactTable
-from costplane.warehouse.transaction import write_transaction
+from costplane.warehouse.transaction import DuckDBWriter, snapshot_transaction, write_transaction
 
 POSTGRES_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
 CONNECT_TIMEOUT_SECONDS = 10
 DUCKDB_SETTINGS = frozenset({"memory_limit", "threads", "temp_directory"})
 DEFAULT_MEMORY_LIMIT = "2GB"
+WAIT_VARIABLE = "COSTPLANE_WAREHOUSE_WAIT"
+DEFAULT_WAIT_SECONDS = 60.0
+"""How long a process waits for an embedded warehouse another process holds, then exits 1."""
+POLL_SECONDS = 0.2
+LOCK_CONFLICT = "Could not set lock on file"
+SAME_PROCESS_CONFLICT = "different configuration than existing connections"
+
+
+@dataclass(frozen=True)
+class Access:
+    """How a process opens an embedded (DuckDB) warehouse.
+
+    DuckDB admits one writing process or many reading ones per file: readers open it
+    read-only so they never exclude each other, and anyone who finds the file taken
+    waits up to `wait_seconds`, telling `on_wait` once what it waits for.
+    """
+
+    read_only: bool = False
+    wait_seconds: float = DEFAULT_WAIT_SECONDS
+    operation: str = "costplane"
+    on_wait: Callable[[str], None] | None = None
+
+
+def wait_seconds_from_environment() -> float:
+    """COSTPLANE_WAREHOUSE_WAIT in seconds (0: do not wait), DEFAULT_WAIT_SECONDS if unset."""
+    text = os.environ.get(WAIT_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_WAIT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise InputError(f"{WAIT_VARIABLE}={text[:40]!r}: not a number of seconds from 0 to 86400")
+    return seconds
 
 
 class Warehouse:
@@ -42,12 +81,19 @@ class Warehouse:
         engine: Engine,
         url: str,
         tables: Mapping[str, FactTable] = FACT_TABLES,
+        embedded: EmbeddedFile | None = None,
     ) -> None:
         self.ibis = backend
         self.engine: Engine = engine
         self.url = masked_url(url)
         self.tables = dict(tables)
+        self.embedded = embedded
         self._schema_ensured = False
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this is an embedded warehouse opened for reading only."""
+        return self.embedded is not None and self.embedded.read_only
 
     def __repr__(self) -> str:
         return f"Warehouse({self.url!r})"
@@ -61,11 +107,42 @@ class Warehouse:
         return self.ibis.table(name)
 
     def ensure_schema(self) -> list[str]:
-        """Create missing tables and add missing columns; return the changes made."""
+        """Create missing tables and add missing columns; return the changes made.
+
+        Opened read-only, a warehouse that lacks nothing is left as it is; one that lacks
+        something (written by an older release) is reopened for writing just long enough.
+        """
+        if self.embedded is not None and self.embedded.read_only:
+            existing = schema.existing_columns(DuckDBWriter(self.ibis.con))
+            if not schema.schema_changes(existing, schema.stored_schemas(self.tables), "duckdb"):
+                self._schema_ensured = True
+                return []
+            self.ibis.disconnect()
+            self.ibis = self.embedded.reopen(read_only=False)
+            try:
+                return self.ensure_schema()
+            finally:
+                self.ibis.disconnect()
+                self.ibis = self.embedded.reopen(read_only=True)
         with write_transaction(self.engine, self.ibis.con) as session:
             changes = schema.ensure_schema(session, self.tables, self.engine)
         self._schema_ensured = True
         return changes
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read and write inside sees one state of the warehouse, and commits as one.
+
+        On PostgreSQL a REPEATABLE READ transaction: an ingest committed meanwhile is not
+        seen, so an allocation never mixes old and new data (it may raise
+        `SnapshotConflictError` if another writer changed the same rows; run it again).
+        On DuckDB the file lock already keeps other writers out while this process writes.
+        """
+        if self.engine != "postgres":
+            yield
+            return
+        with snapshot_transaction(self.ibis.con):
+            yield
 
     def ingest(self, loads: Sequence[Load], *, allow_shrink: bool = False) -> list[LoadResult]:
         """Write the loads in one transaction, each replacing an earlier load with its key.
@@ -114,6 +191,8 @@ class Warehouse:
 
     def close(self) -> None:
         self.ibis.disconnect()
+        if self.embedded is not None:
+            self.embedded.withdraw()
 
     def __enter__(self) -> Warehouse:
         return self
@@ -182,23 +261,92 @@ def duckdb_settings(url: URL, database: str) -> dict[str, str]:
     return settings
 
 
-def connect_duckdb(url: URL, tables: Mapping[str, FactTable]) -> Warehouse:
+@dataclass
+class EmbeddedFile:
+    """The DuckDB file a warehouse opened: how, so it can be reopened, and its holder note."""
+
+    path: pathlib.Path
+    settings: dict[str, str]
+    shown: str
+    access: Access
+    read_only: bool = False
+    note: pathlib.Path | None = None
+
+    def reopen(self, *, read_only: bool) -> ibis.BaseBackend:
+        """Open the file (waiting while another process holds it) and note this process."""
+        backend, self.read_only = open_duckdb_file(self, read_only=read_only)
+        self.note = holders.announce(self.path, self.access.operation, writes=not self.read_only)
+        return backend
+
+    def withdraw(self) -> None:
+        if self.note is not None:
+            holders.withdraw(self.note)
+            self.note = None
+
+
+def configured(backend: ibis.BaseBackend, settings: Mapping[str, str]) -> ibis.BaseBackend:
+    # A library must not draw on the terminal; the CLI shows its own progress.
+    backend.con.execute("SET enable_progress_bar = false")
+    for name, value in settings.items():
+        backend.con.execute(f"SET {name} = ?", [value])
+    return backend
+
+
+def open_duckdb_file(file: EmbeddedFile, *, read_only: bool) -> tuple[ibis.BaseBackend, bool]:
+    """The file opened, and whether read-only; waits up to the access's bound while another
+    process holds it, then raises an ExecutionError naming that process (exit 1)."""
+    access = file.access
+    deadline = time.monotonic() + access.wait_seconds
+    told = False
+    while True:
+        try:
+            backend = ibis.duckdb.connect(str(file.path), read_only=read_only)
+            return configured(backend, file.settings), read_only
+        except duckdb.Error as exc:
+            message = str(exc)
+            if read_only and SAME_PROCESS_CONFLICT in message:
+                # This process already has the file open for writing: read through that.
+                return open_duckdb_file(file, read_only=False)
+            if LOCK_CONFLICT not in message:
+                raise ServiceUnavailableError(
+                    f"cannot open the DuckDB warehouse {file.shown}: {first_line(exc)}"
+                ) from None
+            holder = holders.holder_of(file.path, holders.lock_holder_pid(message))
+            pid = holders.lock_holder_pid(message)
+            who = holder.describe() if holder else f"another process (pid {pid or 'unknown'})"
+        if time.monotonic() >= deadline:
+            raise ExecutionError(
+                f"the warehouse {file.path} is in use by {who}; gave up after "
+                f"{access.wait_seconds:g} s (run again when it ends, or wait longer with "
+                f"{WAIT_VARIABLE}=SECONDS)"
+            )
+        if not told and access.on_wait is not None:
+            access.on_wait(
+                f"waiting for {who} to finish with {file.path} "
+                f"(up to {access.wait_seconds:g} s, {WAIT_VARIABLE})"
+            )
+            told = True
+        time.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0.0)))
+
+
+def connect_duckdb(url: URL, tables: Mapping[str, FactTable], access: Access) -> Warehouse:
     database = duckdb_database(url)
     shown = url.render_as_string(hide_password=True)
     settings = duckdb_settings(url, database)
-    if database != ":memory:":
-        pathlib.Path(database).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        backend = ibis.duckdb.connect(database)
-        # A library must not draw on the terminal; the CLI shows its own progress.
-        backend.con.execute("SET enable_progress_bar = false")
-        for name, value in settings.items():
-            backend.con.execute(f"SET {name} = ?", [value])
-    except duckdb.Error as exc:
-        raise ServiceUnavailableError(
-            f"cannot open the DuckDB warehouse {shown}: {first_line(exc)}"
-        ) from None
-    return Warehouse(backend, "duckdb", shown, tables)
+    if database == ":memory:":
+        try:
+            backend = configured(ibis.duckdb.connect(database), settings)
+        except duckdb.Error as exc:
+            raise ServiceUnavailableError(
+                f"cannot open the DuckDB warehouse {shown}: {first_line(exc)}"
+            ) from None
+        return Warehouse(backend, "duckdb", shown, tables)
+    path = pathlib.Path(database)
+    if not access.read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    file = EmbeddedFile(path, settings, shown, access)
+    backend = file.reopen(read_only=access.read_only)
+    return Warehouse(backend, "duckdb", shown, tables, file)
 
 
 def connect_postgres(url: URL, tables: Mapping[str, FactTable]) -> Warehouse:
@@ -215,16 +363,25 @@ def connect_postgres(url: URL, tables: Mapping[str, FactTable]) -> Warehouse:
     return Warehouse(backend, "postgres", shown, tables)
 
 
-def connect_warehouse(url: str, *, tables: Mapping[str, FactTable] = FACT_TABLES) -> Warehouse:
+def connect_warehouse(
+    url: str,
+    *,
+    tables: Mapping[str, FactTable] = FACT_TABLES,
+    access: Access | None = None,
+) -> Warehouse:
     """Open the warehouse at `url` (duckdb:///file, duckdb:///:memory:, postgresql://...).
 
     `tables` is the declaration to use; other releases' declarations let tests
-    and migrations exercise schema evolution.
+    and migrations exercise schema evolution. `access` says how to open a DuckDB
+    file (read-only, how long to wait for another process); by default for writing,
+    waiting COSTPLANE_WAREHOUSE_WAIT seconds.
     """
     target = parsed(url)
     scheme = target.drivername
     if scheme == "duckdb":
-        return connect_duckdb(target, tables)
+        return connect_duckdb(
+            target, tables, access or Access(wait_seconds=wait_seconds_from_environment())
+        )
     if scheme in POSTGRES_SCHEMES:
         return connect_postgres(target, tables)
     raise InputError(

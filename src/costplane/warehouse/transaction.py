@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from psycopg.copy import QueuedLibpqWriter
 
+from costplane.errors import ExecutionError
 from costplane.warehouse.load import Load, data_schema
 from costplane.warehouse.registry import TABLE as LOADS_TABLE
 from costplane.warehouse.sql import Engine, Session, quoted
@@ -135,3 +136,24 @@ def write_transaction(
     finally:
         for data in sources:
             unregister(con, data)
+
+
+class SnapshotConflictError(ExecutionError):
+    """Another writer changed rows this snapshot transaction writes; running it again works."""
+
+
+@contextmanager
+def snapshot_transaction(con: psycopg.Connection[Any]) -> Iterator[None]:
+    """One REPEATABLE READ transaction on PostgreSQL: every statement inside (the writes'
+    own transactions become savepoints) reads the snapshot the first one took."""
+    previous = con.isolation_level
+    con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    try:
+        with con.transaction():
+            yield
+    except psycopg.errors.SerializationFailure:
+        raise SnapshotConflictError(
+            "another process changed the same rows at the same time"
+        ) from None
+    finally:
+        con.isolation_level = previous

@@ -17,8 +17,8 @@ from typing import Any
 import typer
 
 from costplane.errors import CostplaneError, InputError
-from costplane.sources import ingest
 from costplane.sources.collector import Collected
+from costplane.sources.ingest import open_and_ingest
 from costplane.state import SourceRun, record_source_run
 from costplane.surfaces.cli.output import OutputFormat, emit_json, err_console
 from costplane.surfaces.cli.project import Project
@@ -44,8 +44,9 @@ def run_collector(
     state = project.state()
     try:
         collected = collect()
-        with project.warehouse() as warehouse:
-            results = ingest(warehouse, state, collected.loads, allow_shrink=allow_shrink)
+        results = open_and_ingest(
+            project.warehouse, state, collected.loads, allow_shrink=allow_shrink
+        )
     except CostplaneError as error:
         record_source_run(state, _run(source, target, started, "failed", error=str(error)))
         raise

@@ -138,7 +138,7 @@ def govern_project(
     Suppressed findings are left out unless `show_suppressed`."""
     chosen = policies if policies is not None else [item.policy for item in pack_policies()]
     catalog = project.catalog()
-    with project.warehouse() as warehouse, err_console.status("governing"):
+    with project.warehouse(read_only=True) as warehouse, err_console.status("governing"):
         review = govern_warehouse(warehouse, catalog, chosen, prices=prices)
     findings, record = record_run(
         project.state(), review.findings, review.ran, dt.datetime.now(dt.UTC)

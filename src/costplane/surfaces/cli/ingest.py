@@ -10,15 +10,17 @@ import typer
 
 from costplane.errors import CostplaneError, ExecutionError, InputError
 from costplane.settings import CATALOG_FILE
-from costplane.sources import fleet_loads, ingest
+from costplane.sources import fleet_loads
 from costplane.sources.fleet import read_manifest, verify_files
 from costplane.sources.focus import (
     FOCUS_VERSIONS,
     BillRejectedError,
     FocusFile,
     FocusOptions,
+    byte_size,
     read_focus_bill,
 )
+from costplane.sources.ingest import open_and_ingest
 from costplane.sources.ingest import restore as restore_load
 from costplane.state import IngestRun, recent_runs
 from costplane.state.ingest_runs import runs_of_loads
@@ -73,8 +75,8 @@ def ingest_fleet(
     project: Project, directory: Path, *, allow_shrink: bool = False
 ) -> list[LoadResult]:
     loads = fleet_loads(directory, project.catalog().labels)
-    with project.warehouse() as warehouse, err_console.status("loading into the warehouse"):
-        return ingest(warehouse, project.state(), loads, allow_shrink=allow_shrink)
+    with err_console.status("loading into the warehouse"):
+        return open_and_ingest(project.warehouse, project.state(), loads, allow_shrink=allow_shrink)
 
 
 @app.command()
@@ -125,6 +127,16 @@ def focus(
         help="Load files that lack mandatory FOCUS columns other than those a row needs "
         "(account, currency, periods, BilledCost, EffectiveCost); they are stored as null.",
     ),
+    max_csv_size: str = typer.Option(
+        "1Gi",
+        "--max-csv-size",
+        metavar="<size>",
+        help="The most CSV text, once decompressed, one command reads in memory (about "
+        "3 bytes of memory a byte), e.g. 4Gi. Parquet bills have no such bound.",
+    ),
+    max_record_size: str = typer.Option(
+        "16Mi", "--max-record-size", metavar="<size>", help="The longest CSV record read."
+    ),
     replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
@@ -141,6 +153,8 @@ def focus(
         billing_currency=billing_currency,
         allow_missing_columns=allow_missing_columns,
         quarantine=quarantine,
+        max_csv_bytes=byte_size("--max-csv-size", max_csv_size),
+        max_record_bytes=byte_size("--max-record-size", max_record_size),
     )
     try:
         bill = read_focus_bill(files, options)
@@ -149,8 +163,10 @@ def focus(
             err_console.print(str(problem), markup=False, soft_wrap=True)
         raise InputError(error.summary) from error
     project = project_of(ctx)
-    with bill, project.warehouse() as warehouse, err_console.status("loading into the warehouse"):
-        results = ingest(warehouse, project.state(), bill.loads, allow_shrink=replace)
+    with bill, err_console.status("loading into the warehouse"):
+        results = open_and_ingest(
+            project.warehouse, project.state(), bill.loads, allow_shrink=replace
+        )
     for file in bill.files:
         if file.quarantine_file is not None:
             err_console.print(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
 import typer
 from sqlalchemy import Engine
 
@@ -18,7 +19,9 @@ from costplane.catalog import Catalog, load_catalog
 from costplane.errors import InputError
 from costplane.settings import Settings
 from costplane.state import current_revision, head_revision, state_engine, upgrade
-from costplane.warehouse import Warehouse, connect_warehouse
+from costplane.surfaces.cli.output import err_console
+from costplane.warehouse import Access, Warehouse, connect_warehouse
+from costplane.warehouse.connect import wait_seconds_from_environment
 
 
 @dataclass
@@ -36,18 +39,37 @@ class Project:
             )
         return load_catalog(path)
 
-    def warehouse(self, *, ensure_schema: bool = True, create: bool = True) -> Warehouse:
+    def warehouse(
+        self, *, ensure_schema: bool = True, create: bool = True, read_only: bool | None = None
+    ) -> Warehouse:
         """The warehouse, with its declared tables created or extended as needed;
-        without `create`, an embedded one not written yet is read empty, in memory."""
+        without `create`, an embedded one not written yet is read empty, in memory.
+
+        An embedded warehouse is opened read-only for commands that only read
+        (`read_only`, by default those that do not `create`), so any number of them run
+        at once; a command that finds it held by a writer waits COSTPLANE_WAREHOUSE_WAIT
+        seconds, saying for what, then exits 1 (docs/warehouse.md, "Two commands at once").
+        """
         target = self.settings.warehouse_target
+        reads_only = not create if read_only is None else read_only
         if self.settings.warehouse_url is None:
             if create:
                 self.settings.ensure_data_dir()
-            elif not self._exists(self.settings.embedded_warehouse):
-                target = "duckdb:///:memory:"
-        warehouse = connect_warehouse(target)
+            if (not create or reads_only) and not self._exists(self.settings.embedded_warehouse):
+                target = "duckdb:///:memory:"  # nothing written yet: read an empty one
+        access = Access(
+            read_only=reads_only,
+            wait_seconds=wait_seconds_from_environment(),
+            operation=running_command(),
+            on_wait=lambda message: err_console.print(message, markup=False, soft_wrap=True),
+        )
+        warehouse = connect_warehouse(target, access=access)
         if ensure_schema:
-            warehouse.ensure_schema()
+            try:
+                warehouse.ensure_schema()
+            except BaseException:
+                warehouse.close()
+                raise
         return warehouse
 
     def state(self, *, create: bool = True) -> Engine:
@@ -92,3 +114,12 @@ def project_of(ctx: typer.Context) -> Project:
     project = ctx.find_root().obj
     assert isinstance(project, Project), "the root callback sets the project"
     return project
+
+
+def running_command() -> str:
+    """The command this process runs (`ingest fleet`), as other processes are told it."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return "costplane"
+    words = ctx.command_path.split()[1:]
+    return " ".join(word for word in words if not word.startswith("-")) or "costplane"
