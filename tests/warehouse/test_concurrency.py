@@ -251,15 +251,22 @@ def test_a_holder_note_left_by_a_killed_process_is_not_blamed(
 
 
 def dearer(load: Load, extra: Decimal) -> Load:
-    """The same bill with `extra` more on its first line: a reload a user might make."""
+    """The same bill and one more line: `extra` charged over the whole month, so the days
+    its charges cover change with it (a reload a user might make mid-month)."""
     assert isinstance(load.data, pa.Table)
-    costs = load.data.column("billed_cost").to_pylist()
-    costs[0] += extra
-    column = pa.array(costs, load.data.schema.field("billed_cost").type)
-    data = load.data.set_column(
-        load.data.schema.get_field_index("billed_cost"), "billed_cost", column
-    )
-    return dataclasses.replace(load, data=data)
+    line = load.data.slice(0, 1)
+    month = {
+        "charge_period_start": datetime(2026, 10, 1),
+        "charge_period_end": datetime(2026, 11, 1),
+    }
+    for name in ("billed_cost", "effective_cost", "resource_id", *month):
+        if name not in line.column_names:
+            continue
+        field = line.schema.field(name)
+        value = month.get(name, extra if field.type != pa.string() else "monthly-support")
+        index = line.schema.get_field_index(name)
+        line = line.set_column(index, field, pa.array([value], field.type))
+    return dataclasses.replace(load, data=pa.concat_tables([load.data, line]))
 
 
 def placed(warehouse: Warehouse, window: Window) -> Decimal:
