@@ -7,7 +7,9 @@ a problem the model finds later is reported at its line. Floats are exact
 Decimals built from their text (0.1 is 0.1, never a binary float); a value no
 file can hold (.inf, a custom tag, 2025-02-30) becomes `Rejected`, recorded
 where it stands and left in the document so the model says nothing more of it.
-Each caller words syntax errors itself.
+Each caller words syntax errors itself. A document nested too deep, or whose
+aliases repeat too many values, is refused while it is composed
+(`costplane.parse_bounds`): aliases and merge keys stay usable for sharing a block.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.events import AliasEvent, ScalarEvent
 from ruamel.yaml.scalarbool import ScalarBoolean
+
+from costplane.parse_bounds import NodeBudget, children
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -56,6 +62,14 @@ def _construct_date(constructor: RoundTripConstructor, node: Any) -> object:
         return Rejected(f"expected a real calendar date, got {node.value!r}")
 
 
+def _construct_int(constructor: RoundTripConstructor, node: Any) -> object:
+    """A YAML integer, or a rejection when Python refuses to convert it (over 4,300 digits)."""
+    try:
+        return RoundTripConstructor.construct_yaml_int(constructor, node)
+    except ValueError:
+        return Rejected(f"expected an integer Costplane can read, got {len(node.value)} digits")
+
+
 def _construct_text(constructor: RoundTripConstructor, node: Any) -> str:
     return str(constructor.construct_scalar(node))
 
@@ -69,15 +83,44 @@ class _TextConstructor(RoundTripConstructor):
 
 
 _DatesConstructor.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_DatesConstructor.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _DatesConstructor.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 _TextConstructor.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_TextConstructor.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _TextConstructor.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
+class _BoundedComposer(Composer):
+    """ruamel's composer, telling a `NodeBudget` each node: DocumentTooLargeError past a bound."""
+
+    budget = NodeBudget()
+
+    def compose_document(self) -> Any:
+        self.budget = NodeBudget()
+        return super().compose_document()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        mark = event.start_mark
+        if isinstance(event, AliasEvent):
+            node = super().compose_node(parent, index)
+            self.budget.alias(node, str(event.anchor), mark.line, mark.column)
+            return node
+        if isinstance(event, ScalarEvent):
+            node = super().compose_node(parent, index)
+            self.budget.scalar(node)
+            return node
+        self.budget.enter(mark.line, mark.column)
+        node = super().compose_node(parent, index)
+        self.budget.closed(node, children(node))
+        return node
+
+
 def exact_yaml(timestamps: Literal["date", "text"]) -> YAML:
-    """A round-trip reader with exact floats; timestamps as dates or as their text."""
+    """A round-trip reader with exact floats; timestamps as dates or as their text; bounded."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _DatesConstructor if timestamps == "date" else _TextConstructor
+    yaml.Composer = _BoundedComposer
     return yaml
 
 

@@ -35,6 +35,7 @@ from costplane.catalog.service_class import ServiceClass
 from costplane.catalog.tenant import Tenant
 from costplane.catalog.types import CURRENCY_PATTERN, IDENTIFIER_PATTERN
 from costplane.errors import CatalogInvalidError, Problem
+from costplane.parse_bounds import DocumentTooLargeError
 from costplane.yaml_source import (
     START,
     Position,
@@ -123,6 +124,8 @@ def _parse_yaml(text: str, file: str) -> object:
     """The YAML document; a syntax error or duplicate key is one problem at its position."""
     try:
         return _yaml_reader().load(text)
+    except DocumentTooLargeError as exc:
+        raise CatalogInvalidError([Problem(file, exc.line, exc.column, str(exc))]) from None
     except DuplicateKeyError as exc:
         raise CatalogInvalidError([_duplicate_key_problem(exc, text, file)]) from None
     except MarkedYAMLError as exc:

@@ -9,6 +9,7 @@ import re
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from costplane.parse_bounds import DocumentTooLargeError
 from costplane.yaml_source import START, Position, SourceMap, exact_yaml, mark_position
 
 
@@ -24,6 +25,8 @@ def read_yaml(text: str) -> tuple[object, SourceMap]:
     """The document as plain values, and its source map; YamlSyntaxError when not YAML."""
     try:
         document = exact_yaml(timestamps="text").load(text)
+    except DocumentTooLargeError as exc:
+        raise YamlSyntaxError(str(exc), (exc.line, exc.column)) from None
     except DuplicateKeyError as exc:
         found = re.search(r'duplicate key "(.*?)"', str(exc.problem))
         key = found[1] if found else "?"

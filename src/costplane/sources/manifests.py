@@ -8,6 +8,10 @@ YAML is read as Kubernetes reads it (YAML 1.1 to JSON, as `sigs.k8s.io/yaml`
 does): an unquoted timestamp stays the string it was written as, so every object
 can be stored as JSON. PyYAML's libyaml loader does it twenty times faster than a
 pure-Python one (a GitOps repository holds tens of thousands of documents).
+Its events are composed here, though, by PyYAML's Python composer told each node
+(`costplane.parse_bounds`): libyaml's own composer recurses in C and crashes on a
+file nested 30,000 levels, and nothing bounds what aliases repeat. A JSON file is
+held to the same depth.
 """
 
 from __future__ import annotations
@@ -15,22 +19,76 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from costplane.errors import InputError
+from costplane.parse_bounds import (
+    DocumentTooLargeError,
+    NodeBudget,
+    children,
+    json_depth_within,
+    too_deep,
+)
 from costplane.sources.object_names import check_object_names
 
 SUFFIXES = (".json", ".yaml", ".yml")
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CPARSER: Any = getattr(yaml, "CParser", None)
+_PARSER: tuple[type[Any], ...] = (
+    (_CPARSER,)
+    if _CPARSER is not None
+    else (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser)
+)
 
 
-class _KubernetesLoader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """Safe YAML whose timestamps stay strings, as in Kubernetes' YAML-to-JSON."""
+class _BoundedComposer(yaml.composer.Composer):
+    """PyYAML's composer, telling a `NodeBudget` each node: DocumentTooLargeError past a bound."""
+
+    budget = NodeBudget()
+
+    def compose_document(self) -> Any:
+        self.budget = NodeBudget()
+        return super().compose_document()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = cast(Any, self).peek_event()  # the parser's, mixed in below
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            self.budget.alias(node, str(event.anchor), mark.line, mark.column)
+            return node
+        if isinstance(event, yaml.ScalarEvent):
+            node = super().compose_node(parent, index)
+            self.budget.scalar(node)
+            return node
+        self.budget.enter(mark.line, mark.column)
+        node = super().compose_node(parent, index)
+        self.budget.closed(node, children(node))
+        return node
 
 
-_KubernetesLoader.add_constructor(
+class _KubernetesLoader(
+    _BoundedComposer,  # first: libyaml's parser brings a composer of its own
+    *_PARSER,  # type: ignore[misc]
+    yaml.constructor.SafeConstructor,
+    yaml.resolver.Resolver,
+):
+    """Safe YAML whose timestamps stay strings, as in Kubernetes' YAML-to-JSON; bounded."""
+
+    def __init__(self, stream: str) -> None:
+        if _CPARSER is not None:
+            _CPARSER.__init__(self, stream)
+        else:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+_KubernetesLoader.add_constructor(  # type: ignore[type-var]
     "tag:yaml.org,2002:timestamp", yaml.constructor.SafeConstructor.construct_yaml_str
 )
 
@@ -54,17 +112,33 @@ def read_objects(path: Path) -> Iterator[dict[str, Any]]:
 def _documents(path: Path) -> Iterator[Any]:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
-        try:
-            yield json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+        yield _json_document(text, path)
         return
     try:
         yield from yaml.load_all(text, Loader=_KubernetesLoader)
+    except DocumentTooLargeError as exc:
+        raise InputError(f"{path}:{exc.line}:{exc.column}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise InputError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    except ValueError as exc:  # an integer too long for Python to convert
+        raise InputError(f"{path}: a value Costplane cannot read: {exc}") from None
+
+
+def _json_document(text: str, path: Path) -> Any:
+    """The JSON value, refused past MAX_DEPTH (the decoder's recursion ends near 1,000)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    except RecursionError:
+        raise InputError(f"{path}: {too_deep(1, 1)}") from None
+    except ValueError as exc:  # an integer too long for Python to convert
+        raise InputError(f"{path}: a value Costplane cannot read: {exc}") from None
+    if not json_depth_within(document):
+        raise InputError(f"{path}: {too_deep(1, 1)}")
+    return document
 
 
 def _unwrap(document: Any, path: Path, where: str = "") -> Iterator[dict[str, Any]]:
