@@ -97,7 +97,7 @@ policies:
         "p.yaml:12: policy cpu-high: filters[1].value: op gt compares numbers, but '3' is "
         "text: write 3 without quotes, or add a value_type",
         "p.yaml:16: policy cpu-high: filters[2].or[0].value: not a valid regular expression: "
-        "unterminated character set at position 1",
+        "missing ]: [ (patterns run by RE2: no backreferences or lookaround)",
         "p.yaml:17: policy cpu-high: filters[2].or[1].fact: fact cpu_p95_cores needs a "
         "window, e.g. window: 14d",
         "p.yaml:23: policy cpu-high: filters[3].value: not a size: '4GX' (expected e.g. 4Gi, "

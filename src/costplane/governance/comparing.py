@@ -26,6 +26,7 @@ from costplane.governance.operators import NO_MATCH, UNREADABLE, Comparison, Op
 from costplane.governance.paths import KeyPath, read_path
 from costplane.governance.problems import invalid, problem_detail
 from costplane.governance.results import Unreadable
+from costplane.governance.text_pattern import compile_pattern
 from costplane.governance.value_types import (
     ValueType,
     describe,
@@ -144,8 +145,8 @@ class Comparing(FilterSpec):
         if not isinstance(self.value, str):
             invalid("value", f"regex needs a pattern as text, got {describe(self.value)}")
         try:
-            re.compile(self.value)
-        except re.error as exc:
+            compile_pattern(self.value)
+        except ValueError as exc:
             invalid("value", f"not a valid regular expression: {exc}", self.value)
 
     def _check_scalar(self) -> None:
@@ -183,7 +184,7 @@ class Comparing(FilterSpec):
         if not self.op.takes_value:
             return Comparison(self.op, read)
         if self.op is Op.REGEX:
-            return Comparison(self.op, read, re.compile(str(value)))
+            return Comparison(self.op, read, compile_pattern(str(value)))
         reader = policy_reader(self.value_type, self.unit or "s")
         if self.op.takes_list:
             assert isinstance(value, list)

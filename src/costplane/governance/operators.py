@@ -12,12 +12,12 @@ as in SQL. Write `or: [{op: absent}, {op: ne}]` to include it.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from costplane.governance.text_pattern import TextPattern
 from costplane.governance.value_types import Reader
 
 MATCH: Final = 1
@@ -105,7 +105,7 @@ class Comparison:
         if op is Op.REGEX:
             if not isinstance(value, str):
                 raise ValueError(f"regex needs text, got {type(value).__name__}")
-            pattern: re.Pattern[str] = self.operand  # type: ignore[assignment]
+            pattern: TextPattern = self.operand  # type: ignore[assignment]
             return pattern.search(value) is not None
         if op is Op.CONTAINS:
             return self._contains(value)
