@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from costplane.sources.focus.bill import FocusBill, read_focus_bill, read_focus_periods
+from costplane.sources.focus.bounds import MAX_CSV_BYTES, MAX_RECORD_BYTES, byte_size
 from costplane.sources.focus.checker import FocusFile
 from costplane.sources.focus.columns import FOCUS_VERSIONS, MANDATORY, detect_version
 from costplane.sources.focus.options import FocusOptions
@@ -25,12 +26,15 @@ from costplane.sources.focus.problems import BillProblem, BillRejectedError
 __all__ = [
     "FOCUS_VERSIONS",
     "MANDATORY",
+    "MAX_CSV_BYTES",
+    "MAX_RECORD_BYTES",
     "BillProblem",
     "BillRejectedError",
     "BillingPeriod",
     "FocusBill",
     "FocusFile",
     "FocusOptions",
+    "byte_size",
     "detect_version",
     "read_focus_bill",
     "read_focus_parquet",

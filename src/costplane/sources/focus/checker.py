@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from costplane.errors import ExecutionError, InputError
+from costplane.sources.focus.bounds import CsvBudget
 from costplane.sources.focus.cells import ident, literal
 from costplane.sources.focus.columns import header_layout
 from costplane.sources.focus.options import FocusOptions
@@ -84,6 +85,7 @@ class BillChecker:
             self.con.execute(f"SET temp_directory = {literal(str(scratch / 'spill'))}")
         self.checked: list[CheckedFile] = []
         self.problem_total = 0
+        self.budget = CsvBudget(options.max_csv_bytes, options.max_record_bytes)
 
     def __enter__(self) -> BillChecker:
         return self
@@ -119,7 +121,7 @@ class BillChecker:
         return [self._summary(checked, self._quarantine(checked)) for checked in self.checked]
 
     def _check_file(self, path: Path, index: int) -> CheckedFile | list[BillProblem]:
-        raw = open_raw(self.con, path, f"raw_{index}")
+        raw = open_raw(self.con, path, f"raw_{index}", self.budget)
         label = str(path)
         if raw.problems:
             self.problem_total += len(raw.problems)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from costplane.errors import InputError
+from costplane.sources.focus.bounds import MAX_CSV_BYTES, MAX_RECORD_BYTES
 from costplane.sources.focus.columns import FOCUS_VERSIONS
 from costplane.sources.focus.quarantine import quarantine_path
 from costplane.sources.focus.read import file_format
@@ -37,6 +38,10 @@ class FocusOptions:
     """Load files that lack mandatory columns other than the ones Costplane needs."""
     quarantine: Path | None = None
     """Write bad rows here and load the good ones, instead of refusing the file."""
+    max_csv_bytes: int = MAX_CSV_BYTES
+    """The most CSV text (once decompressed) one command reads; it is parsed in memory."""
+    max_record_bytes: int = MAX_RECORD_BYTES
+    """The longest CSV record (line) read."""
 
 
 def check_request(options: FocusOptions, paths: Sequence[Path]) -> None:
@@ -50,6 +55,12 @@ def check_request(options: FocusOptions, paths: Sequence[Path]) -> None:
         raise InputError(f"--billing-currency {currency!r}: not an ISO 4217 code such as EUR")
     if options.billing_account_id is not None and not options.billing_account_id.strip():
         raise InputError("--billing-account-id: empty")
+    for flag, size in (
+        ("--max-csv-size", options.max_csv_bytes),
+        ("--max-record-size", options.max_record_bytes),
+    ):
+        if size < 1:
+            raise InputError(f"{flag} {size}: not a size of at least 1 byte")
     if not paths:
         raise InputError("no billing file given")
     seen: dict[Path, Path] = {}

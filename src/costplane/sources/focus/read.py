@@ -4,7 +4,9 @@
   column is read as text, so an account id `012345678901` keeps its leading
   zero and a cost is never parsed as a float. `__row` is the line the record
   starts on. A record with the wrong number of fields makes the file
-  unreadable: which value belongs to which column cannot be told.
+  unreadable: which value belongs to which column cannot be told. The text is
+  bounded (`bounds.py`): a file past the bound, or with a record longer than a
+  record may be, is refused before it is parsed, naming the line and column.
 - Parquet: columns keep their types (decimals, timestamps, strings); `__row` is
   the 1-based row in the file. The file is scanned by DuckDB, never loaded whole.
 """
@@ -24,8 +26,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from costplane.sources.focus.bounds import CsvBudget, shown_size
 from costplane.sources.focus.cells import ident, literal
-from costplane.sources.focus.lines import record_lines
+from costplane.sources.focus.lines import record_spans, widest_field
 from costplane.sources.focus.rows import ROW
 
 Format = Literal["csv", "csv.gz", "parquet"]
@@ -57,14 +60,17 @@ def file_format(path: Path) -> Format:
     return "csv.gz" if head[:2] == GZIP_MAGIC else "csv"
 
 
-def open_raw(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> RawFile:
-    """Register the file's raw rows on `con` as `relation`; see the module docstring."""
+def open_raw(
+    con: duckdb.DuckDBPyConnection, path: Path, relation: str, budget: CsvBudget | None = None
+) -> RawFile:
+    """Register the file's raw rows on `con` as `relation`; see the module docstring.
+    A CSV file's text counts against `budget` (the defaults of `CsvBudget` when None)."""
     kind = file_format(path)
     raw = RawFile(path, kind, relation)
     if kind == "parquet":
         _open_parquet(con, raw)
     else:
-        _open_csv(con, raw)
+        _open_csv(con, raw, budget or CsvBudget())
     return raw
 
 
@@ -88,31 +94,65 @@ def _first_line(error: BaseException) -> str:
     return next((x.strip() for x in str(error).splitlines() if x.strip()), repr(error))
 
 
-def _csv_bytes(raw: RawFile) -> bytes | None:
+def _csv_text(raw: RawFile, budget: CsvBudget) -> bytearray | None:
+    """The file's text, inflated when gzip, if it fits what the budget has left."""
+    inflated = raw.format == "csv.gz"
     try:
-        data = raw.path.read_bytes()
-        return gzip.decompress(data) if raw.format == "csv.gz" else data
+        size = budget.inflated_size(raw.path) if inflated else raw.path.stat().st_size
+        refused = budget.over(size, inflated=inflated)
+        if refused is not None or size is None:
+            raw.problems.append((None, refused or "too large"))
+            return None
+        data = _read_exactly(raw, size)
     except (OSError, EOFError, zlib.error) as exc:
-        raw.problems.append((None, f"not a readable gzip file: {exc}"))
+        what = "gzip file" if inflated else "file"
+        raw.problems.append((None, f"not a readable {what}: {exc}"))
         return None
+    if data is None:
+        raw.problems.append((None, "the file changed while it was read; read it again"))
+        return None
+    budget.used += size
+    return data
 
 
-def _header(data: bytes) -> list[str] | None:
-    first = data.split(b"\n", 1)[0]
+def _read_exactly(raw: RawFile, size: int) -> bytearray | None:
+    """`size` bytes of text into one buffer (no copy after), None if the file holds other."""
+    data = bytearray(size)
+    filled = 0
+    opener = gzip.open if raw.format == "csv.gz" else open
+    with opener(raw.path, "rb") as handle, memoryview(data) as view:
+        while filled < size and (count := handle.readinto(view[filled:])):
+            filled += count
+        if filled < size or handle.read(1):
+            return None
+    return data
+
+
+def _header(data: bytearray, stop: int) -> list[str] | str:
+    """The column names, or why the first line gives none."""
     try:
-        line = first.decode("utf-8").removeprefix(BOM)
+        line = bytes(data[:stop]).decode("utf-8").removeprefix(BOM)
     except UnicodeDecodeError:
-        return None
-    return next(csv.reader(io.StringIO(line.rstrip("\r"))), [])
+        return "the header is not UTF-8 text"
+    try:
+        return next(csv.reader(io.StringIO(line.rstrip("\r"))), [])
+    except csv.Error as exc:  # a name over 128 KiB, Python's field limit
+        return f"the header is not readable as CSV: {exc}"
 
 
-def _open_csv(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
-    data = _csv_bytes(raw)
+def _open_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, budget: CsvBudget) -> None:
+    data = _csv_text(raw, budget)
     if data is None:
         return
-    names = _header(data)
-    if names is None:
-        raw.problems.append((1, "the header is not UTF-8 text"))
+    lines, starts, stops = record_spans(data)
+    if len(starts) and stops[0] - starts[0] > budget.record:
+        size = int(stops[0] - starts[0])
+        raw.problems.append((1, f"a header of {size:,} bytes, {_record_bound(budget)}"))
+        return
+    newline = data.find(b"\n")
+    names = _header(data, len(data) if newline < 0 else newline)
+    if isinstance(names, str):
+        raw.problems.append((1, names))
         return
     if not names or names == [""]:
         raw.problems.append((1, "no header: the first line must name the columns"))
@@ -121,13 +161,19 @@ def _open_csv(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
     if repeated:
         raw.problems.append((1, f"column {repeated[0]!r} appears more than once"))
         return
-    table, invalid = _parse(data, names, threads=True)
+    too_long = np.flatnonzero(stops - starts > budget.record)
+    if len(too_long):
+        first = int(too_long[0])
+        start, stop = int(starts[first]), int(stops[first])
+        message = _too_long(data, start, stop, names, budget)
+        raw.problems.append((int(lines[first]), message))
+        return
+    table, invalid = _parse(data, names, budget, threads=True)
     if table is not None and any(number is None for number, _ in invalid):
-        table, invalid = _parse(data, names, threads=False)  # only this way are they numbered
+        table, invalid = _parse(data, names, budget, threads=False)  # only so are they numbered
     if table is None:
         raw.problems.append((None, invalid[0][1] if invalid else "not readable as CSV"))
         return
-    lines = record_lines(data)
     for number, message in invalid:
         line = int(lines[number - 1]) if number and number <= len(lines) else number
         raw.problems.append((line, message))
@@ -142,8 +188,28 @@ def _open_csv(con: duckdb.DuckDBPyConnection, raw: RawFile) -> None:
     con.register(raw.relation, raw.csv_table)
 
 
+def _record_bound(budget: CsvBudget) -> str:
+    return (
+        f"longer than the {shown_size(budget.record)} a CSV record may hold "
+        "(--max-record-size raises it)"
+    )
+
+
+def _too_long(data: bytearray, start: int, stop: int, names: list[str], budget: CsvBudget) -> str:
+    """`Column: a value of N bytes ...`: the record's longest field, named by the header."""
+    index, size = widest_field(memoryview(data)[start:stop])
+    column = names[index] if index < len(names) else f"field {index + 1} (past the header)"
+    unclosed = ""
+    if stop == len(data) and data.count(b'"', start, stop) % 2 == 1:
+        unclosed = "; a quote opened there is never closed"
+    return (
+        f"{column}: a value of {size:,} bytes makes its record ({stop - start:,} bytes) "
+        f"{_record_bound(budget)}{unclosed}"
+    )
+
+
 def _parse(
-    data: bytes, names: list[str], *, threads: bool
+    data: bytearray, names: list[str], budget: CsvBudget, *, threads: bool
 ) -> tuple[pa.Table | None, list[tuple[int | None, str]]]:
     """The rows as text columns, and the records that do not fit the header."""
     invalid: list[tuple[int | None, str]] = []
@@ -155,8 +221,13 @@ def _parse(
 
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads),
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=1,
+                use_threads=threads,
+                block_size=budget.record_block(),
+            ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),

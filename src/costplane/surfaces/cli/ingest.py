@@ -17,6 +17,7 @@ from costplane.sources.focus import (
     BillRejectedError,
     FocusFile,
     FocusOptions,
+    byte_size,
     read_focus_bill,
 )
 from costplane.sources.ingest import open_and_ingest
@@ -126,6 +127,16 @@ def focus(
         help="Load files that lack mandatory FOCUS columns other than those a row needs "
         "(account, currency, periods, BilledCost, EffectiveCost); they are stored as null.",
     ),
+    max_csv_size: str = typer.Option(
+        "1Gi",
+        "--max-csv-size",
+        metavar="<size>",
+        help="The most CSV text, once decompressed, one command reads in memory (about "
+        "3 bytes of memory a byte), e.g. 4Gi. Parquet bills have no such bound.",
+    ),
+    max_record_size: str = typer.Option(
+        "16Mi", "--max-record-size", metavar="<size>", help="The longest CSV record read."
+    ),
     replace: bool = typer.Option(False, "--replace", help=REPLACE_HELP),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
@@ -142,6 +153,8 @@ def focus(
         billing_currency=billing_currency,
         allow_missing_columns=allow_missing_columns,
         quarantine=quarantine,
+        max_csv_bytes=byte_size("--max-csv-size", max_csv_size),
+        max_record_bytes=byte_size("--max-record-size", max_record_size),
     )
     try:
         bill = read_focus_bill(files, options)
