@@ -34,7 +34,7 @@ from costplane.parse_bounds import (
 from costplane.sources.object_names import check_object_names
 
 SUFFIXES = (".json", ".yaml", ".yml")
-_CPARSER: Any = getattr(yaml, "CParser", None)
+_CPARSER: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # libyaml, when built in
 _PARSER: tuple[type[Any], ...] = (
     (_CPARSER,)
     if _CPARSER is not None
