@@ -245,3 +245,19 @@ def test_generate_fleet_out_that_is_not_a_directory_is_exit_2(
     assert code == 2, stderr
     assert str(out) in stderr
     assert _kind(out) != stat.S_IFREG
+
+
+def test_ingest_fleet_does_not_write_the_catalog_through_a_dangling_link(
+    cli: Run, tmp_path: Path
+) -> None:
+    """`ingest fleet` adopts the fleet's catalog when the project has none; a dangling link
+    where the catalog goes must not let it write wherever the link points."""
+    fleet, home = tmp_path / "fleet", tmp_path / "project"
+    assert _generate(cli, fleet)[0] == 0
+    home.mkdir()
+    victim = tmp_path / "elsewhere.yaml"
+    os.symlink(victim, home / "costplane.yaml")
+    result = cli("--home", str(home), "ingest", "fleet", str(fleet))
+    assert result.exit_code == 2, result.stderr
+    assert "symbolic link" in result.stderr
+    assert not victim.exists()

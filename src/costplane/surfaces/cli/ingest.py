@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from costplane.state.ingest_runs import runs_of_loads
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import Project, project_of
 from costplane.warehouse import LoadRecord, LoadResult, ReplacedLoad
+from costplane.written_file import write_bytes
 
 app = typer.Typer(help="Load data into the warehouse (idempotent: a reload replaces).")
 
@@ -67,7 +67,7 @@ def adopt_catalog(project: Project, directory: Path) -> None:
         return
     verify_files(directory, read_manifest(directory), [CATALOG_FILE])
     project.settings.home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(directory / CATALOG_FILE, target)
+    write_bytes(target, (directory / CATALOG_FILE).read_bytes())
     err_console.print(f"{target}: catalog copied from the fleet", markup=False)
 
 
