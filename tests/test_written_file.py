@@ -261,3 +261,29 @@ def test_ingest_fleet_does_not_write_the_catalog_through_a_dangling_link(
     assert result.exit_code == 2, result.stderr
     assert "symbolic link" in result.stderr
     assert not victim.exists()
+
+
+def test_a_relative_root_is_the_directory_the_user_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--gitops gitops/overlays/acme` and `generate fleet --out fleet`, as people type them:
+    the files land in that directory, not in a copy of its path below it."""
+    monkeypatch.chdir(tmp_path)
+    root = Path("gitops/overlays/acme")
+    root.mkdir(parents=True)  # as `act run --gitops` makes it first
+    make_directories(root / "patches", root=root)
+    write_text(root / "patches" / "x.yaml", "x\n", root=root)
+    assert (tmp_path / "gitops/overlays/acme/patches/x.yaml").read_text() == "x\n"
+    assert not (tmp_path / root / root).exists()
+    with pytest.raises(InputError, match="outside"):
+        write_text(root / ".." / "x.yaml", "x\n", root=root)
+
+
+def test_generate_fleet_into_a_relative_out(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, stderr = _generate(cli, "fleet")
+    assert code == 0, stderr
+    assert (tmp_path / "fleet" / "fleet.json").is_file()
+    assert not (tmp_path / "fleet" / "fleet").exists()

@@ -156,12 +156,12 @@ def write_text(path: Path, text: str, *, root: Path | None = None, label: str = 
 
 
 def _under(root: Path, path: Path, where: str) -> Path:
-    """`path` (relative to `root`, or absolute inside it) as an absolute path strictly
-    under the root, each existing part below the root checked to be a directory, not a
-    link."""
+    """`path` (under `root`, both read from the working directory when relative, as the
+    user gave them) as an absolute path strictly under the root, each existing part below
+    the root checked to be a directory, not a link."""
     base = Path(os.path.abspath(root))
-    full = Path(os.path.abspath(path if path.is_absolute() else base / path))
-    if ".." in path.parts or full == base or not full.is_relative_to(base):
+    full = Path(os.path.abspath(path))
+    if full == base or not full.is_relative_to(base):
         raise InputError(f"{where}: leads outside {shown(root)}")
     current = base
     for part in full.relative_to(base).parts[:-1]:
