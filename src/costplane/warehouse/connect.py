@@ -311,8 +311,8 @@ def open_duckdb_file(file: EmbeddedFile, *, read_only: bool) -> tuple[ibis.BaseB
                 raise ServiceUnavailableError(
                     f"cannot open the DuckDB warehouse {file.shown}: {first_line(exc)}"
                 ) from None
-            holder = holders.holder_of(file.path, holders.lock_holder_pid(message))
             pid = holders.lock_holder_pid(message)
+            holder = holders.holder_of(file.path, pid)
             who = holder.describe() if holder else f"another process (pid {pid or 'unknown'})"
         if time.monotonic() >= deadline:
             raise ExecutionError(
