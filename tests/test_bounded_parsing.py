@@ -188,3 +188,41 @@ def test_an_integer_too_long_in_a_catalog_or_policy_is_a_problem_at_its_line() -
         parse_catalog("currency: EUR\nx: " + "9" * 5000 + "\n")
     with pytest.raises(PolicyInvalidError, match="5000 digits"):
         parse_policies("- id: x\n  severity: " + "9" * 5000 + "\n")
+
+
+def _sleepy_manifests(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "web.yaml").write_text(
+        DEPLOYMENT_HEAD.replace("shop", "shop-dev") + "spec: {replicas: 2}\n"
+    )
+    return folder
+
+
+def test_alias_bomb_in_an_existing_kustomization_is_refused(tmp_path: Path) -> None:
+    """`act run --gitops DIR` reads the kustomization already in DIR to add its patches."""
+    manifests = _sleepy_manifests(tmp_path / "manifests")
+    gitops = tmp_path / "gitops"
+    gitops.mkdir()
+    kustomization = gitops / "kustomization.yaml"
+    kustomization.write_text(laughs())
+    done = bounded("act", "run", "sleep", "--manifests", str(manifests),
+                   "--namespace", "shop-dev", "--gitops", str(gitops))  # fmt: skip
+    line = refused_with(done, kustomization)
+    assert f"repeat more than {MAX_ALIAS_VALUES:,} values" in line
+    assert not (gitops / "patches").exists()
+
+
+def test_deep_json_as_a_findings_file_or_fleet_manifest_is_refused(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    findings = tmp_path / "findings.json"
+    findings.write_text(deep)
+    manifests = _sleepy_manifests(tmp_path / "manifests")
+    line = refused_with(
+        bounded("act", "run", "sleep", str(findings), "--manifests", str(manifests)), findings
+    )
+    assert f"nested deeper than {MAX_DEPTH} levels" in line
+    fleet = tmp_path / "fleet"
+    fleet.mkdir()
+    (fleet / "fleet.json").write_text(deep)
+    done = bounded("--home", str(tmp_path / "project"), "ingest", "fleet", str(fleet))
+    assert f"nested deeper than {MAX_DEPTH} levels" in refused_with(done, fleet / "fleet.json")

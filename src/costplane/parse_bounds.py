@@ -11,7 +11,11 @@ either bound (the deepest CRD schemas nest about 60 levels), so they are constan
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from typing import Any
+
+from costplane.errors import InputError
 
 MAX_DEPTH = 200
 """Levels of nested mappings and lists a document may have."""
@@ -113,3 +117,19 @@ def json_depth_within(document: object) -> bool:
             if isinstance(child, dict | list)
         ]
     return True
+
+
+def read_json(text: str | bytes, where: object, **options: Any) -> Any:
+    """`json.loads(text, **options)` refused past MAX_DEPTH, every failure an InputError
+    naming `where` (a file, or the option the text came from)."""
+    try:
+        document = json.loads(text, **options)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:  # the decoder's own recursion ends near 1,000 levels
+        raise InputError(f"{where}: {too_deep(1, 1)}") from None
+    except ValueError as exc:  # an integer too long for Python to convert
+        raise InputError(f"{where}: a value Costplane cannot read: {exc}") from None
+    if not json_depth_within(document):
+        raise InputError(f"{where}: {too_deep(1, 1)}")
+    return document

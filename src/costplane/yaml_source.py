@@ -116,6 +116,12 @@ class _BoundedComposer(Composer):
         return node
 
 
+def bounded(yaml: YAML) -> YAML:
+    """`yaml` reading within the depth and alias bounds (DocumentTooLargeError past one)."""
+    yaml.Composer = _BoundedComposer
+    return yaml
+
+
 def exact_yaml(timestamps: Literal["date", "text"]) -> YAML:
     """A round-trip reader with exact floats; timestamps as dates or as their text; bounded."""
     yaml = YAML(typ="rt")

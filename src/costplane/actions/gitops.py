@@ -27,6 +27,7 @@ from costplane.actions.change import Change, Plan
 from costplane.actions.merge_patch import apply_merge_patch, has_list
 from costplane.actions.target import Target
 from costplane.errors import InputError
+from costplane.parse_bounds import DocumentTooLargeError
 from costplane.written_file import (
     NAME_MAX,
     check_target,
@@ -35,6 +36,7 @@ from costplane.written_file import (
     shown,
     write_text,
 )
+from costplane.yaml_source import bounded
 
 KUSTOMIZATION = "kustomization.yaml"
 
@@ -148,9 +150,11 @@ def _read_kustomization(path: Path) -> CommentedMap:
             [("apiVersion", "kustomize.config.k8s.io/v1beta1"), ("kind", "Kustomization")]
         )
     try:
-        document = _yaml().load(path.read_text(encoding="utf-8"))
+        document = bounded(_yaml()).load(path.read_text(encoding="utf-8"))
     except YAMLError as exc:
         raise InputError(f"{path}: not readable as YAML: {exc}") from exc
+    except DocumentTooLargeError as exc:
+        raise InputError(f"{path}:{exc.line}:{exc.column}: {exc}") from None
     if not isinstance(document, CommentedMap):
         raise InputError(f"{path}: a kustomization is a YAML mapping")
     if not isinstance(document.get("patches", []), list):

@@ -16,6 +16,8 @@ from costplane.actions.merge_patch import apply_merge_patch, leaves
 from costplane.actions.registry import Action, refuse_unknown, register_action
 from costplane.actions.target import Target
 from costplane.errors import InputError
+from costplane.parse_bounds import DocumentTooLargeError
+from costplane.yaml_source import bounded
 
 _IDENTITY = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))
 
@@ -56,9 +58,11 @@ def read_patch(text: str) -> dict[str, Any]:
         except OSError as exc:
             raise InputError(f"{path}: cannot read the patch: {exc.strerror}") from exc
     try:
-        document = YAML(typ="safe", pure=True).load(text)  # JSON is YAML
+        document = bounded(YAML(typ="safe", pure=True)).load(text)  # JSON is YAML
     except YAMLError as exc:
         raise InputError(f"{where}: not JSON or YAML: {getattr(exc, 'problem', exc)}") from exc
+    except DocumentTooLargeError as exc:
+        raise InputError(f"{where}:{exc.line}:{exc.column}: {exc}") from None
     if not isinstance(document, dict) or not document:
         raise InputError(f"{where}: a merge patch is a non-empty JSON object")
     for field in _IDENTITY:

@@ -15,7 +15,6 @@ items are any of:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -25,6 +24,7 @@ from typing import Any
 from costplane.actions.cluster import Objects
 from costplane.actions.target import ObjectRef, Target, ref_of
 from costplane.errors import InputError
+from costplane.parse_bounds import read_json
 
 SUPPRESSED = "suppressed"
 
@@ -81,11 +81,10 @@ def refreshed(targets: Sequence[Target], objects: Objects) -> list[Target]:
 
 def _items(path: Path) -> list[Any]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+    document = read_json(text, path, parse_float=Decimal)
     if isinstance(document, dict):
         document = document.get("findings", document.get("targets"))
     if not isinstance(document, list):

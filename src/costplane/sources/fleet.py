@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from costplane.catalog import LabelKeys
 from costplane.errors import InputError
+from costplane.parse_bounds import read_json
 from costplane.sources.focus import read_focus_parquet
 from costplane.sources.inventory import inventory_loads
 from costplane.sources.manifests import manifest_files, read_objects
@@ -59,12 +59,12 @@ def read_manifest(directory: Path) -> FleetManifest:
     path = directory / "fleet.json"
     if not path.is_file():
         raise InputError(f"{directory}: not a fleet directory (no fleet.json)")
+    document: dict[str, Any] = read_json(path.read_text(), path)
     try:
-        document: dict[str, Any] = json.loads(path.read_text())
         start = _naive_utc(document["window"]["start"])
         end = _naive_utc(document["window"]["end"])
         return FleetManifest(start, end, tuple(document["clusters"]), dict(document["files"]))
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}: not a fleet manifest ({exc})") from exc
 
 

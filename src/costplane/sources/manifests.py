@@ -16,7 +16,6 @@ held to the same depth.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -28,8 +27,7 @@ from costplane.parse_bounds import (
     DocumentTooLargeError,
     NodeBudget,
     children,
-    json_depth_within,
-    too_deep,
+    read_json,
 )
 from costplane.sources.object_names import check_object_names
 
@@ -128,17 +126,7 @@ def _documents(path: Path) -> Iterator[Any]:
 
 def _json_document(text: str, path: Path) -> Any:
     """The JSON value, refused past MAX_DEPTH (the decoder's recursion ends near 1,000)."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
-    except RecursionError:
-        raise InputError(f"{path}: {too_deep(1, 1)}") from None
-    except ValueError as exc:  # an integer too long for Python to convert
-        raise InputError(f"{path}: a value Costplane cannot read: {exc}") from None
-    if not json_depth_within(document):
-        raise InputError(f"{path}: {too_deep(1, 1)}")
-    return document
+    return read_json(text, path)
 
 
 def _unwrap(document: Any, path: Path, where: str = "") -> Iterator[dict[str, Any]]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from costplane.errors import CostplaneError, InputError, ServiceUnavailableError
+from costplane.parse_bounds import json_depth_within, too_deep
 from costplane.sources.backups.pgbackrest import (
     READABLE_STATUS,
     PgBackRestBackup,
@@ -87,8 +88,10 @@ def _listing(source: PgBackRestSource, now: dt.datetime) -> tuple[list[Stanza], 
         try:
             document: Any = json.loads(path.read_text(encoding="utf-8"))
             modified = path.stat().st_mtime
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise InputError(f"{path}: not a pgBackRest info JSON file ({exc})") from None
+        if not json_depth_within(document):
+            raise InputError(f"{path}: not a pgBackRest info JSON file ({too_deep(1, 1)})")
         taken_at = dt.datetime.fromtimestamp(int(modified), dt.UTC).replace(tzinfo=None)
         return parse_info(document, str(path)), taken_at
     assert source.config is not None, "a pgBackRest source has a file or a configuration"
