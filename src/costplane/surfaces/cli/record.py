@@ -8,13 +8,13 @@ import enum
 import typer
 
 from costplane.actions import current_actor
-from costplane.sources import ingest
 from costplane.sources.backups import (
     RestoreTest,
     parse_time,
     restore_test_load,
     restore_test_record,
 )
+from costplane.sources.ingest import open_and_ingest
 from costplane.state import RestoreTestRecord, record_restore_test
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, render
 from costplane.surfaces.cli.project import project_of
@@ -77,8 +77,8 @@ def restore_test(
         backup_id=backup_id,
     )
     record = restore_test_record(test, project.catalog())
-    with project.warehouse() as warehouse:
-        (written,) = ingest(warehouse, project.state(), [restore_test_load(record)])
+    # A run refused because the warehouse is busy is recorded too, as `ingest` records it.
+    (written,) = open_and_ingest(project.warehouse, project.state(), [restore_test_load(record)])
     kept = record_restore_test(
         project.state(),
         RestoreTestRecord(
