@@ -21,6 +21,11 @@ class CostplaneError(Exception):
 
     exit_code = 1
 
+    def lines(self) -> list[str]:
+        """The message as the lines it is made of: one, unless an error lists several
+        things (each shown on a line of its own; a newline inside data never splits one)."""
+        return [str(self)]
+
 
 class InputError(CostplaneError, ValueError):
     """The user's input (a file, a flag, a catalog) is wrong; nothing was written."""

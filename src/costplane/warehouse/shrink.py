@@ -80,13 +80,18 @@ class LoadShrankError(InputError):
         limit = f"a reload may hold at most {SHRINK_LIMIT * 100:.0f} % less"
         if len(shrinks) == 1:
             kept = f"load {shrinks[0].earlier.load_id} is kept and can be restored"
-            text = f"{shrinks[0]}. Nothing written: {limit}; --replace loads it anyway ({kept})"
+            self._lines = [
+                f"{shrinks[0]}. Nothing written: {limit}; --replace loads it anyway ({kept})"
+            ]
         else:
-            text = "\n".join(str(s) for s in shrinks) + (
-                f"\n{len(shrinks)} loads would shrink; nothing written: {limit}; --replace "
+            self._lines = [str(s) for s in shrinks] + [
+                f"{len(shrinks)} loads would shrink; nothing written: {limit}; --replace "
                 "loads them anyway (the loads they replace are kept and can be restored)"
-            )
-        super().__init__(text)
+            ]
+        super().__init__("\n".join(self._lines))
+
+    def lines(self) -> list[str]:
+        return list(self._lines)
 
 
 def shrank(new: int | Decimal, old: int | Decimal) -> bool:

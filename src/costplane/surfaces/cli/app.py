@@ -116,7 +116,10 @@ def _report(error: CostplaneError) -> None:
         count = len(error.problems)
         err_console.print(f"error: {count} problem{'s' if count != 1 else ''} in the catalog")
         return
-    err_console.print(f"error: {literal(error)}", soft_wrap=True)  # one line, as shown
+    first, *more = error.lines()
+    err_console.print(f"error: {literal(first)}", soft_wrap=True)  # one line, as shown
+    for line in more:
+        err_console.print(literal(line), soft_wrap=True)
 
 
 app = typer.Typer(
