@@ -70,3 +70,23 @@ def test_any_month_shaped_text_is_a_window_or_input_error(period: str) -> None:
     assert window.start == dt.date(year, month, 1)
     assert window.end.day == 1
     assert 28 <= (window.end - window.start).days <= 31
+
+
+@pytest.mark.parametrize(("start", "days"), [("1969-12-15", "30"), ("2200-12-20", "30")])
+def test_a_demo_leaving_the_months_is_refused_before_any_work(
+    cli: Run, tmp_path: Path, start: str, days: str
+) -> None:
+    """It used to generate, load and allocate the fleet, then fail on `--period`."""
+    home = tmp_path / "demo"
+    done = cli("--home", str(home), "demo", "--start", start, "--days", days, "--no-serve")
+    assert done.exit_code == 2, done.stderr
+    assert done.stderr.startswith(f"error: --start {start}: {days} days from it leave the months")
+    assert len(done.stderr.splitlines()) == 1
+    assert not (home / "fleet").exists()
+
+
+def test_a_window_of_days_reaches_the_last_day_of_the_last_month() -> None:
+    window = Window.of_days(dt.date(2200, 12, 2), 30)
+    assert (window.start, window.end) == (dt.date(2200, 12, 2), dt.date(2201, 1, 1))
+    with pytest.raises(InputError, match="--start 2200-12-02: 31 days"):
+        Window.of_days(dt.date(2200, 12, 2), 31)

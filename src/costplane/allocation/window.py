@@ -49,6 +49,18 @@ class Window:
         end = (start + dt.timedelta(days=32)).replace(day=1)
         return cls(start, end)
 
+    @classmethod
+    def of_days(cls, start: dt.date, days: int, option: str = "--start") -> Window:
+        """`days` days from `start`, refused (naming `option`) unless every day lies in
+        the months Costplane reads: checked before any work, not after it."""
+        last = start + dt.timedelta(days=days - 1)
+        if start < FIRST_MONTH or last >= (LAST_MONTH + dt.timedelta(days=32)).replace(day=1):
+            raise InputError(
+                f"{option} {start}: {days} days from it leave the months Costplane reads, "
+                f"{FIRST_MONTH:%Y-%m} to {LAST_MONTH:%Y-%m}"
+            )
+        return cls(start, last + DAY)
+
     @property
     def label(self) -> str:
         return f"{self.start} to {self.end - DAY}"

@@ -52,6 +52,7 @@ def demo(
     spec = FleetSpec(
         tenants=tenants, days=days, seed=seed, start=start.date() if start else default_start()
     )
+    window = Window.of_days(spec.start, spec.days)  # a month reports can read, before any work
     fleet_dir = project.settings.home / FLEET_DIR
     install_catalog_check(project)
     summary = run_generator(spec, fleet_dir)
@@ -62,7 +63,7 @@ def demo(
         allocate(
             warehouse,
             project.catalog(),
-            Window(spec.start, spec.start + dt.timedelta(days=spec.days)),
+            window,
         )
     _, findings, _ = govern_project(project)
     show_summary(project, summary, results)
