@@ -68,14 +68,7 @@ def write_load(writer: Writer, load: Load, table: FactTable) -> LoadResult:
     for record in earlier:
         if overlapping(load, record):
             raise conflict(load, record)
-    same = next(
-        (
-            r
-            for r in earlier
-            if (r.period_start, r.period_end) == (load.period_start, load.period_end)
-        ),
-        None,
-    )
+    same = registry.of_period(earlier, load)
     load_id = registry.next_load_id(writer)
     replaced = 0 if same is None else kept.keep(writer, same, table, load_id)
     try:
@@ -85,17 +78,7 @@ def write_load(writer: Writer, load: Load, table: FactTable) -> LoadResult:
     registry.write_record(
         writer, load, load_id, written, replaced=None if same is None else same.load_id
     )
-    return LoadResult(
-        load_id=load_id,
-        table=load.table,
-        source=load.source,
-        scope=load.scope,
-        period_start=load.period_start,
-        period_end=load.period_end,
-        rows_written=written,
-        rows_replaced=replaced,
-        replaced_load_id=None if same is None else same.load_id,
-    )
+    return LoadResult.of(load, load_id, written, same, replaced)
 
 
 def restore(con: Any, engine: Engine, tables: Mapping[str, FactTable], load_id: int) -> LoadResult:
@@ -110,8 +93,9 @@ def restore(con: Any, engine: Engine, tables: Mapping[str, FactTable], load_id: 
             table = tables.get(record.table)
             if table is None:
                 raise InputError(f"load {load_id} is of {record.table}, a table no longer declared")
-            current = registry.same_key(writer, record)
-            for other in registry.same_scope(writer, record):
+            others = registry.same_scope(writer, record)
+            current = registry.of_period(others, record)
+            for other in others:
                 if overlapping(record, other):
                     raise InputError(
                         f"load {load_id} ({record.describe()}) overlaps load {other.load_id}, "
@@ -130,18 +114,7 @@ def restore(con: Any, engine: Engine, tables: Mapping[str, FactTable], load_id: 
             )
     except (duckdb.Error, psycopg.Error) as exc:
         raise ExecutionError(f"restoring load {load_id} failed: {first_line(exc)}") from exc
-    return LoadResult(
-        load_id=new_id,
-        table=record.table,
-        source=record.source,
-        scope=record.scope,
-        period_start=record.period_start,
-        period_end=record.period_end,
-        rows_written=restored,
-        rows_replaced=replaced,
-        replaced_load_id=None if current is None else current.load_id,
-        restored_from=load_id,
-    )
+    return LoadResult.of(record, new_id, restored, current, replaced, restored_from=load_id)
 
 
 def not_kept(writer: Writer, load_id: int) -> InputError:

@@ -75,6 +75,30 @@ class LoadResult:
     replaced_load_id: int | None
     restored_from: int | None = None
 
+    @classmethod
+    def of(
+        cls,
+        key: Load | LoadRecord,
+        load_id: int,
+        written: int,
+        replaced: LoadRecord | None,
+        rows_replaced: int,
+        restored_from: int | None = None,
+    ) -> LoadResult:
+        """What writing `key`'s rows as `load_id` did, in place of `replaced` (if any)."""
+        return cls(
+            load_id=load_id,
+            table=key.table,
+            source=key.source,
+            scope=key.scope,
+            period_start=key.period_start,
+            period_end=key.period_end,
+            rows_written=written,
+            rows_replaced=rows_replaced,
+            replaced_load_id=None if replaced is None else replaced.load_id,
+            restored_from=restored_from,
+        )
+
 
 @dataclass(frozen=True)
 class LoadRecord:

@@ -45,10 +45,13 @@ def same_scope(session: Session, load: Load | LoadRecord) -> list[LoadRecord]:
 
 def same_key(session: Session, load: Load | LoadRecord) -> LoadRecord | None:
     """The registered load a load with this key would replace, if any."""
+    return of_period(same_scope(session, load), load)
+
+
+def of_period(records: list[LoadRecord], load: Load | LoadRecord) -> LoadRecord | None:
+    """The record among `records` (of the load's scope) covering exactly its period."""
     period = (load.period_start, load.period_end)
-    return next(
-        (r for r in same_scope(session, load) if (r.period_start, r.period_end) == period), None
-    )
+    return next((r for r in records if (r.period_start, r.period_end) == period), None)
 
 
 def registered(session: Session, load_id: int) -> LoadRecord | None:
