@@ -2,8 +2,10 @@
 
 On the embedded DuckDB a child process holds the warehouse file as a command would
 (for writing, as an ingest does, or for reading, as a report does) while `costplane`
-runs beside it: readers read beside readers, anyone waits a bounded time for a writer
-saying for what, then exits 1 in one line, and a refused ingest is in `ingest history`.
+runs beside it: readers read beside readers, and beside a writer they read the last
+written state from the read copy, whole; without the copy they wait a bounded time for
+a writer saying for what, then exit 1 in one line; a second writer does the same, and a
+refused ingest is in `ingest history`.
 On PostgreSQL an allocation racing ingests reads one state: it always reconciles.
 """
 
@@ -31,10 +33,11 @@ from costplane.allocation import Window, allocate, reconcile
 from costplane.catalog import load_catalog
 from costplane.sources import fleet_loads
 from costplane.surfaces.cli import app
-from costplane.warehouse import Load, Warehouse, connect_warehouse
+from costplane.warehouse import Access, Load, Warehouse, connect_warehouse, read_copy
 from tests.conftest import Run
 
 pytestmark = pytest.mark.slow
+Popen = subprocess.Popen[str]
 
 DAY_ONE = date(2026, 10, 1)
 DAY_THREE = date(2026, 10, 3)
@@ -42,13 +45,19 @@ RACES = 6
 
 HOLDER = """
 import sys
-from costplane.warehouse import Access, connect_warehouse
+import datetime as dt
+from costplane.warehouse import FACT_TABLES, Access, Load, connect_warehouse
 url, operation, mode = sys.argv[1:4]
 access = Access(read_only=mode == "ro", operation=operation)
-with connect_warehouse(url, access=access):
+with connect_warehouse(url, access=access) as warehouse:
+    if mode == "ingest":  # a whole load written, the file still held
+        signals = FACT_TABLES["business_signals"].schema.to_pyarrow().empty_table()
+        month = (dt.datetime(2026, 9, 1), dt.datetime(2026, 10, 1))
+        warehouse.ingest([Load("business_signals", "odoo", "acme", *month, signals)])
     print("holding", flush=True)
     sys.stdin.read()  # until the test lets go
 """
+NO_COPY = {"COSTPLANE_WAREHOUSE_READ_COPY": "off"}
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +102,14 @@ def hold(project: Path) -> Iterator[Run]:
     """Start a process holding the project's warehouse; it is ended after the test."""
     children: list[subprocess.Popen[str]] = []
 
-    def start(operation: str, mode: str) -> subprocess.Popen[str]:
+    def start(operation: str, mode: str, extra: dict[str, str] | None = None) -> Popen:
         url = f"duckdb:///{warehouse_file(project)}"
         child = subprocess.Popen(
             [sys.executable, "-c", HOLDER, url, operation, mode],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env={**os.environ, **(extra or {})},
         )
         children.append(child)
         assert child.stdout is not None
@@ -115,20 +125,23 @@ def hold(project: Path) -> Iterator[Run]:
                 stream.close()
 
 
-def env(wait: float) -> dict[str, str]:
-    return {"COSTPLANE_WAREHOUSE_WAIT": str(wait)}
+def env(wait: float, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"COSTPLANE_WAREHOUSE_WAIT": str(wait), **(extra or {})}
 
 
-def run_past(holder: subprocess.Popen[str], *args: str) -> tuple[int, str, str]:
+def run_past(
+    holder: Popen, *args: str, extra: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     """Run `costplane ARGS` while `holder` holds the warehouse; let go once it says it
-    waits. Returns the exit code, the line saying what it waited for, and the rest."""
+    waits (or once it ends). Returns the exit code, its first line on stderr (what it
+    waited for), and the rest."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("COSTPLANE_")}
     command = subprocess.Popen(
         [str(Path(sys.executable).with_name("costplane")), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**clean, **env(120)},
+        env={**clean, **env(120, extra)},
     )
     assert command.stderr is not None
     waiting = command.stderr.readline()  # blocks until the command has something to say
@@ -154,12 +167,71 @@ def test_readers_read_while_another_reader_reads(project: Path, hold: Run, costp
     assert isinstance(json.loads(govern.stdout), list)
 
 
+def url_of(project: Path) -> str:
+    return f"duckdb:///{warehouse_file(project)}"
+
+
+def load_ids(project: Path, told: list[str]) -> list[int]:
+    access = Access(read_only=True, wait_seconds=0, on_wait=told.append)
+    with connect_warehouse(url_of(project), access=access) as warehouse:
+        return [load.load_id for load in warehouse.loads()]
+
+
+def test_a_reader_reads_the_last_whole_write_while_a_writer_writes(
+    project: Path, hold: Run, costplane: Run
+) -> None:
+    before = load_ids(project, told := [])
+    assert told == [], "the copy is current: nothing to say"
+    writer = hold("ingest odoo", "ingest")
+    since = datetime.now().strftime("%H:%M")
+    during = load_ids(project, told := [])
+    assert during == before, "the load the writer wrote is not seen before it lets go"
+    assert len(told) == 1
+    assert told[0].startswith(
+        f"the ingest odoo running since {since} (pid {writer.pid}) is writing "
+        f"{warehouse_file(project)}: reading it as last written, at "
+    ), told[0]
+    home = str(project / "project")
+    report = costplane(
+        "--home", home, "report", "reconcile", "--period", "2026-10", "-o", "json", env=env(0)
+    )
+    assert report.exit_code == 0, report.stderr
+    assert "is writing" in report.stderr
+    days = [day for day in json.loads(report.stdout)["days"] if day["date"] <= "2026-10-02"]
+    assert [Decimal(day["difference"]) for day in days] == [0, 0]
+    assert writer.stdin is not None
+    writer.stdin.close()
+    assert writer.wait(timeout=60) == 0
+    after = load_ids(project, told := [])
+    assert told == []
+    assert after[:-1] == before, "nothing else changed"
+    assert after[-1] > before[-1], "the new load, whole, once the writer ends"
+
+
+def test_a_writer_killed_before_it_published_is_read_whole_from_the_file(
+    project: Path, hold: Run
+) -> None:
+    before = load_ids(project, [])
+    writer = hold("ingest odoo", "ingest")
+    writer.kill()
+    writer.wait(timeout=30)
+    database = warehouse_file(project)
+    assert not read_copy.current(database), "the copy misses the load committed before the kill"
+    after = load_ids(project, told := [])
+    assert told == [], "no one holds the file: it is read itself, at once"
+    assert len(after) == len(before) + 1
+    with connect_warehouse(url_of(project), access=Access(operation="allocate")):
+        assert read_copy.current(database) is False, "a writer holds it"
+    assert read_copy.current(database), "the next writer brought the copy up to date"
+    assert load_ids(project, []) == after
+
+
 def test_a_reader_waits_for_the_writer_saying_for_what(project: Path, hold: Run) -> None:
-    writer = hold("ingest fleet", "rw")
+    writer = hold("ingest fleet", "rw", NO_COPY)
     since = datetime.now().strftime("%H:%M")
     home = str(project / "project")
     code, waiting, rest = run_past(
-        writer, "--home", home, "report", "reconcile", "--period", "2026-10"
+        writer, "--home", home, "report", "reconcile", "--period", "2026-10", extra=NO_COPY
     )
     assert code == 0, rest
     assert waiting.startswith(
@@ -199,9 +271,9 @@ def test_a_second_writer_gives_up_after_the_bound_in_one_line_and_is_in_history(
 def test_a_reader_held_up_past_the_bound_exits_1_in_one_line(
     project: Path, hold: Run, costplane: Run
 ) -> None:
-    writer = hold("ingest focus", "rw")
+    writer = hold("ingest focus", "rw", NO_COPY)
     home = str(project / "project")
-    govern = costplane("--home", home, "govern", env=env(1))
+    govern = costplane("--home", home, "govern", env=env(1, NO_COPY))
     assert govern.exit_code == 1
     assert (
         govern.stderr.strip()
@@ -212,14 +284,25 @@ def test_a_reader_held_up_past_the_bound_exits_1_in_one_line(
     assert "Traceback" not in govern.stderr
 
 
-def test_a_writer_waits_for_readers_then_writes(project: Path, hold: Run) -> None:
-    reader = hold("report showback", "ro")
+def test_a_writer_waits_for_readers_of_the_file_then_writes(project: Path, hold: Run) -> None:
+    reader = hold("report showback", "ro", NO_COPY)
     home = str(project / "project")
     days = ("--from", "2026-10-01", "--to", "2026-10-02")
-    code, waiting, rest = run_past(reader, "--home", home, "allocate", *days)
+    code, waiting, rest = run_past(reader, "--home", home, "allocate", *days, extra=NO_COPY)
     assert code == 0, rest
     assert waiting.startswith("waiting for the report showback running since")
     assert not (warehouse_file(project).parent / "warehouse.duckdb.running").exists()
+
+
+def test_a_writer_never_waits_for_readers_of_the_copy(
+    project: Path, hold: Run, costplane: Run
+) -> None:
+    hold("report showback", "ro")
+    home = str(project / "project")
+    days = ("--from", "2026-10-01", "--to", "2026-10-02")
+    allocate = costplane("--home", home, "allocate", *days, env=env(0))
+    assert allocate.exit_code == 0, allocate.stderr
+    assert "waiting" not in allocate.stderr
 
 
 def test_a_holder_note_left_by_a_killed_process_is_not_blamed(
@@ -238,9 +321,11 @@ def test_a_holder_note_left_by_a_killed_process_is_not_blamed(
         )
     )
     (notes / "12.json").write_text("{not json")
-    writer = hold("collect prometheus", "rw")
+    writer = hold("collect prometheus", "rw", NO_COPY)
     home = str(project / "project")
-    report = costplane("--home", home, "report", "reconcile", "--period", "2026-10", env=env(0))
+    report = costplane(
+        "--home", home, "report", "reconcile", "--period", "2026-10", env=env(0, NO_COPY)
+    )
     assert report.exit_code == 1
     assert "in use by the collect prometheus running since" in report.stderr
     assert f"(pid {writer.pid})" in report.stderr

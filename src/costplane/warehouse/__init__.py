@@ -7,7 +7,7 @@ reload that would hold materially less is refused unless asked for, and the
 load it replaces is kept, to be restored (`Warehouse.restore`).
 """
 
-from costplane.warehouse.connect import Access, Warehouse, connect_warehouse
+from costplane.warehouse.connect import Access, Warehouse, connect_warehouse, remove_embedded
 from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
 from costplane.warehouse.shrink import SHRINK_LIMIT, LoadShrankError
 from costplane.warehouse.tables import (
@@ -37,4 +37,5 @@ __all__ = [
     "SnapshotConflictError",
     "Warehouse",
     "connect_warehouse",
+    "remove_embedded",
 ]

@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError
 
 from costplane.errors import ExecutionError, InputError, ServiceUnavailableError
 from costplane.masked_url import masked_url
-from costplane.warehouse import holders, kept, registry, schema
+from costplane.warehouse import holders, kept, read_copy, registry, schema
 from costplane.warehouse.ingest import first_line, ingest, restore
 from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
 from costplane.warehouse.sql import Engine, quoted
@@ -48,8 +48,10 @@ class Access:
     """How a process opens an embedded (DuckDB) warehouse.
 
     DuckDB admits one writing process or many reading ones per file: readers open it
-    read-only so they never exclude each other, and anyone who finds the file taken
-    waits up to `wait_seconds`, telling `on_wait` once what it waits for.
+    read-only so they never exclude each other, or its read copy (`read_copy`) while a
+    writer holds it or the copy is current; anyone else who finds the file taken waits
+    up to `wait_seconds`. `on_wait` is told once what the process waits for, or that it
+    reads the last written state while a writer writes.
     """
 
     read_only: bool = False
@@ -117,12 +119,12 @@ class Warehouse:
             if not schema.schema_changes(existing, schema.stored_schemas(self.tables), "duckdb"):
                 self._schema_ensured = True
                 return []
-            self.ibis.disconnect()
+            self.embedded.close(self.ibis)
             self.ibis = self.embedded.reopen(read_only=False)
             try:
                 return self.ensure_schema()
             finally:
-                self.ibis.disconnect()
+                self.embedded.close(self.ibis)
                 self.ibis = self.embedded.reopen(read_only=True)
         with write_transaction(self.engine, self.ibis.con) as session:
             changes = schema.ensure_schema(session, self.tables, self.engine)
@@ -190,9 +192,10 @@ class Warehouse:
         return registry.read_records(self.table(registry.TABLE))
 
     def close(self) -> None:
-        self.ibis.disconnect()
         if self.embedded is not None:
-            self.embedded.withdraw()
+            self.embedded.close(self.ibis)
+        else:
+            self.ibis.disconnect()
 
     def __enter__(self) -> Warehouse:
         return self
@@ -263,7 +266,11 @@ def duckdb_settings(url: URL, database: str) -> dict[str, str]:
 
 @dataclass
 class EmbeddedFile:
-    """The DuckDB file a warehouse opened: how, so it can be reopened, and its holder note."""
+    """The DuckDB file a warehouse opened: how, so it can be reopened, and its holder note.
+
+    `opened` is the file actually open: the warehouse itself, or its read copy
+    (`read_copy`) for a reader while that copy is current or a writer holds the file.
+    """
 
     path: pathlib.Path
     settings: dict[str, str]
@@ -271,17 +278,41 @@ class EmbeddedFile:
     access: Access
     read_only: bool = False
     note: pathlib.Path | None = None
+    opened: pathlib.Path | None = None
 
     def reopen(self, *, read_only: bool) -> ibis.BaseBackend:
-        """Open the file (waiting while another process holds it) and note this process."""
-        backend, self.read_only = open_duckdb_file(self, read_only=read_only)
-        self.note = holders.announce(self.path, self.access.operation, writes=not self.read_only)
+        """Open the file (or its read copy; waiting while another process holds the file)
+        and note this process as a holder of the file when it opened the file itself."""
+        backend, self.read_only, self.opened = open_duckdb_file(self, read_only=read_only)
+        if self.opened == self.path:
+            self.note = holders.announce(
+                self.path, self.access.operation, writes=not self.read_only
+            )
         return backend
+
+    def close(self, backend: ibis.BaseBackend) -> None:
+        """Let go of the file; a writer first checkpoints it and publishes the read copy."""
+        try:
+            if not self.read_only and self.opened == self.path:
+                publish_read_copy(backend, self.path)
+        finally:
+            backend.disconnect()
+            self.withdraw()
 
     def withdraw(self) -> None:
         if self.note is not None:
             holders.withdraw(self.note)
             self.note = None
+
+
+def publish_read_copy(backend: ibis.BaseBackend, path: pathlib.Path) -> None:
+    """Checkpoint and copy for readers; a failure leaves the old copy, which no longer
+    matches the file, so readers read the file itself (waiting) rather than stale data."""
+    try:
+        backend.con.execute("CHECKPOINT")
+        read_copy.publish(path)
+    except (duckdb.Error, OSError):
+        read_copy.copy_of(path).unlink(missing_ok=True)
 
 
 def configured(backend: ibis.BaseBackend, settings: Mapping[str, str]) -> ibis.BaseBackend:
@@ -292,16 +323,23 @@ def configured(backend: ibis.BaseBackend, settings: Mapping[str, str]) -> ibis.B
     return backend
 
 
-def open_duckdb_file(file: EmbeddedFile, *, read_only: bool) -> tuple[ibis.BaseBackend, bool]:
-    """The file opened, and whether read-only; waits up to the access's bound while another
-    process holds it, then raises an ExecutionError naming that process (exit 1)."""
+def open_duckdb_file(
+    file: EmbeddedFile, *, read_only: bool
+) -> tuple[ibis.BaseBackend, bool, pathlib.Path]:
+    """The file opened, whether read-only, and which file: a reader takes the read copy
+    while it is current or while a writer holds the file; otherwise this waits up to the
+    access's bound while another process holds the file, then raises an ExecutionError
+    naming that process (exit 1)."""
+    if read_only and read_copy.current(file.path):
+        return open_read_copy(file), True, read_copy.copy_of(file.path)
     access = file.access
     deadline = time.monotonic() + access.wait_seconds
     told = False
     while True:
         try:
-            backend = ibis.duckdb.connect(str(file.path), read_only=read_only)
-            return configured(backend, file.settings), read_only
+            backend = configured(
+                ibis.duckdb.connect(str(file.path), read_only=read_only), file.settings
+            )
         except duckdb.Error as exc:
             message = str(exc)
             if read_only and SAME_PROCESS_CONFLICT in message:
@@ -314,6 +352,17 @@ def open_duckdb_file(file: EmbeddedFile, *, read_only: bool) -> tuple[ibis.BaseB
             pid = holders.lock_holder_pid(message)
             holder = holders.holder_of(file.path, pid)
             who = holder.describe() if holder else f"another process (pid {pid or 'unknown'})"
+        else:
+            if not read_only:
+                publish_read_copy(backend, file.path)  # a writer killed before it published
+            return backend, read_only, file.path
+        if read_only and read_copy.available(file.path):
+            if access.on_wait is not None:
+                as_of = holders.local_time(read_copy.taken_at(file.path))
+                access.on_wait(
+                    f"{who} is writing {file.path}: reading it as last written, at {as_of}"
+                )
+            return open_read_copy(file), True, read_copy.copy_of(file.path)
         if time.monotonic() >= deadline:
             raise ExecutionError(
                 f"the warehouse {file.path} is in use by {who}; gave up after "
@@ -327,6 +376,16 @@ def open_duckdb_file(file: EmbeddedFile, *, read_only: bool) -> tuple[ibis.BaseB
             )
             told = True
         time.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0.0)))
+
+
+def open_read_copy(file: EmbeddedFile) -> ibis.BaseBackend:
+    copy = read_copy.copy_of(file.path)
+    try:
+        return configured(ibis.duckdb.connect(str(copy), read_only=True), file.settings)
+    except duckdb.Error as exc:
+        raise ServiceUnavailableError(
+            f"cannot open the DuckDB warehouse's read copy {copy}: {first_line(exc)}"
+        ) from None
 
 
 def connect_duckdb(url: URL, tables: Mapping[str, FactTable], access: Access) -> Warehouse:
@@ -347,6 +406,13 @@ def connect_duckdb(url: URL, tables: Mapping[str, FactTable], access: Access) ->
     file = EmbeddedFile(path, settings, shown, access)
     backend = file.reopen(read_only=access.read_only)
     return Warehouse(backend, "duckdb", shown, tables, file)
+
+
+def remove_embedded(path: pathlib.Path) -> None:
+    """Remove a DuckDB warehouse file with what lies beside it (its write-ahead log and its
+    read copy), so that no reader ever takes an old copy for a new file."""
+    for companion in (path, read_copy.write_ahead_log(path), read_copy.copy_of(path)):
+        companion.unlink(missing_ok=True)
 
 
 def connect_postgres(url: URL, tables: Mapping[str, FactTable]) -> Warehouse:

@@ -31,11 +31,15 @@ class Holder:
 
     def describe(self) -> str:
         """`the ingest fleet running since 10:02 (pid 4242)`, in local time."""
-        since = self.since.astimezone().strftime("%H:%M")
-        today = dt.datetime.now().astimezone().date()
-        if self.since.astimezone().date() != today:
-            since = self.since.astimezone().strftime("%Y-%m-%d %H:%M")
-        return f"the {self.operation} running since {since} (pid {self.pid})"
+        return f"the {self.operation} running since {local_time(self.since)} (pid {self.pid})"
+
+
+def local_time(moment: dt.datetime) -> str:
+    """`10:02` today, `2026-12-05 10:02` another day, in local time."""
+    local = moment.astimezone()
+    if local.date() != dt.datetime.now().astimezone().date():
+        return local.strftime("%Y-%m-%d %H:%M")
+    return local.strftime("%H:%M")
 
 
 def holders_dir(database: Path) -> Path:

@@ -30,7 +30,7 @@ from costplane.surfaces.cli.govern import govern_project, show
 from costplane.surfaces.cli.ingest import ingest_fleet
 from costplane.surfaces.cli.output import Column, OutputFormat, console, err_console, render
 from costplane.surfaces.cli.project import Project, project_of
-from costplane.warehouse import LoadResult, Warehouse
+from costplane.warehouse import LoadResult, Warehouse, remove_embedded
 from costplane.written_file import write_bytes
 
 FLEET_DIR = "fleet"
@@ -94,7 +94,7 @@ def reset_embedded_warehouse(project: Project) -> None:
     last run's loads. Only the embedded file is reset; a configured warehouse is left
     alone (a load that overlaps a different period there is refused, as always)."""
     if project.settings.warehouse_url is None:
-        project.settings.embedded_warehouse.unlink(missing_ok=True)
+        remove_embedded(project.settings.embedded_warehouse)
 
 
 def show_summary(project: Project, summary: FleetSummary, results: list[LoadResult]) -> None:
