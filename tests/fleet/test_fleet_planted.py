@@ -12,8 +12,8 @@ import duckdb
 from ruamel.yaml import YAML
 
 from costplane.catalog import Catalog
-from costplane.fleet import PLANTED_KINDS, FleetSummary
 from costplane.quantity import cpu_cores, memory_bytes
+from costplane_fleet import PLANTED_KINDS, FleetSummary
 
 if TYPE_CHECKING:
     from tests.fleet.conftest import Kubectl

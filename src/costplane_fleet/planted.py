@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from costplane.catalog import EnvironmentKind, Tenancy
-from costplane.fleet.offering import sleeps
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
-from costplane.fleet.tenants import TenantProfile
+from costplane_fleet.offering import sleeps
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
+from costplane_fleet.tenants import TenantProfile
 
 KINDS = (
     "labels-missing",

@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from costplane.fleet.offering import (
+from costplane.written_file import replacing
+from costplane_fleet.offering import (
     BILLING_ACCOUNT_ID,
     BILLING_ACCOUNT_NAME,
     CURRENCY,
@@ -30,8 +31,7 @@ from costplane.fleet.offering import (
     REGION,
     REGION_NAME,
 )
-from costplane.fleet.spec import FleetSpec
-from costplane.written_file import replacing
+from costplane_fleet.spec import FleetSpec
 
 SCALE = 10
 UNIT = 10**SCALE

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from costplane.catalog import EnvironmentKind
-from costplane.fleet.databases import DatabaseStats, database_name, server_of
-from costplane.fleet.kubernetes import (
+from costplane_fleet.databases import DatabaseStats, database_name, server_of
+from costplane_fleet.kubernetes import (
     LOG_RETENTION_ANNOTATION,
     RELEASED_GIB,
     Inventory,
@@ -23,11 +23,11 @@ from costplane.fleet.kubernetes import (
     snapshot_times,
     uid_of,
 )
-from costplane.fleet.offering import CURRENCY, PRICE_SHEET, SERVICE_CLASSES
-from costplane.fleet.planted import KINDS, KRR_DAYS, Plants
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.tenants import TenantProfile
-from costplane.fleet.workloads import GI, ORPHAN_PVC, Namespace, namespace_name
+from costplane_fleet.offering import CURRENCY, PRICE_SHEET, SERVICE_CLASSES
+from costplane_fleet.planted import KINDS, KRR_DAYS, Plants
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.tenants import TenantProfile
+from costplane_fleet.workloads import GI, ORPHAN_PVC, Namespace, namespace_name
 
 MONTH_HOURS = Decimal(730)
 CENT = Decimal("0.01")

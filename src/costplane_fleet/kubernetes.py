@@ -13,13 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from costplane.catalog import LabelKeys
-from costplane.fleet.clusters import Node, PodSlot
-from costplane.fleet.offering import REGION, SERVICE_CLASSES
-from costplane.fleet.planted import Plants, plant_factor
-from costplane.fleet.services import INGRESS_ROUTE, route_matches
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import digest_hex, object_uid
-from costplane.fleet.workloads import GI, MI, ORPHAN_PVC, Container, Namespace, Workload
+from costplane_fleet.clusters import Node, PodSlot
+from costplane_fleet.offering import REGION, SERVICE_CLASSES
+from costplane_fleet.planted import Plants, plant_factor
+from costplane_fleet.services import INGRESS_ROUTE, route_matches
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import digest_hex, object_uid
+from costplane_fleet.workloads import GI, MI, ORPHAN_PVC, Container, Namespace, Workload
 
 Obj = dict[str, Any]
 LABELS = LabelKeys()
