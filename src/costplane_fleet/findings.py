@@ -13,12 +13,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from costplane.catalog import EnvironmentKind
+from costplane.catalog import EnvironmentKind, ServiceClass
 from costplane_fleet.databases import DatabaseStats, database_name, server_of
 from costplane_fleet.kubernetes import (
     LOG_RETENTION_ANNOTATION,
     RELEASED_GIB,
-    Inventory,
     released_claim,
     snapshot_times,
     uid_of,
@@ -42,27 +41,6 @@ def _epoch_us(moment: dt.datetime) -> int:
 
 def _money(x: Decimal) -> str:
     return str(x.quantize(CENT, ROUND_HALF_UP))
-
-
-def _record(
-    kind: str,
-    rkind: str,
-    namespace: str | None,
-    name: str,
-    tenant: str,
-    environment: EnvironmentKind | None,
-    waste: Decimal,
-    detail: dict[str, Any],
-) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "resource": {"kind": rkind, "namespace": namespace, "name": name},
-        "tenant": tenant,
-        "environment": environment.value if environment else None,
-        "monthly_waste": _money(waste),
-        "currency": CURRENCY,
-        "detail": detail,
-    }
 
 
 def _codes(table: pa.Table, column: str) -> tuple[np.ndarray, list[str]]:
@@ -118,6 +96,240 @@ def _prefix(workload: str) -> Callable[[str], bool]:
     return lambda pod: pod.startswith(f"{workload}-")
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the waste is measured from: the usage samples and log volumes of the planted
+    namespaces (found in one pass over each table) and the database sizes."""
+
+    samples: _Rows
+    hour: np.ndarray
+    """Each sample's hour, in microseconds since the epoch."""
+    logs: _Rows
+    db: DatabaseStats
+    plants: Plants
+    spec: FleetSpec
+
+    @classmethod
+    def of(
+        cls,
+        plants: Plants,
+        usage: pa.Table,
+        service_usage: pa.Table,
+        db: DatabaseStats,
+        spec: FleetSpec,
+    ) -> Evidence:
+        queried = {
+            namespace_name(tid, env)
+            for kind in ("requests-oversized", "nonprod-idle", "log-retention-exceeds-class")
+            for tid, env in plants.by_kind.get(kind, {}).items()
+        }
+        samples = _Rows.of(usage, queried)
+        hour = samples.values("hour").astype("datetime64[us]").astype(np.int64)
+        return cls(samples, hour, _Rows.of(service_usage, queried), db, plants, spec)
+
+    def hours_since(self, days: int) -> np.ndarray:
+        """A row mask of the samples: the last `days` days of the window."""
+        return np.asarray(self.hour >= _epoch_us(self.spec.end_at) - days * DAY_US)
+
+
+@dataclass(frozen=True)
+class Plant:
+    """One planted problem: its kind, its tenant and the namespace it lives in."""
+
+    kind: str
+    tenant: TenantProfile
+    environment: EnvironmentKind
+    namespace: Namespace
+
+    @property
+    def service_class(self) -> ServiceClass:
+        return SERVICE_CLASSES[self.tenant.service_class]
+
+    def record(
+        self,
+        resource_kind: str,
+        namespace: str | None,
+        name: str,
+        waste: Decimal,
+        detail: dict[str, Any],
+    ) -> Record:
+        return {
+            "kind": self.kind,
+            "resource": {"kind": resource_kind, "namespace": namespace, "name": name},
+            "tenant": self.tenant.id,
+            "environment": self.environment.value,
+            "monthly_waste": _money(waste),
+            "currency": CURRENCY,
+            "detail": detail,
+        }
+
+
+Record = dict[str, Any]
+
+
+def labels_missing(p: Plant, e: Evidence) -> list[Record]:
+    """The `<tenant>-migration` namespace: not in the catalog, so no environment."""
+    record = p.record(
+        "Namespace", None, f"{p.tenant.id}-migration", Decimal(0), {"cluster": p.tenant.cluster}
+    )
+    return [{**record, "environment": None}]
+
+
+def requests_oversized(p: Plant, e: Evidence) -> list[Record]:
+    """odoo-cron's requests against KRR's recommendation over the last KRR_DAYS."""
+    w = next(w for w in p.namespace.workloads if w.name == "odoo-cron")
+    c = w.containers[0]
+    sel = (
+        e.samples.where(p.tenant.cluster, p.namespace.name)
+        & e.hours_since(KRR_DAYS)
+        & e.samples.matches("container", c.name.__eq__)
+        & e.samples.matches("pod", _prefix(w.name))
+    )
+    n_samples = int(sel.sum())
+    assert n_samples > 0
+    p95 = float(np.percentile(e.samples.values("cpu_usage_cores")[sel], 95))
+    cpu_rec = Decimal(repr(p95))
+    memory_peak = e.samples.values("memory_peak_bytes")[sel].max()
+    mem_rec = Decimal(repr(float(memory_peak))) * Decimal("1.15")
+    cpu_req = Decimal(c.cpu_request_m) / 1000
+    mem_req = Decimal(c.memory_request)
+    per_hour = (
+        max(Decimal(0), cpu_req - cpu_rec) * PRICE_SHEET.cpu.canonical
+        + max(Decimal(0), mem_req - mem_rec) / GI * PRICE_SHEET.memory.canonical
+    )
+    detail = {
+        "container": c.name,
+        "cpu_request_cores": str(cpu_req),
+        "cpu_recommendation_cores": f"{p95:.6f}",
+        "memory_request_bytes": c.memory_request,
+        "memory_recommendation_bytes": int(mem_rec),
+        "samples": n_samples,
+    }
+    waste = w.replicas * per_hour * MONTH_HOURS
+    return [p.record("Deployment", p.namespace.name, w.name, waste, detail)]
+
+
+def nonprod_idle(p: Plant, e: Evidence) -> list[Record]:
+    """The namespace's requests over the last IDLE_WINDOW_DAYS, as a month."""
+    days = min(IDLE_WINDOW_DAYS, e.spec.days)
+    sel = e.samples.where(p.tenant.cluster, p.namespace.name) & e.hours_since(days)
+    cores = Decimal(repr(float(e.samples.values("cpu_request_cores")[sel].sum())))
+    mem = Decimal(int(e.samples.values("memory_request_bytes")[sel].sum()))
+    cost = cores * PRICE_SHEET.cpu.canonical + mem / GI * PRICE_SHEET.memory.canonical
+    waste = cost * MONTH_HOURS / (days * 24)
+    return [p.record("Namespace", None, p.namespace.name, waste, {"window_days": days})]
+
+
+def snapshot_stale(p: Plant, e: Evidence) -> list[Record]:
+    """The snapshot kept past the class's retention."""
+    waste = p.namespace.filestore_gib * PRICE_SHEET.snapshot.per_month
+    return [
+        p.record(
+            "VolumeSnapshot",
+            p.namespace.name,
+            f"odoo-filestore-{created:%Y%m%d%H%M}",
+            waste,
+            {
+                "created": created.isoformat() + "Z",
+                "retention_days": p.service_class.snapshot_retention_days,
+            },
+        )
+        for created, stale in snapshot_times(p.namespace, e.plants, e.spec)
+        if stale
+    ]
+
+
+def volume_orphaned(p: Plant, e: Evidence) -> list[Record]:
+    """An unmounted claim (even tenant index) or a Released volume (odd)."""
+    per_gib = PRICE_SHEET.storage["nimbus-ssd"].per_month
+    if p.tenant.index % 2 == 0:
+        detail: dict[str, Any] = {"storage_class": "nimbus-ssd", "capacity_gib": 20}
+        return [
+            p.record("PersistentVolumeClaim", p.namespace.name, ORPHAN_PVC, 20 * per_gib, detail)
+        ]
+    claim = released_claim(p.namespace.name)
+    pv = f"pvc-{uid_of(p.tenant.cluster, 'PersistentVolumeClaim', p.namespace.name, claim)}"
+    detail = {"storage_class": "nimbus-ssd", "capacity_gib": RELEASED_GIB, "phase": "Released"}
+    return [p.record("PersistentVolume", None, pv, RELEASED_GIB * per_gib, detail)]
+
+
+def backup_set(p: Plant, e: Evidence) -> list[Record]:
+    """The production database's backups: too old, or never restored in time."""
+    backup = p.service_class.backup
+    detail = {
+        "rpo_minutes": backup.rpo_minutes,
+        "restore_test_interval_days": backup.restore_test_interval_days,
+    }
+    name = database_name(p.tenant.id, p.environment)
+    return [p.record("backup-set", p.namespace.name, name, Decimal(0), detail)]
+
+
+def redis_maxmemory_unset(p: Plant, e: Evidence) -> list[Record]:
+    return [p.record("cache", None, p.tenant.redis_server, Decimal(0), {})]
+
+
+def database_over_band(p: Plant, e: Evidence) -> list[Record]:
+    """The production database's latest size above the class's band."""
+    j = next(
+        k
+        for k, d in enumerate(e.db.databases)
+        if d.tenant.id == p.tenant.id and d.environment is p.environment
+    )
+    size = int(e.db.size_bytes[j, -1])
+    max_gib = p.service_class.database_band_gib.max_gib
+    waste = (Decimal(size) / GI - max_gib) * PRICE_SHEET.database_storage.per_month
+    detail = {
+        "server": server_of(p.tenant, p.environment),
+        "size_bytes": size,
+        "max_gib": max_gib,
+    }
+    return [p.record("database", None, database_name(p.tenant.id, p.environment), waste, detail)]
+
+
+def image_tag_mutable(p: Plant, e: Evidence) -> list[Record]:
+    detail = {"image": "registry.example.com/odoo:latest"}
+    return [p.record("Deployment", p.namespace.name, "odoo-web", Decimal(0), detail)]
+
+
+def ingress_route(p: Plant, e: Evidence) -> list[Record]:
+    """The tenant's IngressRoute: without TLS, or without a rate limit."""
+    return [p.record("IngressRoute", p.namespace.name, "odoo", Decimal(0), {})]
+
+
+def log_retention_exceeds_class(p: Plant, e: Evidence) -> list[Record]:
+    """The days kept beyond the class's retention, times the daily log volume."""
+    ns = p.namespace
+    assert ns.log_retention_days is not None
+    is_log = e.logs.matches("service", "logs".__eq__)
+    quantity = e.logs.values("quantity")[e.logs.where(p.tenant.cluster, ns.name) & is_log]
+    daily_gib = Decimal(repr(float(quantity.sum()))) / GI / e.spec.days
+    extra = ns.log_retention_days - p.service_class.log_retention_days
+    waste = daily_gib * extra * PRICE_SHEET.log_retention.per_month
+    detail = {
+        LOG_RETENTION_ANNOTATION: ns.log_retention_days,
+        "class_days": p.service_class.log_retention_days,
+    }
+    return [p.record("Namespace", None, ns.name, waste, detail)]
+
+
+RECORDS: dict[str, Callable[[Plant, Evidence], list[Record]]] = {
+    "labels-missing": labels_missing,
+    "requests-oversized": requests_oversized,
+    "nonprod-idle": nonprod_idle,
+    "snapshot-stale": snapshot_stale,
+    "volume-orphaned": volume_orphaned,
+    "backup-older-than-rpo": backup_set,
+    "restore-unverified": backup_set,
+    "redis-maxmemory-unset": redis_maxmemory_unset,
+    "database-over-band": database_over_band,
+    "image-tag-mutable": image_tag_mutable,
+    "ingress-no-tls": ingress_route,
+    "ingress-no-rate-limit": ingress_route,
+    "log-retention-exceeds-class": log_retention_exceeds_class,
+}
+"""Each planted kind's records, by the definitions of docs/fleet.md."""
+
+
 def planted_records(
     tenants: tuple[TenantProfile, ...],
     namespaces: list[Namespace],
@@ -125,235 +337,18 @@ def planted_records(
     usage: pa.Table,
     service_usage: pa.Table,
     db: DatabaseStats,
-    inventory: Inventory,
     spec: FleetSpec,
-) -> list[dict[str, Any]]:
+) -> list[Record]:
+    """Every planted problem's records, sorted by kind, tenant and resource."""
     by_id = {t.id: t for t in tenants}
     by_ns = {(ns.cluster, ns.name): ns for ns in namespaces}
-    cpu_h = PRICE_SHEET.cpu.canonical
-    mem_h = PRICE_SHEET.memory.canonical
-    queried = {
-        namespace_name(tid, env)
-        for kind in ("requests-oversized", "nonprod-idle", "log-retention-exceeds-class")
-        for tid, env in plants.by_kind.get(kind, {}).items()
-    }
-    samples = _Rows.of(usage, queried)
-    hour = samples.values("hour").astype("datetime64[us]").astype(np.int64)
-    cpu_usage = samples.values("cpu_usage_cores")
-    memory_peak = samples.values("memory_peak_bytes")
-    cpu_request = samples.values("cpu_request_cores")
-    memory_request = samples.values("memory_request_bytes")
-    logs = _Rows.of(service_usage, queried)
-    is_log = logs.matches("service", "logs".__eq__)
-    log_quantity = logs.values("quantity")
-    end_us = _epoch_us(spec.end_at)
-    out: list[dict[str, Any]] = []
+    evidence = Evidence.of(plants, usage, service_usage, db, spec)
+    out: list[Record] = []
     for kind in KINDS:
         for tid, env in sorted(plants.by_kind.get(kind, {}).items()):
-            t = by_id[tid]
-            sc = SERVICE_CLASSES[t.service_class]
-            ns_name = namespace_name(tid, env)
-            ns = by_ns[(t.cluster, ns_name)]
-            if kind == "labels-missing":
-                out.append(
-                    _record(
-                        kind,
-                        "Namespace",
-                        None,
-                        f"{tid}-migration",
-                        tid,
-                        None,
-                        Decimal(0),
-                        {"cluster": t.cluster},
-                    )
-                )
-            elif kind == "requests-oversized":
-                w = next(w for w in ns.workloads if w.name == "odoo-cron")
-                c = w.containers[0]
-                since = end_us - KRR_DAYS * DAY_US
-                sel = (
-                    samples.where(t.cluster, ns_name)
-                    & (hour >= since)
-                    & samples.matches("container", c.name.__eq__)
-                    & samples.matches("pod", _prefix(w.name))
-                )
-                n_samples = int(sel.sum())
-                assert n_samples > 0
-                p95 = float(np.percentile(cpu_usage[sel], 95))
-                cpu_rec = Decimal(repr(p95))
-                mem_rec = Decimal(repr(float(memory_peak[sel].max()))) * Decimal("1.15")
-                cpu_req = Decimal(c.cpu_request_m) / 1000
-                mem_req = Decimal(c.memory_request)
-                per_hour = (
-                    max(Decimal(0), cpu_req - cpu_rec) * cpu_h
-                    + max(Decimal(0), mem_req - mem_rec) / GI * mem_h
-                )
-                out.append(
-                    _record(
-                        kind,
-                        "Deployment",
-                        ns_name,
-                        w.name,
-                        tid,
-                        env,
-                        w.replicas * per_hour * MONTH_HOURS,
-                        {
-                            "container": c.name,
-                            "cpu_request_cores": str(cpu_req),
-                            "cpu_recommendation_cores": f"{p95:.6f}",
-                            "memory_request_bytes": c.memory_request,
-                            "memory_recommendation_bytes": int(mem_rec),
-                            "samples": n_samples,
-                        },
-                    )
-                )
-            elif kind == "nonprod-idle":
-                days = min(IDLE_WINDOW_DAYS, spec.days)
-                sel = samples.where(t.cluster, ns_name) & (hour >= end_us - days * DAY_US)
-                cores = Decimal(repr(float(cpu_request[sel].sum())))
-                mem = Decimal(int(memory_request[sel].sum()))
-                cost = cores * cpu_h + mem / GI * mem_h
-                out.append(
-                    _record(
-                        kind,
-                        "Namespace",
-                        None,
-                        ns_name,
-                        tid,
-                        env,
-                        cost * MONTH_HOURS / (days * 24),
-                        {"window_days": days},
-                    )
-                )
-            elif kind == "snapshot-stale":
-                for created, stale in snapshot_times(ns, plants, spec):
-                    if stale:
-                        waste = ns.filestore_gib * PRICE_SHEET.snapshot.per_month
-                        out.append(
-                            _record(
-                                kind,
-                                "VolumeSnapshot",
-                                ns_name,
-                                f"odoo-filestore-{created:%Y%m%d%H%M}",
-                                tid,
-                                env,
-                                waste,
-                                {
-                                    "created": created.isoformat() + "Z",
-                                    "retention_days": sc.snapshot_retention_days,
-                                },
-                            )
-                        )
-            elif kind == "volume-orphaned":
-                if t.index % 2 == 0:
-                    out.append(
-                        _record(
-                            kind,
-                            "PersistentVolumeClaim",
-                            ns_name,
-                            ORPHAN_PVC,
-                            tid,
-                            env,
-                            20 * PRICE_SHEET.storage["nimbus-ssd"].per_month,
-                            {"storage_class": "nimbus-ssd", "capacity_gib": 20},
-                        )
-                    )
-                else:
-                    claim = released_claim(ns_name)
-                    pv = f"pvc-{uid_of(t.cluster, 'PersistentVolumeClaim', ns_name, claim)}"
-                    out.append(
-                        _record(
-                            kind,
-                            "PersistentVolume",
-                            None,
-                            pv,
-                            tid,
-                            env,
-                            RELEASED_GIB * PRICE_SHEET.storage["nimbus-ssd"].per_month,
-                            {
-                                "storage_class": "nimbus-ssd",
-                                "capacity_gib": RELEASED_GIB,
-                                "phase": "Released",
-                            },
-                        )
-                    )
-            elif kind in ("backup-older-than-rpo", "restore-unverified"):
-                out.append(
-                    _record(
-                        kind,
-                        "backup-set",
-                        ns_name,
-                        database_name(tid, env),
-                        tid,
-                        env,
-                        Decimal(0),
-                        {
-                            "rpo_minutes": sc.backup.rpo_minutes,
-                            "restore_test_interval_days": sc.backup.restore_test_interval_days,
-                        },
-                    )
-                )
-            elif kind == "redis-maxmemory-unset":
-                out.append(_record(kind, "cache", None, t.redis_server, tid, env, Decimal(0), {}))
-            elif kind == "database-over-band":
-                j = next(
-                    k
-                    for k, d in enumerate(db.databases)
-                    if d.tenant.id == tid and d.environment is env
-                )
-                size = int(db.size_bytes[j, -1])
-                over = Decimal(size) / GI - sc.database_band_gib.max_gib
-                out.append(
-                    _record(
-                        kind,
-                        "database",
-                        None,
-                        database_name(tid, env),
-                        tid,
-                        env,
-                        over * PRICE_SHEET.database_storage.per_month,
-                        {
-                            "server": server_of(t, env),
-                            "size_bytes": size,
-                            "max_gib": sc.database_band_gib.max_gib,
-                        },
-                    )
-                )
-            elif kind == "image-tag-mutable":
-                out.append(
-                    _record(
-                        kind,
-                        "Deployment",
-                        ns_name,
-                        "odoo-web",
-                        tid,
-                        env,
-                        Decimal(0),
-                        {"image": "registry.example.com/odoo:latest"},
-                    )
-                )
-            elif kind in ("ingress-no-tls", "ingress-no-rate-limit"):
-                out.append(_record(kind, "IngressRoute", ns_name, "odoo", tid, env, Decimal(0), {}))
-            elif kind == "log-retention-exceeds-class":
-                total = float(log_quantity[logs.where(t.cluster, ns_name) & is_log].sum())
-                assert ns.log_retention_days is not None
-                daily_gib = Decimal(repr(total)) / GI / spec.days
-                extra = ns.log_retention_days - sc.log_retention_days
-                out.append(
-                    _record(
-                        kind,
-                        "Namespace",
-                        None,
-                        ns_name,
-                        tid,
-                        env,
-                        daily_gib * extra * PRICE_SHEET.log_retention.per_month,
-                        {
-                            LOG_RETENTION_ANNOTATION: ns.log_retention_days,
-                            "class_days": sc.log_retention_days,
-                        },
-                    )
-                )
+            tenant = by_id[tid]
+            namespace = by_ns[(tenant.cluster, namespace_name(tid, env))]
+            out.extend(RECORDS[kind](Plant(kind, tenant, env, namespace), evidence))
     return sorted(
         out,
         key=lambda r: (

@@ -173,7 +173,7 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
             write_catalog(build_catalog(tenants, monthly, share), out / "costplane.yaml")
             step("catalog")
             records = planted_records(
-                tenants, namespaces, plants, usage.table, service_usage, db, inventory, spec
+                tenants, namespaces, plants, usage.table, service_usage, db, spec
             )
             write_text(
                 out / "planted.json", json.dumps(records, indent=2, sort_keys=True) + "\n", root=out

@@ -58,4 +58,3 @@ def test_no_product_module_imports_the_fleet() -> None:
         )
     ]
     assert importers == []
-
