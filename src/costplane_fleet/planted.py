@@ -1,7 +1,8 @@
 """Which problems are planted where: a deterministic few percent of eligible tenants per kind.
 
 This module only chooses; the generators read `Plants` to bend their output,
-and `records` (in `findings.py`) states each planted problem with its waste.
+and `planted_records` (in `findings.py`, one function per kind in its `RECORDS` table)
+states each planted problem with its waste.
 """
 
 from __future__ import annotations

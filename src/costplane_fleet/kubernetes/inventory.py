@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from costplane_fleet.clusters import Node, PodSlot
 from costplane_fleet.kubernetes.ingress import traefik_service
-from costplane_fleet.kubernetes.namespaces import namespace
+from costplane_fleet.kubernetes.namespaces import namespace_objects
 from costplane_fleet.kubernetes.nodes import STORAGE_CLASSES, node, storage_class
 from costplane_fleet.kubernetes.objects import RESOURCES, Inventory
 from costplane_fleet.planted import Plants
@@ -33,7 +33,7 @@ def render_inventory(
     for s in slots:
         slots_by_workload.setdefault(id(s.workload), []).append(s)
     for ns in namespaces:
-        namespace(inv, ns, slots_by_workload, plants, spec)
+        namespace_objects(inv, ns, slots_by_workload, plants, spec)
     for cluster in sorted({ns.cluster for ns in namespaces}):
         inv.add(cluster, "services", traefik_service(cluster, spec))
     return inv

@@ -47,13 +47,14 @@ def namespace_labels(ns: Namespace) -> dict[str, str]:
     return labels
 
 
-def namespace(
+def namespace_objects(
     inv: Inventory,
     ns: Namespace,
     slots_by_workload: dict[int, list[PodSlot]],
     plants: Plants,
     spec: FleetSpec,
 ) -> None:
+    """The namespace and everything in it, planted problems included."""
     c = ns.cluster
     end = spec.end_at
     annotations = (
@@ -110,6 +111,8 @@ def namespace(
 
 
 def tenant_objects(inv: Inventory, ns: Namespace, spec: FleetSpec) -> None:
+    """What a tenant namespace gets from its class: quota, limit range, sleep schedule and
+    ingress."""
     assert ns.tenant is not None
     assert ns.environment is not None
     c, t = ns.cluster, ns.tenant
