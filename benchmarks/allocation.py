@@ -31,9 +31,9 @@ import duckdb
 
 from costplane.allocation import Window, allocate
 from costplane.catalog import load_catalog
-from costplane.fleet import GENERATOR_VERSION, FleetSpec, generate_fleet
 from costplane.sources import fleet_loads
 from costplane.warehouse import connect_warehouse
+from costplane_fleet import GENERATOR_VERSION, FleetSpec, generate_fleet
 from peak import peak_rss_mb
 
 SCRATCH = Path(__file__).resolve().parent / "out"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from costplane.fleet import FleetSpec, generate_fleet
+from costplane_fleet import FleetSpec, generate_fleet
 
 SCRATCH = Path(__file__).resolve().parent / "out"
 

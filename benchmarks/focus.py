@@ -25,11 +25,11 @@ from pathlib import Path
 
 import duckdb
 
-from costplane.fleet import FleetSpec, generate_fleet
 from costplane.sources import ingest
 from costplane.sources.focus import FocusOptions, read_focus_bill
 from costplane.state import state_engine, upgrade
 from costplane.warehouse import connect_warehouse
+from costplane_fleet import FleetSpec, generate_fleet
 
 SCRATCH = Path(__file__).resolve().parent / "out"
 

@@ -43,7 +43,6 @@ from typing import Any
 
 import httpx
 
-from costplane.fleet import GENERATOR_VERSION, FleetSpec, generate_fleet
 from costplane.sources.prometheus import (
     CONCURRENCY,
     DEFAULT_MAX_POINTS,
@@ -63,6 +62,7 @@ from costplane.sources.prometheus.promql import (
     traefik_field,
 )
 from costplane.sources.prometheus.window import Window
+from costplane_fleet import GENERATOR_VERSION, FleetSpec, generate_fleet
 from peak import peak_rss_mb
 
 SCRATCH = Path(__file__).resolve().parent / "out"

@@ -11,7 +11,7 @@ import pytest
 from costplane.actions import is_asleep, last_transition, next_transition
 from costplane.actions.timetable import due_namespaces
 from costplane.catalog import EnvironmentKind, SleepSchedule, load_catalog
-from costplane.fleet.calendar import awake_hours
+from costplane_fleet.calendar import awake_hours
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -24,10 +24,10 @@ import pytest
 
 from costplane.allocation import Window, allocate, reconcile
 from costplane.catalog import Catalog, load_catalog
-from costplane.fleet import FleetSpec, generate_fleet
 from costplane.quantity import GIB, cpu_cores, memory_bytes
 from costplane.sources import fleet_loads
 from costplane.warehouse import ALLOCATIONS, Load, Warehouse, connect_warehouse
+from costplane_fleet import FleetSpec, generate_fleet
 
 SPEC = FleetSpec(tenants=6, days=3, seed=3, start=dt.date(2026, 10, 1))
 OCTOBER = Window.month("2026-10")

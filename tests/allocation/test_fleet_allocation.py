@@ -13,9 +13,9 @@ import pytest
 from costplane.allocation import Window, allocate, reconcile
 from costplane.allocation.engine import ALLOCATION_KEY
 from costplane.catalog import Catalog, load_catalog
-from costplane.fleet import FleetSpec, generate_fleet
 from costplane.sources import fleet_loads
 from costplane.warehouse import ALLOCATIONS, Warehouse, connect_warehouse
+from costplane_fleet import FleetSpec, generate_fleet
 
 SPEC = FleetSpec(tenants=16, days=4, seed=11, start=dt.date(2026, 9, 28))
 WINDOW = Window(SPEC.start, SPEC.start + dt.timedelta(days=SPEC.days))

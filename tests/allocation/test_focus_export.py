@@ -27,10 +27,10 @@ from costplane.allocation import (
 )
 from costplane.catalog import Catalog, load_catalog
 from costplane.errors import ExecutionError, InputError
-from costplane.fleet import FleetSpec, generate_fleet
 from costplane.sources import fleet_loads
 from costplane.surfaces.cli import app
 from costplane.warehouse import ALLOCATIONS, Warehouse, connect_warehouse
+from costplane_fleet import FleetSpec, generate_fleet
 from tests.focus_validator import focus_validate
 
 ROOT = Path(__file__).resolve().parents[2]

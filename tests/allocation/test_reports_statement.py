@@ -27,10 +27,10 @@ from costplane.allocation import (
 from costplane.allocation.statement import charge, contract_days
 from costplane.catalog import Catalog, ChargebackRules, load_catalog
 from costplane.errors import InputError
-from costplane.fleet import FleetSpec, generate_fleet
 from costplane.money import CENT
 from costplane.sources import fleet_loads
 from costplane.warehouse import ALLOCATIONS, Warehouse, connect_warehouse
+from costplane_fleet import FleetSpec, generate_fleet
 
 OCTOBER = Window.month("2026-10")
 SPEC = FleetSpec(tenants=14, days=4, seed=11, start=dt.date(2026, 9, 29))  # Sep 29 to Oct 2

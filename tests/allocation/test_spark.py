@@ -29,9 +29,9 @@ from costplane.allocation.engine import ALLOCATION_KEY, Inputs, allocation_table
 from costplane.allocation.reconcile import billed_by_day
 from costplane.allocation.run import FACT_INPUTS, small_tables
 from costplane.catalog import Catalog, load_catalog
-from costplane.fleet import FleetSpec, generate_fleet
 from costplane.sources import fleet_loads
 from costplane.warehouse import Warehouse, connect_warehouse
+from costplane_fleet import FleetSpec, generate_fleet
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

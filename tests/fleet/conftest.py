@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from costplane.fleet import FleetSpec, FleetSummary, generate_fleet
+from costplane_fleet import FleetSpec, FleetSummary, generate_fleet
 
 START = dt.date(2025, 5, 20)
 

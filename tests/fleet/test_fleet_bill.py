@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.fleet import FleetSummary
-from costplane.fleet.billing import MONEY, write_parquet
+from costplane_fleet import FleetSummary
+from costplane_fleet.billing import MONEY, write_parquet
 from tests.focus_validator import focus_validate
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "fleet.md"

@@ -19,9 +19,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from costplane.catalog import Catalog, load_catalog
-from costplane.fleet import FleetSpec, FleetSummary, generate_fleet
 from costplane.quantity import cpu_cores, memory_bytes
 from costplane.warehouse.tables import FACT_TABLES
+from costplane_fleet import FleetSpec, FleetSummary, generate_fleet
 
 if TYPE_CHECKING:
     from tests.fleet.conftest import Kubectl

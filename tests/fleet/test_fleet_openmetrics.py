@@ -12,8 +12,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.fleet import FleetSummary
-from costplane.fleet.openmetrics import FAMILIES, DirectFile, millis_text
+from costplane_fleet import FleetSummary
+from costplane_fleet.openmetrics import FAMILIES, DirectFile, millis_text
 
 OPENMETRICS = "prometheus/usage.om"
 CONTAINER = ["namespace", "pod", "container", "node"]

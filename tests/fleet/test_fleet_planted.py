@@ -12,8 +12,9 @@ import duckdb
 from ruamel.yaml import YAML
 
 from costplane.catalog import Catalog
-from costplane.fleet import PLANTED_KINDS, FleetSummary
 from costplane.quantity import cpu_cores, memory_bytes
+from costplane_fleet import PLANTED_KINDS, FleetSummary
+from costplane_fleet.findings import RECORDS
 
 if TYPE_CHECKING:
     from tests.fleet.conftest import Kubectl
@@ -35,6 +36,10 @@ def one(query: str) -> tuple[Any, ...]:
 
 def catalog(fleet: FleetSummary) -> Catalog:
     return Catalog.model_validate(YAML(typ="safe").load((fleet.out / "costplane.yaml").read_text()))
+
+
+def test_every_planted_kind_has_one_entry_in_the_records_table() -> None:
+    assert list(RECORDS) == list(PLANTED_KINDS)
 
 
 def test_every_kind_is_planted_on_existing_resources(fleet: FleetSummary, kubectl: Kubectl) -> None:

@@ -14,11 +14,11 @@ import pytest
 
 from costplane.allocation import Window, allocate
 from costplane.catalog import load_catalog
-from costplane.fleet import PLANTED_KINDS, FleetSpec, generate_fleet
 from costplane.governance.builtin_pack import pack_policies
 from costplane.governance.govern import Review, govern_warehouse
 from costplane.sources import fleet_loads
 from costplane.warehouse import connect_warehouse
+from costplane_fleet import PLANTED_KINDS, FleetSpec, generate_fleet
 
 pytestmark = pytest.mark.slow
 

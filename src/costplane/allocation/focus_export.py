@@ -31,54 +31,41 @@ import pyarrow.parquet as pq
 from costplane.allocation.window import Window
 from costplane.catalog import Catalog, CostDomain
 from costplane.errors import ExecutionError, InputError
+from costplane.focus_columns import INSTANT, MANDATORY, arrow_field
 from costplane.warehouse import ALLOCATIONS, Warehouse
 from costplane.written_file import check_target, replacing, shown
 
 DEFAULT_PROVIDER = "Costplane platform"
 MONEY = pa.decimal128(38, 9)
 """The allocation's own precision: whole nano-units, so no amount is rounded on the way."""
-INSTANT = pa.timestamp("us", tz="UTC")
 BATCH_ROWS = 100_000
 """Rows fetched and written at a time: a month of thousands of tenants never sits in memory."""
 
+BEYOND_MANDATORY = frozenset(
+    {
+        "ChargeFrequency",
+        "InvoiceId",
+        "ResourceId",
+        "ResourceName",
+        "ResourceType",
+        "ServiceSubcategory",
+        "SubAccountId",
+        "SubAccountName",
+        "Tags",
+    }
+)
+"""The optional FOCUS 1.2 columns an allocation can fill (InvoiceId stays null: no invoice
+is issued yet); the export writes these and the mandatory ones."""
+X_COLUMNS = (
+    "x_Environment",
+    "x_ServiceClass",
+    "x_CostDomain",
+    "x_CostplaneKind",
+    "x_CostplaneSource",
+)
 FOCUS_SCHEMA = pa.schema(
-    [
-        ("BilledCost", MONEY),
-        ("BillingAccountId", pa.string()),
-        ("BillingAccountName", pa.string()),
-        ("BillingCurrency", pa.string()),
-        ("BillingPeriodEnd", INSTANT),
-        ("BillingPeriodStart", INSTANT),
-        ("ChargeCategory", pa.string()),
-        ("ChargeClass", pa.string()),
-        ("ChargeDescription", pa.string()),
-        ("ChargeFrequency", pa.string()),
-        ("ChargePeriodEnd", INSTANT),
-        ("ChargePeriodStart", INSTANT),
-        ("ContractedCost", MONEY),
-        ("EffectiveCost", MONEY),
-        ("InvoiceId", pa.string()),
-        ("InvoiceIssuerName", pa.string()),
-        ("ListCost", MONEY),
-        ("PricingQuantity", MONEY),
-        ("PricingUnit", pa.string()),
-        ("ProviderName", pa.string()),
-        ("PublisherName", pa.string()),
-        ("ResourceId", pa.string()),
-        ("ResourceName", pa.string()),
-        ("ResourceType", pa.string()),
-        ("ServiceCategory", pa.string()),
-        ("ServiceName", pa.string()),
-        ("ServiceSubcategory", pa.string()),
-        ("SubAccountId", pa.string()),
-        ("SubAccountName", pa.string()),
-        ("Tags", pa.string()),
-        ("x_Environment", pa.string()),
-        ("x_ServiceClass", pa.string()),
-        ("x_CostDomain", pa.string()),
-        ("x_CostplaneKind", pa.string()),
-        ("x_CostplaneSource", pa.string()),
-    ]
+    [arrow_field(c, MONEY) for c in sorted(MANDATORY["1.2"] | BEYOND_MANDATORY)]
+    + [pa.field(c, pa.string()) for c in X_COLUMNS]
 )
 """FOCUS columns in alphabetical order, then Costplane's `x_` columns."""
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from costplane.fleet import PLANTED_KINDS
 from costplane.governance.builtin_pack import PACK_DIR, pack_policies, policies_with_pack
+from costplane_fleet import PLANTED_KINDS
 
 STABLE_IDS = {
     "labels-missing",

@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from costplane.fleet import FleetSpec, FleetSummary, generate_fleet
 from costplane.sources.collector import Collected
 from costplane.sources.prometheus import (
     PrometheusRequest,
@@ -26,6 +25,7 @@ from costplane.sources.prometheus import (
     prometheus_target,
 )
 from costplane.warehouse.tables import FACT_TABLES
+from costplane_fleet import FleetSpec, FleetSummary, generate_fleet
 from tests.sources.prometheus.server import backfill, binaries, prometheus_server
 
 START = dt.date(2025, 5, 20)

@@ -1,6 +1,6 @@
 """Rows of the `backup_records` table, whatever system listed them.
 
-The rows mean what the fleet generator's rows mean (`costplane.fleet.backups`):
+The rows mean what the fleet generator's rows mean (`costplane_fleet.backups`):
 one row per backup the catalogue lists at `taken_at` (`record_type` "backup"),
 `size_bytes` being the bytes that backup adds to its repository, so that the
 sizes of a tenant's listed backups add up to what it keeps there; one row per

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from costplane.focus_columns import FOCUS_VERSIONS, MANDATORY
 from costplane.sources.focus.bill import FocusBill, read_focus_bill, read_focus_periods
 from costplane.sources.focus.bounds import MAX_CSV_BYTES, MAX_RECORD_BYTES, byte_size
 from costplane.sources.focus.checker import FocusFile
-from costplane.sources.focus.columns import FOCUS_VERSIONS, MANDATORY, detect_version
+from costplane.sources.focus.columns import detect_version
 from costplane.sources.focus.options import FocusOptions
 from costplane.sources.focus.periods import BillingPeriod
 from costplane.sources.focus.problems import BillProblem, BillRejectedError

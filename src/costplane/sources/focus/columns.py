@@ -1,4 +1,5 @@
-"""The FOCUS versions' column sets, and how a file's header maps onto `billing_lines`.
+"""How a file's header maps onto `billing_lines` (the FOCUS columns themselves are in
+`costplane.focus_columns`).
 
 Each version adds columns to the one before (none has removed one yet), so a
 file's version is the oldest one that defines every FOCUS column it has. The
@@ -16,118 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-FOCUS_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
-
-INTRODUCED: dict[str, tuple[str, ...]] = {
-    "1.0": (
-        "AvailabilityZone",
-        "BilledCost",
-        "BillingAccountId",
-        "BillingAccountName",
-        "BillingCurrency",
-        "BillingPeriodEnd",
-        "BillingPeriodStart",
-        "ChargeCategory",
-        "ChargeClass",
-        "ChargeDescription",
-        "ChargeFrequency",
-        "ChargePeriodEnd",
-        "ChargePeriodStart",
-        "CommitmentDiscountCategory",
-        "CommitmentDiscountId",
-        "CommitmentDiscountName",
-        "CommitmentDiscountStatus",
-        "CommitmentDiscountType",
-        "ConsumedQuantity",
-        "ConsumedUnit",
-        "ContractedCost",
-        "ContractedUnitPrice",
-        "EffectiveCost",
-        "InvoiceIssuerName",
-        "ListCost",
-        "ListUnitPrice",
-        "PricingCategory",
-        "PricingQuantity",
-        "PricingUnit",
-        "ProviderName",
-        "PublisherName",
-        "RegionId",
-        "RegionName",
-        "ResourceId",
-        "ResourceName",
-        "ResourceType",
-        "ServiceCategory",
-        "ServiceName",
-        "SkuId",
-        "SkuPriceId",
-        "SubAccountId",
-        "SubAccountName",
-        "Tags",
-    ),
-    "1.1": (
-        "CapacityReservationId",
-        "CapacityReservationStatus",
-        "CommitmentDiscountQuantity",
-        "CommitmentDiscountUnit",
-        "ServiceSubcategory",
-        "SkuMeter",
-        "SkuPriceDetails",
-    ),
-    "1.2": (
-        "BillingAccountType",
-        "InvoiceId",
-        "PricingCurrency",
-        "PricingCurrencyContractedUnitPrice",
-        "PricingCurrencyEffectiveCost",
-        "PricingCurrencyListUnitPrice",
-        "SubAccountType",
-    ),
-    "1.3": (
-        "AllocatedMethodDetails",
-        "AllocatedMethodId",
-        "AllocatedResourceId",
-        "AllocatedResourceName",
-        "AllocatedTags",
-        "ContractApplied",
-        "HostProviderName",
-        "ServiceProviderName",
-    ),
-}
-"""The columns each version added to the Cost and Usage dataset."""
-
-_MANDATORY_SINCE_1_0 = frozenset(
-    {
-        "BilledCost",
-        "BillingAccountId",
-        "BillingAccountName",
-        "BillingCurrency",
-        "BillingPeriodEnd",
-        "BillingPeriodStart",
-        "ChargeCategory",
-        "ChargeClass",
-        "ChargeDescription",
-        "ChargePeriodEnd",
-        "ChargePeriodStart",
-        "ContractedCost",
-        "EffectiveCost",
-        "InvoiceIssuerName",
-        "ListCost",
-        "PricingQuantity",
-        "PricingUnit",
-        "ProviderName",
-        "PublisherName",
-        "ServiceCategory",
-        "ServiceName",
-    }
-)
-
-MANDATORY: dict[str, frozenset[str]] = {
-    "1.0": _MANDATORY_SINCE_1_0,
-    "1.1": _MANDATORY_SINCE_1_0,
-    "1.2": _MANDATORY_SINCE_1_0,
-    "1.3": _MANDATORY_SINCE_1_0 | {"ServiceProviderName"},
-}
-"""Columns a version says MUST be present, whatever the provider supports."""
+from costplane.focus_columns import ALL_COLUMNS, FOCUS_VERSIONS, INTRODUCED, MANDATORY
 
 NEEDED = (
     "BillingAccountId",
@@ -149,7 +39,6 @@ OPTIONS = {
 }
 """Needed columns an option can give, for files that lack them."""
 
-ALL_COLUMNS: tuple[str, ...] = tuple(c for version in FOCUS_VERSIONS for c in INTRODUCED[version])
 _BY_LOWER = {column.lower(): column for column in ALL_COLUMNS}
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from costplane.errors import InputError
+from costplane.focus_columns import FOCUS_VERSIONS
 from costplane.sources.focus.bounds import MAX_CSV_BYTES, MAX_RECORD_BYTES
-from costplane.sources.focus.columns import FOCUS_VERSIONS
 from costplane.sources.focus.quarantine import quarantine_path
 from costplane.sources.focus.read import file_format
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from costplane.focus_columns import ALL_COLUMNS
 from costplane.sources.focus.cells import (
     ENUMERATIONS,
     Cell,
@@ -31,7 +32,7 @@ from costplane.sources.focus.cells import (
     string_cell,
 )
 from costplane.sources.focus.checks import period_checks
-from costplane.sources.focus.columns import ALL_COLUMNS, HeaderLayout, snake_case
+from costplane.sources.focus.columns import HeaderLayout, snake_case
 from costplane.warehouse.tables import BILLING_LINES
 
 ROW = "__costplane_row"

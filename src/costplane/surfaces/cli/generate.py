@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from costplane.fleet import FleetSpec, FleetSummary, generate_fleet
 from costplane.surfaces.cli.output import Column, OutputFormat, err_console, render
 from costplane.surfaces.cli.progress import progress_bar
+from costplane_fleet import FleetSpec, FleetSummary, generate_fleet
 
 app = typer.Typer(help="Generate synthetic data shaped like the real sources.")
 

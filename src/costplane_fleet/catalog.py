@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from costplane.catalog import Catalog
-from costplane.fleet.databases import database_name, server_of
-from costplane.fleet.offering import CURRENCY, PRICE_SHEET, REGION, SERVICE_CLASSES
-from costplane.fleet.tenants import TenantProfile
-from costplane.fleet.workloads import namespace_name
 from costplane.written_file import write_text
+from costplane_fleet.databases import database_name, server_of
+from costplane_fleet.offering import CURRENCY, PRICE_SHEET, REGION, SERVICE_CLASSES
+from costplane_fleet.tenants import TenantProfile
+from costplane_fleet.workloads import namespace_name
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}

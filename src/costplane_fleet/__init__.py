@@ -6,9 +6,9 @@ business data, and `planted.json` (the problems planted on purpose). See
 docs/fleet.md for the layout and the problem definitions.
 """
 
-from costplane.fleet.planted import KINDS as PLANTED_KINDS
-from costplane.fleet.spec import GENERATOR_VERSION, FleetSpec, FleetSummary
-from costplane.fleet.write import Progress, generate_fleet
+from costplane_fleet.planted import KINDS as PLANTED_KINDS
+from costplane_fleet.spec import GENERATOR_VERSION, FleetSpec, FleetSummary
+from costplane_fleet.write import Progress, generate_fleet
 
 __all__ = [
     "GENERATOR_VERSION",

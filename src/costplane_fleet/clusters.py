@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costplane.fleet.offering import INSTANCE_TYPES, ZONES, InstanceType
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import digest_hex, name_suffix, rng
-from costplane.fleet.workloads import GI, Namespace, Workload
+from costplane_fleet.offering import INSTANCE_TYPES, ZONES, InstanceType
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import digest_hex, name_suffix, rng
+from costplane_fleet.workloads import GI, Namespace, Workload
 
 KI = 1024
 

@@ -15,12 +15,12 @@ import numpy as np
 import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
-from costplane.fleet.offering import ATTACHMENT_BUCKET
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
-from costplane.fleet.tenants import TenantProfile
-from costplane.fleet.workloads import Namespace
 from costplane.warehouse.tables import FACT_TABLES
+from costplane_fleet.offering import ATTACHMENT_BUCKET
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
+from costplane_fleet.tenants import TenantProfile
+from costplane_fleet.workloads import Namespace
 
 INGRESS_ROUTE = "odoo"
 REQUESTS_PER_ORDER = 400

@@ -1,7 +1,8 @@
 """Which problems are planted where: a deterministic few percent of eligible tenants per kind.
 
 This module only chooses; the generators read `Plants` to bend their output,
-and `records` (in `findings.py`) states each planted problem with its waste.
+and `planted_records` (in `findings.py`, one function per kind in its `RECORDS` table)
+states each planted problem with its waste.
 """
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from costplane.catalog import EnvironmentKind, Tenancy
-from costplane.fleet.offering import sleeps
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
-from costplane.fleet.tenants import TenantProfile
+from costplane_fleet.offering import sleeps
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
+from costplane_fleet.tenants import TenantProfile
 
 KINDS = (
     "labels-missing",

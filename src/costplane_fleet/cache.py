@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from costplane.fleet.offering import REDIS_SKUS, ManagedSku
-from costplane.fleet.planted import Plants
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
-from costplane.fleet.tenants import TenantProfile
 from costplane.warehouse.tables import FACT_TABLES
+from costplane_fleet.offering import REDIS_SKUS, ManagedSku
+from costplane_fleet.planted import Plants
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
+from costplane_fleet.tenants import TenantProfile
 
 MAXMEMORY_SHARE = 0.75
 BYTES_PER_KEY = 2_400

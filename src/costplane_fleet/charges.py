@@ -14,29 +14,29 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from costplane.fleet.backups import BackupSet
-from costplane.fleet.billing import Charges, resource
-from costplane.fleet.cache import CacheStats
-from costplane.fleet.clusters import Node
-from costplane.fleet.databases import DatabaseStats
-from costplane.fleet.kubernetes import (
+from costplane.quantity import memory_bytes
+from costplane_fleet.backups import BackupSet
+from costplane_fleet.billing import Charges, resource
+from costplane_fleet.cache import CacheStats
+from costplane_fleet.clusters import Node
+from costplane_fleet.databases import DatabaseStats
+from costplane_fleet.kubernetes import (
     Inventory,
     snapshot_times,
     traefik_load_balancer,
 )
-from costplane.fleet.offering import (
+from costplane_fleet.offering import (
     ATTACHMENT_BUCKET,
     BACKUP_BUCKET,
     BACKUP_REGION,
     PRICE_SHEET,
     SERVICE_CLASSES,
 )
-from costplane.fleet.planted import Plants
-from costplane.fleet.services import ServiceTraffic
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import digest_hex
-from costplane.fleet.workloads import GI, Namespace
-from costplane.quantity import memory_bytes
+from costplane_fleet.planted import Plants
+from costplane_fleet.services import ServiceTraffic
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import digest_hex
+from costplane_fleet.workloads import GI, Namespace
 
 PLATFORM_LOG_RETENTION_DAYS = 30
 TENANT = "costplane.io/tenant"

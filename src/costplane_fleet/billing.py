@@ -21,7 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from costplane.fleet.offering import (
+from costplane.focus_columns import arrow_field, columns_of
+from costplane.written_file import replacing
+from costplane_fleet.offering import (
     BILLING_ACCOUNT_ID,
     BILLING_ACCOUNT_NAME,
     CURRENCY,
@@ -30,73 +32,17 @@ from costplane.fleet.offering import (
     REGION,
     REGION_NAME,
 )
-from costplane.fleet.spec import FleetSpec
-from costplane.written_file import replacing
+from costplane_fleet.spec import FleetSpec
 
 SCALE = 10
 UNIT = 10**SCALE
 MONEY = pa.decimal128(38, SCALE)
 GIB = 2**30
 
-COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
-    ("AvailabilityZone", pa.string()),
-    ("BilledCost", MONEY),
-    ("BillingAccountId", pa.string()),
-    ("BillingAccountName", pa.string()),
-    ("BillingAccountType", pa.string()),
-    ("BillingCurrency", pa.string()),
-    ("BillingPeriodEnd", pa.timestamp("us", "UTC")),
-    ("BillingPeriodStart", pa.timestamp("us", "UTC")),
-    ("CapacityReservationId", pa.string()),
-    ("CapacityReservationStatus", pa.string()),
-    ("ChargeCategory", pa.string()),
-    ("ChargeClass", pa.string()),
-    ("ChargeDescription", pa.string()),
-    ("ChargeFrequency", pa.string()),
-    ("ChargePeriodEnd", pa.timestamp("us", "UTC")),
-    ("ChargePeriodStart", pa.timestamp("us", "UTC")),
-    ("CommitmentDiscountCategory", pa.string()),
-    ("CommitmentDiscountId", pa.string()),
-    ("CommitmentDiscountName", pa.string()),
-    ("CommitmentDiscountQuantity", MONEY),
-    ("CommitmentDiscountStatus", pa.string()),
-    ("CommitmentDiscountType", pa.string()),
-    ("CommitmentDiscountUnit", pa.string()),
-    ("ConsumedQuantity", MONEY),
-    ("ConsumedUnit", pa.string()),
-    ("ContractedCost", MONEY),
-    ("ContractedUnitPrice", MONEY),
-    ("EffectiveCost", MONEY),
-    ("InvoiceId", pa.string()),
-    ("InvoiceIssuerName", pa.string()),
-    ("ListCost", MONEY),
-    ("ListUnitPrice", MONEY),
-    ("PricingCategory", pa.string()),
-    ("PricingCurrency", pa.string()),
-    ("PricingCurrencyContractedUnitPrice", MONEY),
-    ("PricingCurrencyEffectiveCost", MONEY),
-    ("PricingCurrencyListUnitPrice", MONEY),
-    ("PricingQuantity", MONEY),
-    ("PricingUnit", pa.string()),
-    ("ProviderName", pa.string()),
-    ("PublisherName", pa.string()),
-    ("RegionId", pa.string()),
-    ("RegionName", pa.string()),
-    ("ResourceId", pa.string()),
-    ("ResourceName", pa.string()),
-    ("ResourceType", pa.string()),
-    ("ServiceCategory", pa.string()),
-    ("ServiceName", pa.string()),
-    ("ServiceSubcategory", pa.string()),
-    ("SkuId", pa.string()),
-    ("SkuMeter", pa.string()),
-    ("SkuPriceDetails", pa.string()),
-    ("SkuPriceId", pa.string()),
-    ("SubAccountId", pa.string()),
-    ("SubAccountName", pa.string()),
-    ("SubAccountType", pa.string()),
-    ("Tags", pa.string()),
+COLUMNS: tuple[tuple[str, pa.DataType], ...] = tuple(
+    (field.name, field.type) for field in (arrow_field(c, MONEY) for c in sorted(columns_of("1.2")))
 )
+"""Every FOCUS 1.2 column, in alphabetical order."""
 SUB_ACCOUNTS = {
     "eu-shared-1": ("0234567890123", "odoo-shared-platform"),
     "eu-dedicated-1": ("0345678901234", "odoo-dedicated-platform"),

@@ -31,11 +31,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from costplane.fleet.clusters import Node
-from costplane.fleet.services import METHOD_SHARE, ServiceTraffic
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.usage import UsageSamples
 from costplane.written_file import replacing
+from costplane_fleet.clusters import Node
+from costplane_fleet.services import METHOD_SHARE, ServiceTraffic
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.usage import UsageSamples
 
 THREADS = 2
 MEMORY_LIMIT = "1GB"

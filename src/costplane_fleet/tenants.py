@@ -14,9 +14,9 @@ from decimal import Decimal
 import numpy as np
 
 from costplane.catalog import EnvironmentKind, Tenancy
-from costplane.fleet.offering import CLASS_SHARES, SERVICE_CLASSES
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
+from costplane_fleet.offering import CLASS_SHARES, SERVICE_CLASSES
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
 
 SHARED_CLUSTER = "eu-shared-1"
 DEDICATED_CLUSTER = "eu-dedicated-1"

@@ -14,11 +14,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from costplane.catalog import EnvironmentKind
-from costplane.fleet.offering import ODOO_IMAGE, SERVICE_CLASSES, sleeps
-from costplane.fleet.planted import Plants, plant_factor
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
-from costplane.fleet.tenants import CLUSTERS, SHARED_CLUSTER, TenantProfile
+from costplane_fleet.offering import ODOO_IMAGE, SERVICE_CLASSES, sleeps
+from costplane_fleet.planted import Plants, plant_factor
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
+from costplane_fleet.tenants import CLUSTERS, SHARED_CLUSTER, TenantProfile
 
 MI = 2**20
 GI = 2**30

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
-from costplane.fleet.databases import DatabaseStats
-from costplane.fleet.offering import BACKUP_BUCKET, BACKUP_REGION, REGION, SERVICE_CLASSES
-from costplane.fleet.planted import Plants, plant_factor
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
 from costplane.warehouse.tables import FACT_TABLES
+from costplane_fleet.databases import DatabaseStats
+from costplane_fleet.offering import BACKUP_BUCKET, BACKUP_REGION, REGION, SERVICE_CLASSES
+from costplane_fleet.planted import Plants, plant_factor
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
 
 INCREMENTAL_HOURS = {"dedicated": (13,), "dedicated-regulated": (5, 9, 13, 17, 21)}
 THROUGHPUT = 120e6

@@ -15,11 +15,11 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from costplane.fleet.calendar import local_grid
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
-from costplane.fleet.tenants import TenantProfile
 from costplane.warehouse.tables import FACT_TABLES
+from costplane_fleet.calendar import local_grid
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
+from costplane_fleet.tenants import TenantProfile
 
 WEEKDAY_FACTOR = np.array([1.1, 1.0, 1.0, 1.0, 0.9, 0.22, 0.06])
 _INTRADAY = np.array(

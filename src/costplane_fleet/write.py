@@ -20,31 +20,31 @@ from pathlib import Path
 import pyarrow as pa
 
 from costplane.errors import InputError
-from costplane.fleet.backups import generate_backups
-from costplane.fleet.billing import write_bill, write_parquet
-from costplane.fleet.cache import generate_cache
-from costplane.fleet.catalog import build_catalog, write_catalog
-from costplane.fleet.charges import fleet_charges
-from costplane.fleet.clusters import place
-from costplane.fleet.databases import generate_databases
-from costplane.fleet.findings import planted_records
-from costplane.fleet.kubernetes import RESOURCES, Inventory, kubectl_list, render_inventory
-from costplane.fleet.offering import SERVICE_CLASSES
-from costplane.fleet.openmetrics import write_openmetrics
-from costplane.fleet.planted import choose_plants
-from costplane.fleet.services import generate_services, service_usage_table
-from costplane.fleet.signals import (
+from costplane.written_file import make_directories, os_error, shown, write_text
+from costplane_fleet.backups import generate_backups
+from costplane_fleet.billing import write_bill, write_parquet
+from costplane_fleet.cache import generate_cache
+from costplane_fleet.catalog import build_catalog, write_catalog
+from costplane_fleet.charges import fleet_charges
+from costplane_fleet.clusters import place
+from costplane_fleet.databases import generate_databases
+from costplane_fleet.findings import planted_records
+from costplane_fleet.kubernetes import RESOURCES, Inventory, kubectl_list, render_inventory
+from costplane_fleet.offering import SERVICE_CLASSES
+from costplane_fleet.openmetrics import write_openmetrics
+from costplane_fleet.planted import choose_plants
+from costplane_fleet.services import generate_services, service_usage_table
+from costplane_fleet.signals import (
     business_counts,
     business_signals_table,
     daily_orders,
     edi_spikes,
     hourly_activity,
 )
-from costplane.fleet.spec import GENERATOR_VERSION, FleetSpec, FleetSummary
-from costplane.fleet.tenants import CLUSTERS, tenant_population
-from costplane.fleet.usage import generate_usage
-from costplane.fleet.workloads import fleet_namespaces
-from costplane.written_file import make_directories, os_error, shown, write_text
+from costplane_fleet.spec import GENERATOR_VERSION, FleetSpec, FleetSummary
+from costplane_fleet.tenants import CLUSTERS, tenant_population
+from costplane_fleet.usage import generate_usage
+from costplane_fleet.workloads import fleet_namespaces
 
 OPENMETRICS_FILE = "prometheus/usage.om"
 Progress = Callable[[str, int, int], None]
@@ -173,7 +173,7 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
             write_catalog(build_catalog(tenants, monthly, share), out / "costplane.yaml")
             step("catalog")
             records = planted_records(
-                tenants, namespaces, plants, usage.table, service_usage, db, inventory, spec
+                tenants, namespaces, plants, usage.table, service_usage, db, spec
             )
             write_text(
                 out / "planted.json", json.dumps(records, indent=2, sort_keys=True) + "\n", root=out

@@ -18,16 +18,16 @@ import numpy as np
 import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
-from costplane.fleet.calendar import awake_hours, local_grid
-from costplane.fleet.clusters import PodSlot, pod_name
-from costplane.fleet.offering import SERVICE_CLASSES
-from costplane.fleet.planted import KRR_DAYS
-from costplane.fleet.signals import nightly
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
-from costplane.fleet.tenants import TenantProfile
-from costplane.fleet.workloads import Namespace
 from costplane.warehouse.tables import FACT_TABLES
+from costplane_fleet.calendar import awake_hours, local_grid
+from costplane_fleet.clusters import PodSlot, pod_name
+from costplane_fleet.offering import SERVICE_CLASSES
+from costplane_fleet.planted import KRR_DAYS
+from costplane_fleet.signals import nightly
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
+from costplane_fleet.tenants import TenantProfile
+from costplane_fleet.workloads import Namespace
 
 KRR_MEMORY_MARGIN = 1.15
 CHUNK = 2048

@@ -18,13 +18,13 @@ import numpy as np
 import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
-from costplane.fleet.offering import POSTGRES_SKUS, SERVICE_CLASSES, ManagedSku
-from costplane.fleet.planted import Plants, plant_factor
-from costplane.fleet.spec import FleetSpec
-from costplane.fleet.streams import rng
-from costplane.fleet.tenants import TenantProfile
-from costplane.fleet.workloads import ENV_SUFFIX, GI
 from costplane.warehouse.tables import FACT_TABLES
+from costplane_fleet.offering import POSTGRES_SKUS, SERVICE_CLASSES, ManagedSku
+from costplane_fleet.planted import Plants, plant_factor
+from costplane_fleet.spec import FleetSpec
+from costplane_fleet.streams import rng
+from costplane_fleet.tenants import TenantProfile
+from costplane_fleet.workloads import ENV_SUFFIX, GI
 
 BYTES_PER_ORDER = 180_000
 """Database growth per confirmed order, all tables and indexes."""
