@@ -1,8 +1,8 @@
 """The built-in policy pack: one YAML policy per file in `pack/`, with stable ids.
 
-Loaded with the same loader as anyone's policies (`load_policy_files`), after the
-facts the pack names are declared (importing the providers declares them). Each
-policy says what to do about its findings in its own `fix`.
+Loaded with the same loader as anyone's policies (`load_policy_files`); the facts
+it names are the built-in providers' (`facts/catalogue.py`). Each policy says what
+to do about its findings in its own `fix`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import costplane.governance.facts_pack  # noqa: F401  (declares the facts the pack names)
 from costplane.governance.load import LoadedPolicy, load_policy_files
 
 PACK_DIR = Path(__file__).parent / "pack"

@@ -20,14 +20,14 @@ from pathlib import Path
 
 from costplane.catalog import Catalog
 from costplane.governance.engine import PolicyEngine
-from costplane.governance.facts import Facts, FactSources
-from costplane.governance.facts_catalog import CatalogFacts
-from costplane.governance.facts_inventory import InventoryFacts
-from costplane.governance.facts_ownership import OwnershipFacts
-from costplane.governance.facts_warehouse import WarehouseFacts
-from costplane.governance.facts_window import aware_utc, naive_utc
+from costplane.governance.facts.catalog import CatalogFacts
+from costplane.governance.facts.fact import Facts, FactSources
+from costplane.governance.facts.inventory import InventoryFacts
+from costplane.governance.facts.ownership import OwnershipFacts
+from costplane.governance.facts.warehouse import WarehouseFacts
+from costplane.governance.facts.window import aware_utc, naive_utc
 from costplane.governance.findings import Finding, findings_of
-from costplane.governance.inventory import Inventory
+from costplane.governance.inventory.resources import Inventory
 from costplane.governance.inventory_sources import (
     latest_inventory,
     manifests_inventory,

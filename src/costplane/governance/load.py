@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from costplane.governance.filters.value_types import describe
 from costplane.governance.policy import Policy
 from costplane.governance.problems import PolicyInvalidError, PolicyProblem
-from costplane.governance.value_types import describe
 from costplane.governance.wording import explain
 from costplane.governance.yaml_source import YamlSyntaxError, read_yaml
 from costplane.yaml_source import START, Loc, Rejected, SourceMap

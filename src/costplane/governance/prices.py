@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Final, Literal, Protocol, get_args
 
 from costplane.catalog import PriceSheet
-from costplane.governance.inventory import ResourceRef
+from costplane.governance.inventory.resources import ResourceRef
 
 PriceName = Literal[
     "cpu",

@@ -19,7 +19,7 @@ import datetime as dt
 from decimal import Decimal
 
 from costplane.catalog import PriceSheet
-from costplane.governance.inventory import ResourceRef
+from costplane.governance.inventory.resources import ResourceRef
 from costplane.governance.prices import PriceSheetPrices
 from costplane.warehouse import Warehouse
 
