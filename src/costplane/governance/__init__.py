@@ -8,7 +8,7 @@
 See docs/policies.md for the language.
 """
 
-from costplane.governance.action_spec import ACTION_TYPES, ActionSpec, register_action_type
+from costplane.governance.action_spec import ActionSpec, ActionVocabulary
 from costplane.governance.engine import PolicyEngine, compile_policy, evaluate_policies
 from costplane.governance.facts.catalog import CatalogFacts
 from costplane.governance.facts.catalogue import fact_definitions, register_fact
@@ -43,11 +43,11 @@ from costplane.governance.savings import Savings
 from costplane.governance.schema import policy_schema
 
 __all__ = [
-    "ACTION_TYPES",
     "FILTERS",
     "NON_KUBERNETES_KINDS",
     "PRICE_NAMES",
     "ActionSpec",
+    "ActionVocabulary",
     "BooleanFilter",
     "CatalogFacts",
     "CompiledFilter",
@@ -88,6 +88,5 @@ __all__ = [
     "load_policy_files",
     "parse_policies",
     "policy_schema",
-    "register_action_type",
     "register_fact",
 ]
