@@ -7,20 +7,16 @@ from pathlib import Path
 
 import pytest
 from tests.governance.conftest import NOW
+from tests.governance.test_policy_load import GOOD
 from typer.testing import CliRunner
 
 from costplane.actions import action_options
 from costplane.governance import Inventory, PolicyInvalidError, evaluate_policies, parse_policies
 from costplane.surfaces.cli.policy import app
 
-POLICY = """\
-policies:
-  - id: replicas-zero
-    description: scaled to nothing
-    resource: Deployment
-    severity: low
-    filters:
-      - {key: spec.replicas, value: 0}
+POLICY = (
+    GOOD
+    + """\
     actions:
       - type: mark-for-op
         op: delete-snapshot
@@ -30,6 +26,7 @@ policies:
       - type: annotate
         costplane.io/owner: team-a
 """
+)
 
 
 def validate(tmp_path: Path, text: str) -> tuple[int, list[str]]:
