@@ -11,7 +11,7 @@ from tests.price_sheet import PRICE_SHEET
 
 from costplane.catalog import parse_catalog
 from costplane.governance.inventory.resources import ResourceRef
-from costplane.governance.prices_allocation import AllocationPrices
+from costplane.governance.savings.prices_allocation import AllocationPrices
 from costplane.warehouse import connect_warehouse
 
 SHEET = parse_catalog(

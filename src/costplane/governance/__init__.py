@@ -36,10 +36,10 @@ from costplane.governance.load import (
     parse_policies,
 )
 from costplane.governance.policy import Policy, Severity
-from costplane.governance.prices import PRICE_NAMES, Prices, PriceSheetPrices
 from costplane.governance.problems import PolicyInvalidError, PolicyProblem
 from costplane.governance.results import Match, PolicyResult, Unreadable
-from costplane.governance.savings import Savings
+from costplane.governance.savings.formula import Savings
+from costplane.governance.savings.prices import PRICE_NAMES, Prices, PriceSheetPrices
 from costplane.governance.schema import policy_schema
 
 __all__ = [

@@ -34,9 +34,9 @@ from costplane.governance.inventory.columns import shared_prefixes
 from costplane.governance.inventory.paths import Step
 from costplane.governance.inventory.resources import Inventory
 from costplane.governance.policy import Policy
-from costplane.governance.prices import Prices
 from costplane.governance.results import MatchedRows, PolicyResult
-from costplane.governance.savings import Evidence, priced_rows
+from costplane.governance.savings.formula import Evidence, priced_rows
+from costplane.governance.savings.prices import Prices
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,10 @@ from costplane.governance.inventory_sources import (
 )
 from costplane.governance.ownership import Ownership
 from costplane.governance.policy import Policy
-from costplane.governance.prices import Prices, PriceSheetPrices
-from costplane.governance.prices_allocation import AllocationPrices
 from costplane.governance.resources_warehouse import add_warehouse_resources
 from costplane.governance.results import PolicyResult
+from costplane.governance.savings.prices import Prices, PriceSheetPrices
+from costplane.governance.savings.prices_allocation import AllocationPrices
 from costplane.warehouse import Warehouse
 
 PRICE_WINDOW = dt.timedelta(days=30)

@@ -33,7 +33,7 @@ from costplane.governance.filters.spec import FilterSpec
 from costplane.governance.filters.value_types import describe
 from costplane.governance.inventory.resources import NON_KUBERNETES_KINDS
 from costplane.governance.problems import invalid
-from costplane.governance.savings import Savings
+from costplane.governance.savings.formula import Savings
 
 KIND_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 

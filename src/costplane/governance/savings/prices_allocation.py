@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from costplane.catalog import PriceSheet
 from costplane.governance.inventory.resources import ResourceRef
-from costplane.governance.prices import PriceSheetPrices
+from costplane.governance.savings.prices import PriceSheetPrices
 from costplane.warehouse import Warehouse
 
 SCALED = frozenset({"cpu", "memory"})

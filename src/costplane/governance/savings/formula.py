@@ -33,7 +33,6 @@ from pydantic import (
     model_validator,
 )
 
-from costplane.governance.expression import CONSTANTS, Expression, parse_expression
 from costplane.governance.facts.fact import FactType
 from costplane.governance.filters.aggregates import Aggregate, aggregate
 from costplane.governance.filters.operands import FactRef
@@ -41,8 +40,9 @@ from costplane.governance.filters.spec import Scope
 from costplane.governance.filters.value_types import ValueType, resource_reader
 from costplane.governance.inventory.columns import Column, Rows, extract
 from costplane.governance.inventory.paths import KeyPathText, parse_path, read_path
-from costplane.governance.prices import PRICE_NAMES, PriceName, Prices
 from costplane.governance.problems import invalid
+from costplane.governance.savings.expression import CONSTANTS, Expression, parse_expression
+from costplane.governance.savings.prices import PRICE_NAMES, PriceName, Prices
 
 MONEY_PLACES = Decimal("1e-18")
 """Amounts are computed with 60 digits and kept to 18 places (the warehouse's money
