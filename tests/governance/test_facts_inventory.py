@@ -11,10 +11,10 @@ from typing import Any
 from tests.price_sheet import PRICE_SHEET
 
 from costplane.catalog import SleepSchedule, parse_catalog
-from costplane.governance.facts import FactRequest
-from costplane.governance.facts_inventory import InventoryFacts
-from costplane.governance.facts_ownership import OwnershipFacts, asleep_share
-from costplane.governance.inventory import Inventory, ResourceRef
+from costplane.governance.facts.fact import FactRequest
+from costplane.governance.facts.inventory import InventoryFacts
+from costplane.governance.facts.ownership import OwnershipFacts, asleep_share
+from costplane.governance.inventory.resources import Inventory, ResourceRef
 from costplane.governance.inventory_sources import objects_inventory
 from costplane.governance.ownership import Ownership
 

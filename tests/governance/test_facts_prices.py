@@ -10,8 +10,8 @@ from pathlib import Path
 from tests.price_sheet import PRICE_SHEET
 
 from costplane.catalog import parse_catalog
-from costplane.governance.inventory import ResourceRef
-from costplane.governance.prices_allocation import AllocationPrices
+from costplane.governance.inventory.resources import ResourceRef
+from costplane.governance.savings.prices_allocation import AllocationPrices
 from costplane.warehouse import connect_warehouse
 
 SHEET = parse_catalog(

@@ -13,9 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from costplane.governance.facts import FactRequest
-from costplane.governance.facts_warehouse import WarehouseFacts
-from costplane.governance.inventory import ResourceRef
+from costplane.governance.facts.fact import FactRequest
+from costplane.governance.facts.warehouse import WarehouseFacts
+from costplane.governance.inventory.resources import ResourceRef
 from costplane.warehouse import FACT_TABLES, Load, Warehouse, connect_warehouse
 
 END = dt.datetime(2026, 10, 31)

@@ -248,6 +248,22 @@ def test_a_bad_policy_file_exits_2_naming_file_and_line(home: Path) -> None:
     assert result.stdout == ""
 
 
+def test_a_policy_action_the_actions_do_not_take_exits_2_before_governing(home: Path) -> None:
+    rules = home.parent / "policies"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text(
+        "id: mine\ndescription: x\nresource: Deployment\nseverity: low\n"
+        "actions:\n  - {type: notify, url: https://hooks.example.com/x, channel: ops}\n"
+    )
+    manifests = repo(home.parent, objects())
+    result = run(home, "govern", "--manifests", str(manifests), "--policies", str(rules))
+    assert result.exit_code == 2
+    assert f"{rules / 'mine.yaml'}:6: policy mine: actions[0]: unknown key 'channel'" in (
+        result.stderr
+    )
+    assert result.stdout == ""
+
+
 def test_csv_has_one_row_per_finding(home: Path) -> None:
     manifests = repo(home.parent, objects())
     result = run(home, "govern", "--manifests", str(manifests), "-o", "csv")

@@ -21,7 +21,7 @@ from costplane.governance.findings_store import (
     record_run,
     suppress,
 )
-from costplane.governance.inventory import ResourceRef
+from costplane.governance.inventory.resources import ResourceRef
 from costplane.governance.policy import Severity
 from costplane.state import state_engine, upgrade
 

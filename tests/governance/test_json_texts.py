@@ -12,9 +12,9 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from costplane.governance.columns import Column
-from costplane.governance.json_texts import JsonDocuments, json_path, read_columns
-from costplane.governance.paths import WILDCARD, Step, parse_path
+from costplane.governance.inventory.columns import Column
+from costplane.governance.inventory.json_texts import JsonDocuments, json_path, read_columns
+from costplane.governance.inventory.paths import WILDCARD, Step, parse_path
 
 KEYS = ["a", "b", "A", "x.y", 'q"t', "back\\slash", "0", "é"]
 SCALARS = st.one_of(

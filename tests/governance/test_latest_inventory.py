@@ -14,8 +14,8 @@ import pytest
 from tests.governance.pack.scenario import catalog
 
 from costplane.catalog import LabelKeys
+from costplane.governance.inventory.object_columns import stored_texts
 from costplane.governance.inventory_sources import latest_inventory, stored_inventory
-from costplane.governance.object_columns import stored_texts
 from costplane.governance.ownership import Ownership
 from costplane.sources.inventory import inventory_loads
 from costplane.warehouse import Warehouse, connect_warehouse

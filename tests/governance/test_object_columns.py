@@ -17,9 +17,9 @@ from tests.governance.conftest import NOW, deployment, policy_yaml
 from tests.governance.test_json_texts import DOCUMENTS, PATHS, SCALARS
 
 from costplane.governance import Inventory, PolicyEngine, ResourceRef, parse_policies
-from costplane.governance.columns import Column
-from costplane.governance.object_columns import Stored, read_parts, read_stored
-from costplane.governance.paths import WILDCARD, Step, parse_path
+from costplane.governance.inventory.columns import Column
+from costplane.governance.inventory.object_columns import Stored, read_parts, read_stored
+from costplane.governance.inventory.paths import WILDCARD, Step, parse_path
 from costplane.warehouse import columnar
 from costplane.warehouse.columnar import MAX_FIELDS, ObjectColumns, object_columns
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from tests.governance.conftest import NOW
 
+from costplane.actions import action_options
 from costplane.governance import (
     Inventory,
     PolicyInvalidError,
@@ -29,7 +30,7 @@ policies:
 
 def problems(text: str, file: str = "p.yaml") -> list[str]:
     with pytest.raises(PolicyInvalidError) as error:
-        parse_policies(text, file)
+        parse_policies(text, file, actions=action_options())
     return [str(problem) for problem in error.value.problems]
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from costplane.governance.paths import WILDCARD, PathSyntaxError, parse_path, read_path
+from costplane.governance.inventory.paths import WILDCARD, PathSyntaxError, parse_path, read_path
 
 
 @pytest.mark.parametrize(

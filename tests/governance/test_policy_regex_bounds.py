@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from costplane.governance.comparing import Comparing
+from costplane.governance.filters.comparing import Comparing
 from costplane.governance.load import parse_policies
 from costplane.governance.problems import PolicyInvalidError
 from costplane.surfaces.cli.policy import app

@@ -18,7 +18,7 @@ from costplane.governance import (
     parse_policies,
     policy_schema,
 )
-from costplane.governance.registry import FilterRegistry
+from costplane.governance.filters.registry import FilterRegistry
 
 
 @pytest.fixture

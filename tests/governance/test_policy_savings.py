@@ -11,7 +11,7 @@ from tests.governance.conftest import deployment, policy_yaml, run_policy
 
 from costplane.catalog import load_catalog
 from costplane.governance import InMemoryFacts, PolicyInvalidError, PriceSheetPrices, ResourceRef
-from costplane.governance.expression import parse_expression
+from costplane.governance.savings.expression import parse_expression
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "examples" / "distribution-saas" / "costplane.yaml"

@@ -35,7 +35,14 @@ from costplane.actions.mark_for_op import OP_ANNOTATION, MarkedOp, due_ops, mark
 from costplane.actions.merge_patch import apply_merge_patch
 from costplane.actions.planner import plan_action
 from costplane.actions.production import ProductionGuard
-from costplane.actions.registry import Action, action_types, make_action, register_action
+from costplane.actions.registry import (
+    Action,
+    ActionOptions,
+    action_options,
+    action_types,
+    make_action,
+    register_action,
+)
 from costplane.actions.savings import priced
 from costplane.actions.schedule import Transition, is_asleep, last_transition, next_transition
 from costplane.actions.sleep import SLEEP_STATE, sleep_state
@@ -54,6 +61,7 @@ __all__ = [
     "OP_ANNOTATION",
     "SLEEP_STATE",
     "Action",
+    "ActionOptions",
     "Anchor",
     "Applied",
     "AuditLog",
@@ -76,6 +84,7 @@ __all__ = [
     "Target",
     "Transition",
     "Verification",
+    "action_options",
     "action_types",
     "apply_merge_patch",
     "apply_plan",

@@ -6,16 +6,33 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import ClassVar, Self
 
+from pydantic import ConfigDict, Field, model_validator
+
 from costplane.actions.change import Change, Skipped, patch_change
-from costplane.actions.registry import Action, register_action
+from costplane.actions.registry import Action, ActionOptions, register_action
 from costplane.actions.target import Target
 from costplane.errors import InputError
+
+
+class AnnotateOptions(ActionOptions):
+    """Every key is an annotation to set, its value the text: the one action whose keys
+    are not fixed, so extra keys are allowed here, and must be text."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, str] = Field(init=False)
+
+    @model_validator(mode="after")
+    def _some(self) -> AnnotateOptions:
+        if not self.model_extra:
+            raise ValueError("give at least one annotation, KEY: VALUE")
+        return self
 
 
 @register_action
 class Annotate(Action):
     name = "annotate"
     summary = "set annotations: every --param KEY=VALUE is one annotation"
+    options = AnnotateOptions
     parameters: ClassVar[Mapping[str, str]] = {
         "<annotation key>": "the value to set, e.g. costplane.io/owner=team-a"
     }

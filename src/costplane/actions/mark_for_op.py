@@ -12,10 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, Self
+
+from pydantic import Field, field_validator
 
 from costplane.actions.change import Change, Skipped, patch_change
-from costplane.actions.registry import Action, action_types, refuse_unknown, register_action
+from costplane.actions.registry import (
+    Action,
+    ActionOptions,
+    action_types,
+    refuse_unknown,
+    register_action,
+)
 from costplane.actions.target import Target
 from costplane.errors import InputError
 
@@ -55,15 +63,28 @@ def due_ops(obj: Mapping[str, Any], today: dt.date) -> list[MarkedOp]:
     return sorted(op for op in marked_ops(obj) if op.date <= today)
 
 
+class MarkForOpOptions(ActionOptions):
+    op: str = Field(description="the action to do later, e.g. delete-snapshot")
+    days: int = Field(
+        DEFAULT_DAYS, ge=0, description=f"how many days from now it is due (default {DEFAULT_DAYS})"
+    )
+    date: dt.date | None = Field(
+        None, description="the day it is due, YYYY-MM-DD (instead of days)"
+    )
+
+    @field_validator("op")
+    @classmethod
+    def _an_action(cls, op: str) -> str:
+        if op not in action_types():
+            raise ValueError(f"must name an action, not {op!r}")
+        return op
+
+
 @register_action
 class MarkForOp(Action):
     name = "mark-for-op"
     summary = f"annotate {OP_ANNOTATION}: <action>@<date> for a later policy to act on"
-    parameters: ClassVar[Mapping[str, str]] = {
-        "op": "the action to do later, e.g. delete-snapshot",
-        "days": f"how many days from now it is due (default {DEFAULT_DAYS})",
-        "date": "the day it is due, YYYY-MM-DD (instead of days)",
-    }
+    options = MarkForOpOptions
 
     def __init__(self, op: str, *, days: int = DEFAULT_DAYS, date: dt.date | None = None) -> None:
         self.op = op

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import httpx
+from pydantic import Field, field_validator
 
 from costplane.actions.change import Applied, Change, Skipped, no_change
-from costplane.actions.registry import Action, refuse_unknown, register_action
+from costplane.actions.registry import Action, ActionOptions, refuse_unknown, register_action
 from costplane.actions.target import Target
 from costplane.errors import InputError, ServiceUnavailableError
 from costplane.sources.collector import CONNECT_TIMEOUT_SECONDS, with_retries
@@ -31,11 +32,27 @@ class _ServerError(Exception):
     """A 5xx answer: worth retrying, like a dropped connection."""
 
 
+def is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+class NotifyOptions(ActionOptions):
+    url: str = Field(description="the webhook (http or https)")
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not is_http_url(url):
+            raise ValueError(f"must be an http(s) URL, not {url!r}")
+        return url
+
+
 @register_action
 class Notify(Action):
     name = "notify"
     summary = "POST the findings as JSON to a webhook URL"
-    parameters: ClassVar[Mapping[str, str]] = {"url": "the webhook (http or https)"}
+    options = NotifyOptions
     batched = True
     touches_cluster = False
 
@@ -46,8 +63,7 @@ class Notify(Action):
     def from_params(cls, params: Mapping[str, str]) -> Self:
         refuse_unknown(cls, params)
         url = params.get("url", "")
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if not is_http_url(url):
             raise InputError("notify: --param url= must be an http(s) URL")
         return cls(url)
 

@@ -6,14 +6,15 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
+from pydantic import Field, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from costplane.actions.change import Change, Skipped, patch_change
 from costplane.actions.merge_patch import apply_merge_patch, leaves
-from costplane.actions.registry import Action, refuse_unknown, register_action
+from costplane.actions.registry import Action, ActionOptions, refuse_unknown, register_action
 from costplane.actions.target import Target
 from costplane.errors import InputError
 from costplane.parse_bounds import DocumentTooLargeError
@@ -22,13 +23,24 @@ from costplane.yaml_source import bounded
 _IDENTITY = (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))
 
 
+class PatchOptions(ActionOptions):
+    patch: dict[str, Any] | str = Field(
+        description="the merge patch as JSON, or @FILE (JSON or YAML)"
+    )
+
+    @field_validator("patch", mode="before")
+    @classmethod
+    def _mapping_or_text(cls, patch: object) -> object:
+        if not isinstance(patch, dict | str):
+            raise ValueError("expected the merge patch as a mapping, JSON text or @FILE")
+        return patch
+
+
 @register_action
 class Patch(Action):
     name = "patch"
     summary = "apply a JSON merge patch (RFC 7386) given as JSON or YAML"
-    parameters: ClassVar[Mapping[str, str]] = {
-        "patch": "the merge patch as JSON, or @FILE (JSON or YAML)"
-    }
+    options = PatchOptions
 
     def __init__(self, patch: Mapping[str, Any]) -> None:
         self.patch = dict(patch)

@@ -4,6 +4,10 @@ An action type turns one target into a `Change` (or a `Skipped` saying why
 not) and, when applied, carries the change out. Users add their own by
 subclassing `Action` and calling `register_action`, or from another package
 through the `costplane.actions` entry point group (loaded on first lookup).
+
+What an action takes is its `options` model (pydantic, nothing extra allowed): a
+policy's `actions: [{type: NAME, ...}]` is checked against `action_options()` when
+the policy loads, and `--param` names are the model's fields.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict
 
 from costplane.actions.change import Applied, Change, Skipped
 from costplane.actions.target import Target
@@ -27,10 +33,18 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "costplane.actions"
 
 
+class ActionOptions(BaseModel):
+    """What an action takes; subclasses declare typed fields, each with its help as
+    `description`. Unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 class Action(ABC):
     """One kind of action. Subclasses set `name`, `summary` and `kinds`, and plan.
 
-    `parameters` documents what `from_params` accepts (name → help). `batched`
+    `options` declares what it takes; `parameters` (name → help, for `--param` and
+    `costplane act list`) follows from it unless the action sets its own. `batched`
     actions (a notification) are executed once for all their changes; the
     others once per change, each one audited before and after it runs.
     """
@@ -38,11 +52,18 @@ class Action(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
     kinds: ClassVar[frozenset[str]] = frozenset()  # the kinds it acts on; empty: any kind
+    options: ClassVar[type[ActionOptions]] = ActionOptions
     parameters: ClassVar[Mapping[str, str]] = {}
     batched: ClassVar[bool] = False
     audited: ClassVar[bool] = True
     touches_cluster: ClassVar[bool] = True  # False: applying needs no cluster (report, notify)
     namespace_wide: ClassVar[bool] = False  # True: a Namespace finding means its objects (sleep)
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if "parameters" not in cls.__dict__:
+            fields = cls.options.model_fields
+            cls.parameters = {name: field.description or "" for name, field in fields.items()}
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> Self:
@@ -95,6 +116,12 @@ def action_types() -> dict[str, type[Action]]:
     """Every registered action type by name, plug-ins included, sorted by name."""
     _load_plugins()
     return dict(sorted(_ACTIONS.items()))
+
+
+def action_options() -> dict[str, type[BaseModel]]:
+    """Each action type's options model, by name: what policies are checked against when
+    they load (governance takes it from its caller and never imports actions)."""
+    return {name: action.options for name, action in action_types().items()}
 
 
 def make_action(name: str, params: Mapping[str, str] | None = None) -> Action:

@@ -26,17 +26,17 @@ from decimal import Decimal
 
 import numpy as np
 
-from costplane.governance.boolean import BooleanFilter
-from costplane.governance.columns import shared_prefixes
-from costplane.governance.facts import Facts, NoFacts
-from costplane.governance.filter_spec import CompiledFilter, FilterSpec, Scope
-from costplane.governance.inventory import Inventory
-from costplane.governance.paths import Step
+from costplane.governance.facts.fact import Facts, NoFacts
+from costplane.governance.filters.boolean import BooleanFilter
+from costplane.governance.filters.spec import CompiledFilter, FilterSpec, Scope
+from costplane.governance.filters.value_filter import ValueFilter, signature
+from costplane.governance.inventory.columns import shared_prefixes
+from costplane.governance.inventory.paths import Step
+from costplane.governance.inventory.resources import Inventory
 from costplane.governance.policy import Policy
-from costplane.governance.prices import Prices
 from costplane.governance.results import MatchedRows, PolicyResult
-from costplane.governance.savings import Evidence, priced_rows
-from costplane.governance.value_filter import ValueFilter, signature
+from costplane.governance.savings.formula import Evidence, priced_rows
+from costplane.governance.savings.prices import Prices
 
 
 @dataclass(frozen=True)

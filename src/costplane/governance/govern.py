@@ -20,14 +20,14 @@ from pathlib import Path
 
 from costplane.catalog import Catalog
 from costplane.governance.engine import PolicyEngine
-from costplane.governance.facts import Facts, FactSources
-from costplane.governance.facts_catalog import CatalogFacts
-from costplane.governance.facts_inventory import InventoryFacts
-from costplane.governance.facts_ownership import OwnershipFacts
-from costplane.governance.facts_warehouse import WarehouseFacts
-from costplane.governance.facts_window import aware_utc, naive_utc
+from costplane.governance.facts.catalog import CatalogFacts
+from costplane.governance.facts.fact import Facts, FactSources
+from costplane.governance.facts.inventory import InventoryFacts
+from costplane.governance.facts.ownership import OwnershipFacts
+from costplane.governance.facts.warehouse import WarehouseFacts
+from costplane.governance.facts.window import aware_utc, naive_utc
 from costplane.governance.findings import Finding, findings_of
-from costplane.governance.inventory import Inventory
+from costplane.governance.inventory.resources import Inventory
 from costplane.governance.inventory_sources import (
     latest_inventory,
     manifests_inventory,
@@ -35,10 +35,10 @@ from costplane.governance.inventory_sources import (
 )
 from costplane.governance.ownership import Ownership
 from costplane.governance.policy import Policy
-from costplane.governance.prices import Prices, PriceSheetPrices
-from costplane.governance.prices_allocation import AllocationPrices
 from costplane.governance.resources_warehouse import add_warehouse_resources
 from costplane.governance.results import PolicyResult
+from costplane.governance.savings.prices import Prices, PriceSheetPrices
+from costplane.governance.savings.prices_allocation import AllocationPrices
 from costplane.warehouse import Warehouse
 
 PRICE_WINDOW = dt.timedelta(days=30)

@@ -25,8 +25,8 @@ from typing import Any
 import ibis
 import pyarrow as pa
 
-from costplane.governance.inventory import Inventory, ResourceRef
-from costplane.governance.object_columns import Stored, stored_texts
+from costplane.governance.inventory.object_columns import Stored, stored_texts
+from costplane.governance.inventory.resources import Inventory, ResourceRef
 from costplane.governance.ownership import Ownership
 from costplane.sources.manifests import manifest_files, read_objects
 from costplane.warehouse import Warehouse

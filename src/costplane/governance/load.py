@@ -4,6 +4,8 @@ A file holds `policies: [...]`, a bare list of policies, or one policy. A
 directory stands for every `*.yaml` and `*.yml` file under it. Problems are
 reported as `FILE:LINE: policy ID: PATH: message` and raised together in
 `PolicyInvalidError` (exit 2); a policy id may appear once across all files.
+Given the actions' vocabulary (`actions=`), each policy's actions are checked
+against it too; without it they are read but not checked (nothing will act on them).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
+from costplane.governance.action_spec import ActionVocabulary, action_errors
+from costplane.governance.filters.value_types import describe
 from costplane.governance.policy import Policy
 from costplane.governance.problems import PolicyInvalidError, PolicyProblem
-from costplane.governance.value_types import describe
 from costplane.governance.wording import explain
 from costplane.governance.yaml_source import YamlSyntaxError, read_yaml
 from costplane.yaml_source import START, Loc, Rejected, SourceMap
@@ -33,12 +37,16 @@ class LoadedPolicy:
     line: int
 
 
-def load_policies(paths: Iterable[Path]) -> list[Policy]:
+def load_policies(
+    paths: Iterable[Path], *, actions: ActionVocabulary | None = None
+) -> list[Policy]:
     """Policies from files and directories; PolicyInvalidError lists every problem."""
-    return [loaded.policy for loaded in load_policy_files(paths)]
+    return [loaded.policy for loaded in load_policy_files(paths, actions=actions)]
 
 
-def load_policy_files(paths: Iterable[Path]) -> list[LoadedPolicy]:
+def load_policy_files(
+    paths: Iterable[Path], *, actions: ActionVocabulary | None = None
+) -> list[LoadedPolicy]:
     """As `load_policies`, keeping the file and line of each policy."""
     problems: list[PolicyProblem] = []
     loaded: list[LoadedPolicy] = []
@@ -48,7 +56,7 @@ def load_policy_files(paths: Iterable[Path]) -> list[LoadedPolicy]:
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(PolicyProblem(str(path), *START, f"cannot read the file: {exc}"))
             continue
-        found, wrong = _parse(text, str(path))
+        found, wrong = _parse(text, str(path), actions)
         loaded += found
         problems += wrong
     problems += _duplicates(loaded)
@@ -57,9 +65,11 @@ def load_policy_files(paths: Iterable[Path]) -> list[LoadedPolicy]:
     return loaded
 
 
-def parse_policies(text: str, file: str = "policies.yaml") -> list[Policy]:
+def parse_policies(
+    text: str, file: str = "policies.yaml", *, actions: ActionVocabulary | None = None
+) -> list[Policy]:
     """Policies from YAML text; `file` only names where problems are."""
-    found, problems = _parse(text, file)
+    found, problems = _parse(text, file, actions)
     problems += _duplicates(found)
     if problems:
         raise PolicyInvalidError(problems)
@@ -81,7 +91,9 @@ def _files(paths: Iterable[Path], problems: list[PolicyProblem]) -> list[Path]:
     return files
 
 
-def _parse(text: str, file: str) -> tuple[list[LoadedPolicy], list[PolicyProblem]]:
+def _parse(
+    text: str, file: str, actions: ActionVocabulary | None
+) -> tuple[list[LoadedPolicy], list[PolicyProblem]]:
     try:
         document, source = read_yaml(text)
     except YamlSyntaxError as exc:
@@ -94,7 +106,7 @@ def _parse(text: str, file: str) -> tuple[list[LoadedPolicy], list[PolicyProblem
     problems += [PolicyProblem(file, *source.value_at(loc), message) for loc, message in wrong]
     loaded = []
     for loc, raw in items:
-        policy, found = _validate(raw, loc, source, file)
+        policy, found = _validate(raw, loc, source, file, actions)
         problems += found
         if policy is not None and not found:
             loaded.append(LoadedPolicy(policy, file, source.value_at(loc)[0]))
@@ -123,23 +135,34 @@ def _policy_items(document: object) -> tuple[list[tuple[Loc, object]], list[tupl
 
 
 def _validate(
-    raw: object, loc: Loc, source: SourceMap, file: str
+    raw: object, loc: Loc, source: SourceMap, file: str, actions: ActionVocabulary | None
 ) -> tuple[Policy | None, list[PolicyProblem]]:
+    name = raw.get("id") if isinstance(raw, dict) else None
+    label = f"policy {name}: " if isinstance(name, str) else ""
+    errors = []
+    if actions is not None and isinstance(raw, dict):
+        errors = action_errors(raw.get("actions"), actions)
     try:
-        return Policy.model_validate(raw), []
+        policy: Policy | None = Policy.model_validate(raw)
     except ValidationError as exc:
-        name = raw.get("id") if isinstance(raw, dict) else None
-        label = f"policy {name}: " if isinstance(name, str) else ""
-        problems = []
-        for error in exc.errors(include_url=False):
-            if isinstance(error["input"], Rejected):
-                continue  # reported where the YAML was read
-            where: Loc = tuple(error["loc"])
-            position = source.value_at((*loc, *where))
-            named = where[:-1] if error["type"] in ("missing", "extra_forbidden") else where
-            path = f"{_dotted(named)}: " if named else ""
-            problems.append(PolicyProblem(file, *position, f"{label}{path}{explain(error)}"))
-        return None, problems
+        policy, errors = None, exc.errors(include_url=False) + errors
+    return (None if errors else policy), _problems(errors, loc, source, file, label)
+
+
+def _problems(
+    errors: list[ErrorDetails], loc: Loc, source: SourceMap, file: str, label: str
+) -> list[PolicyProblem]:
+    """Validation errors of the policy at `loc`, each at its line."""
+    problems = []
+    for error in errors:
+        if isinstance(error["input"], Rejected):
+            continue  # reported where the YAML was read
+        where: Loc = tuple(error["loc"])
+        position = source.value_at((*loc, *where))
+        named = where[:-1] if error["type"] in ("missing", "extra_forbidden") else where
+        path = f"{_dotted(named)}: " if named else ""
+        problems.append(PolicyProblem(file, *position, f"{label}{path}{explain(error)}"))
+    return problems
 
 
 def _duplicates(loaded: Sequence[LoadedPolicy]) -> list[PolicyProblem]:

@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from costplane.catalog import Catalog, EnvironmentKind
-from costplane.governance.facts_caches import CacheFacts
-from costplane.governance.facts_databases import DatabaseFacts, latest_rows
-from costplane.governance.inventory import Inventory, ResourceRef
+from costplane.governance.facts.caches import CacheFacts
+from costplane.governance.facts.databases import DatabaseFacts, latest_rows
+from costplane.governance.inventory.resources import Inventory, ResourceRef
 from costplane.warehouse import Warehouse
 
 Document = dict[str, Any]

@@ -15,7 +15,7 @@ from itertools import chain, repeat
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from costplane.governance.inventory import Batch, ResourceRef
+from costplane.governance.inventory.resources import Batch, ResourceRef
 
 if TYPE_CHECKING:
     from costplane.governance.policy import Policy

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from costplane.governance.operands import FactRef
+from costplane.governance.filters.operands import FactRef
+from costplane.governance.filters.registry import FILTERS
 from costplane.governance.policy import Policy
-from costplane.governance.registry import FILTERS
 
 _REF = "#/$defs/{model}"
 

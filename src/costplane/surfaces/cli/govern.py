@@ -18,6 +18,7 @@ from typing import Any
 
 import typer
 
+from costplane.actions import action_options
 from costplane.catalog import Catalog
 from costplane.governance.builtin_pack import pack_policies, policies_with_pack
 from costplane.governance.findings import Finding, Status, at_or_above, visible
@@ -104,7 +105,7 @@ def govern(
     """Run the built-in policy pack (and yours) over the inventory; list what they find,
     most money first, with what to do about it. Suppressed findings are left out."""
     project = project_of(ctx)
-    loaded = policies_with_pack(policies, include_pack=not no_pack)
+    loaded = policies_with_pack(policies, include_pack=not no_pack, actions=action_options())
     chosen = [item.policy for item in loaded]
     if manifests is not None:
         review = govern_manifests(manifests, _optional_catalog(project), chosen)
@@ -136,7 +137,11 @@ def govern_project(
     """Govern the project's warehouse (the pack by default) and record the findings; for
     `govern` and the demo (`show(findings[:5], OutputFormat.TABLE)` shows the top five).
     Suppressed findings are left out unless `show_suppressed`."""
-    chosen = policies if policies is not None else [item.policy for item in pack_policies()]
+    chosen = (
+        policies
+        if policies is not None
+        else [item.policy for item in pack_policies(actions=action_options())]
+    )
     catalog = project.catalog()
     with project.warehouse(read_only=True) as warehouse, err_console.status("governing"):
         review = govern_warehouse(warehouse, catalog, chosen, prices=prices)

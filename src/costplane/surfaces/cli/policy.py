@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from costplane.actions import action_options
 from costplane.governance import PolicyInvalidError, load_policy_files, policy_schema
 from costplane.surfaces.cli.output import console, emit_json, err_console
 
@@ -20,7 +21,7 @@ def validate(
 ) -> None:
     """Check policy files; every problem is printed as FILE:LINE: message (exit 2)."""
     try:
-        loaded = load_policy_files(files)
+        loaded = load_policy_files(files, actions=action_options())
     except PolicyInvalidError as error:
         for problem in error.problems:
             err_console.print(str(problem), markup=False, soft_wrap=True)
