@@ -54,9 +54,10 @@ from costplane.actions import (
 from costplane.actions.timetable import DEFAULT_WINDOW
 from costplane.catalog import Catalog
 from costplane.errors import ExecutionError, InputError
+from costplane.service import Project
 from costplane.sources.kubernetes.live import connect
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 
 app = typer.Typer(help="Plan, write as GitOps patches, or apply actions (dry-run by default).")
 

@@ -17,11 +17,11 @@ from typing import Any
 import typer
 
 from costplane.errors import CostplaneError, InputError
+from costplane.service import Project
 from costplane.sources.collector import Collected
 from costplane.sources.ingest import open_and_ingest
 from costplane.state import SourceRun, record_source_run
 from costplane.surfaces.cli.output import OutputFormat, emit_json, err_console
-from costplane.surfaces.cli.project import Project
 
 app = typer.Typer(help="Read a real system (cluster, Prometheus, database, cache, backups).")
 

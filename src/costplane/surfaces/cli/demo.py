@@ -25,11 +25,12 @@ from costplane.errors import InputError
 from costplane.fleet import FleetSpec, FleetSummary
 from costplane.governance.findings import Finding
 from costplane.money import cents
+from costplane.service import Project
 from costplane.surfaces.cli.generate import default_start, run_generator
 from costplane.surfaces.cli.govern import govern_project, show
 from costplane.surfaces.cli.ingest import ingest_fleet
 from costplane.surfaces.cli.output import Column, OutputFormat, console, err_console, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 from costplane.warehouse import LoadResult, Warehouse
 from costplane.written_file import write_bytes
 

@@ -25,8 +25,9 @@ from costplane.governance.findings_store import RunRecord, record_run
 from costplane.governance.govern import PriceSource, Review, govern_manifests, govern_warehouse
 from costplane.governance.policy import Policy, Severity
 from costplane.money import cents
+from costplane.service import Project
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 
 FAILED_CHECK_EXIT_CODE = 3
 

@@ -1,0 +1,46 @@
+"""The product's operations, one typed function each, called alike by every surface.
+
+A surface (the CLI, the REST API) parses its input into an operation's options, calls
+the operation with the `Project`, and formats the typed result it gets back (as JSON
+through `to_document`). The operations compose the stages' public functions: they open
+the project's stores, call the stage and record what it did; they hold no cost logic.
+"""
+
+from costplane.service.project import Project
+from costplane.service.reports import (
+    Reconciliation,
+    Report,
+    ReportRequest,
+    chargeback_document,
+    chargeback_lines,
+    chargeback_report,
+    margin_document,
+    margin_report,
+    reconcile_document,
+    reconcile_report,
+    showback_document,
+    showback_report,
+    unit_cost_document,
+    unit_cost_report,
+)
+from costplane.service.serialise import as_row, to_document
+
+__all__ = [
+    "Project",
+    "Reconciliation",
+    "Report",
+    "ReportRequest",
+    "as_row",
+    "chargeback_document",
+    "chargeback_lines",
+    "chargeback_report",
+    "margin_document",
+    "margin_report",
+    "reconcile_document",
+    "reconcile_report",
+    "showback_document",
+    "showback_report",
+    "to_document",
+    "unit_cost_document",
+    "unit_cost_report",
+]
