@@ -6,6 +6,17 @@ through `to_document`). The operations compose the stages' public functions: the
 the project's stores, call the stage and record what it did; they hold no cost logic.
 """
 
+from costplane.service.act import (
+    Acted,
+    ActOptions,
+    ClusterAccess,
+    Mode,
+    RunRequest,
+    ScheduleRequest,
+    acting_failure,
+    run_action,
+    run_schedule,
+)
 from costplane.service.project import Project
 from costplane.service.reports import (
     Reconciliation,
@@ -26,10 +37,17 @@ from costplane.service.reports import (
 from costplane.service.serialise import as_row, to_document
 
 __all__ = [
+    "ActOptions",
+    "Acted",
+    "ClusterAccess",
+    "Mode",
     "Project",
     "Reconciliation",
     "Report",
     "ReportRequest",
+    "RunRequest",
+    "ScheduleRequest",
+    "acting_failure",
     "as_row",
     "chargeback_document",
     "chargeback_lines",
@@ -38,6 +56,8 @@ __all__ = [
     "margin_report",
     "reconcile_document",
     "reconcile_report",
+    "run_action",
+    "run_schedule",
     "showback_document",
     "showback_report",
     "to_document",
