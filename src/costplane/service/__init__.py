@@ -17,6 +17,10 @@ from costplane.service.act import (
     run_action,
     run_schedule,
 )
+from costplane.service.collect import CollectRequest, run_collector
+from costplane.service.demo import Demo, run_demo
+from costplane.service.govern import Governed, GovernRequest, govern, govern_project
+from costplane.service.ingest import ingest_fleet
 from costplane.service.project import Project
 from costplane.service.reports import (
     Reconciliation,
@@ -40,6 +44,10 @@ __all__ = [
     "ActOptions",
     "Acted",
     "ClusterAccess",
+    "CollectRequest",
+    "Demo",
+    "GovernRequest",
+    "Governed",
     "Mode",
     "Project",
     "Reconciliation",
@@ -52,11 +60,16 @@ __all__ = [
     "chargeback_document",
     "chargeback_lines",
     "chargeback_report",
+    "govern",
+    "govern_project",
+    "ingest_fleet",
     "margin_document",
     "margin_report",
     "reconcile_document",
     "reconcile_report",
     "run_action",
+    "run_collector",
+    "run_demo",
     "run_schedule",
     "showback_document",
     "showback_report",

@@ -1,7 +1,7 @@
 """The project an operation works on: its settings, catalog and stores, opened on demand.
 
-Every surface (the CLI, the REST API) holds one. What is the surface's own, the name of
-the running operation and where a "waiting for ..." line goes, it passes in.
+Every surface (the CLI, the REST API) holds one. What is the surface's own (the name of
+the running operation, where a "waiting for ..." line goes, a spinner) it passes in.
 
 An operation that only reads opens the stores with `create=False`: in a directory
 that is not a project (no catalog, no `.costplane/`) it says so (exit 2) instead of
@@ -12,8 +12,10 @@ it reads an empty one in memory, so it finds nothing and creates nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -33,6 +35,11 @@ def _silent(message: str) -> None:
     del message
 
 
+def _quiet(doing: str) -> AbstractContextManager[Any]:
+    del doing
+    return nullcontext()
+
+
 @dataclass
 class Project:
     settings: Settings
@@ -41,6 +48,8 @@ class Project:
     """The operation running, as another process waiting on a store is told it."""
     on_wait: Callable[[str], None] = _silent
     """Where "waiting for ..." goes while a store is held by another writer."""
+    busy: Callable[[str], AbstractContextManager[Any]] = _quiet
+    """Shows what a long step is doing while it runs (`governing`): a spinner, or nothing."""
     _engine: Engine | None = field(default=None, repr=False)
 
     def catalog(self, path: Path | None = None) -> Catalog:

@@ -11,8 +11,14 @@ from costplane.surfaces.cli.output import err_console
 
 
 def terminal_project(settings: Settings, *, debug: bool = False) -> Project:
-    """The project, naming the running command and printing "waiting for ..." on stderr."""
-    return Project(settings=settings, debug=debug, operation=running_command, on_wait=_say)
+    """The project, naming the running command; "waiting for ..." and spinners on stderr."""
+    return Project(
+        settings=settings,
+        debug=debug,
+        operation=running_command,
+        on_wait=_say,
+        busy=err_console.status,
+    )
 
 
 def project_of(ctx: typer.Context) -> Project:
