@@ -17,8 +17,20 @@ from costplane.service.act import (
     run_action,
     run_schedule,
 )
+from costplane.service.allocate import allocate_days
 from costplane.service.collect import CollectRequest, run_collector
 from costplane.service.demo import Demo, run_demo
+from costplane.service.export import FocusRequest, export_month
+from costplane.service.findings import (
+    ACTIVE,
+    FindingsQuery,
+    Suppression,
+    acknowledge_finding,
+    finding_document,
+    kept_finding,
+    kept_findings,
+    suppress_finding,
+)
 from costplane.service.govern import Governed, GovernRequest, govern, govern_project
 from costplane.service.ingest import ingest_fleet
 from costplane.service.project import Project
@@ -41,11 +53,14 @@ from costplane.service.reports import (
 from costplane.service.serialise import as_row, to_document
 
 __all__ = [
+    "ACTIVE",
     "ActOptions",
     "Acted",
     "ClusterAccess",
     "CollectRequest",
     "Demo",
+    "FindingsQuery",
+    "FocusRequest",
     "GovernRequest",
     "Governed",
     "Mode",
@@ -55,14 +70,21 @@ __all__ = [
     "ReportRequest",
     "RunRequest",
     "ScheduleRequest",
+    "Suppression",
+    "acknowledge_finding",
     "acting_failure",
+    "allocate_days",
     "as_row",
     "chargeback_document",
     "chargeback_lines",
     "chargeback_report",
+    "export_month",
+    "finding_document",
     "govern",
     "govern_project",
     "ingest_fleet",
+    "kept_finding",
+    "kept_findings",
     "margin_document",
     "margin_report",
     "reconcile_document",
@@ -73,6 +95,7 @@ __all__ = [
     "run_schedule",
     "showback_document",
     "showback_report",
+    "suppress_finding",
     "to_document",
     "unit_cost_document",
     "unit_cost_report",
