@@ -34,6 +34,7 @@ from costplane.service.findings import (
 from costplane.service.govern import Governed, GovernRequest, govern, govern_project
 from costplane.service.ingest import ingest_fleet
 from costplane.service.project import Project
+from costplane.service.record import RecordedRestoreTest, record_restore
 from costplane.service.reports import (
     Reconciliation,
     Report,
@@ -66,6 +67,7 @@ __all__ = [
     "Mode",
     "Project",
     "Reconciliation",
+    "RecordedRestoreTest",
     "Report",
     "ReportRequest",
     "RunRequest",
@@ -89,6 +91,7 @@ __all__ = [
     "margin_report",
     "reconcile_document",
     "reconcile_report",
+    "record_restore",
     "run_action",
     "run_collector",
     "run_demo",
