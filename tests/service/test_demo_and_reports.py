@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from costplane.fleet import FleetSpec
+from costplane.governance.findings import Status
 from costplane.service import (
     Demo,
     GovernRequest,
@@ -51,8 +52,6 @@ def test_the_demo_loads_allocates_and_governs_the_fleet(demo: tuple[Project, Dem
     assert {result.table for result in done.loaded} >= {"usage_samples", "billing_lines"}
     assert done.reconciled.billed > 0
     assert done.reconciled.difference == 0  # the allocation placed the whole bill
-    assert done.findings
-    assert done.planted
     assert done.month.start == dt.date(2026, 10, 1)
 
 
@@ -97,4 +96,6 @@ def test_governing_again_finds_what_the_demo_found(demo: tuple[Project, Demo]) -
     governed = govern(project, GovernRequest())
     assert governed.record is not None
     assert governed.record.new == 0  # the demo recorded them all
-    assert {f.fingerprint for f in done.findings} <= {f.fingerprint for f in governed.findings}
+    assert {f.fingerprint for f in done.findings} == {
+        f.fingerprint for f in governed.findings if f.status is not Status.SUPPRESSED
+    }
