@@ -18,7 +18,8 @@ from costplane.service.act import (
     run_schedule,
 )
 from costplane.service.allocate import allocate_days
-from costplane.service.collect import CollectRequest, run_collector
+from costplane.service.audit import AuditCheck, audit_entries, verify_audit
+from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.export import FocusRequest, export_month
 from costplane.service.findings import (
@@ -57,6 +58,7 @@ __all__ = [
     "ACTIVE",
     "ActOptions",
     "Acted",
+    "AuditCheck",
     "ClusterAccess",
     "CollectRequest",
     "Demo",
@@ -77,9 +79,11 @@ __all__ = [
     "acting_failure",
     "allocate_days",
     "as_row",
+    "audit_entries",
     "chargeback_document",
     "chargeback_lines",
     "chargeback_report",
+    "collector_status",
     "export_month",
     "finding_document",
     "govern",
@@ -102,4 +106,5 @@ __all__ = [
     "to_document",
     "unit_cost_document",
     "unit_cost_report",
+    "verify_audit",
 ]

@@ -15,7 +15,7 @@ from costplane.errors import CostplaneError
 from costplane.service.project import Project
 from costplane.sources.collector import Collected
 from costplane.sources.ingest import open_and_ingest
-from costplane.state import SourceRun, record_source_run
+from costplane.state import SourceRun, SourceStatus, record_source_run, source_status
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,11 @@ def run_collector(project: Project, request: CollectRequest) -> Collected:
     missing = "\n".join(collected.missing) or None
     record_source_run(state, _run(request, started, status, rows=rows, missing=missing))
     return collected
+
+
+def collector_status(project: Project) -> list[SourceStatus]:
+    """Per source and target that ever ran: its last success, last error and what it missed."""
+    return source_status(project.state(create=False))
 
 
 def _run(
