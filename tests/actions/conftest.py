@@ -12,11 +12,11 @@ import typer
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from costplane.service import Project
 from costplane.settings import Settings
 from costplane.state import state_engine, upgrade
 from costplane.surfaces.cli import act, audit
 from costplane.surfaces.cli.app import CostplaneGroup
-from costplane.surfaces.cli.project import Project
 from tests.kubeapi import kube_api  # noqa: F401  (the fixture)
 
 NAMESPACE = "acme-dev"

@@ -15,11 +15,11 @@ import typer
 from tests.price_sheet import PRICE_SHEET
 from typer.testing import CliRunner
 
+from costplane.service import Project
 from costplane.settings import Settings
 from costplane.sources import inventory_table
 from costplane.surfaces.cli import findings, govern
 from costplane.surfaces.cli.app import CostplaneGroup
-from costplane.surfaces.cli.project import Project
 from costplane.warehouse import Load, connect_warehouse
 
 CATALOG = (

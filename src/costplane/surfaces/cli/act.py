@@ -14,49 +14,27 @@ the cluster is refused on the catalog's production namespaces without
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from costplane.actions import (
-    DEFAULT_MAX_RESOURCES,
-    Action,
-    AuditLog,
-    Change,
-    Cluster,
-    Execution,
-    HeadsFile,
-    LiveCluster,
-    ManifestObjects,
-    ObjectRef,
-    Objects,
-    Plan,
-    ProductionGuard,
-    Target,
-    action_types,
-    apply_plan,
-    check_brake,
-    current_actor,
-    due_namespaces,
-    heads_path,
-    make_action,
-    namespace_targets,
-    plan_action,
-    priced,
-    read_targets,
-    refreshed,
-    require_namespaces,
-    write_gitops,
-)
+from costplane.actions import DEFAULT_MAX_RESOURCES, action_types
 from costplane.actions.timetable import DEFAULT_WINDOW
-from costplane.catalog import Catalog
 from costplane.errors import ExecutionError, InputError
-from costplane.sources.kubernetes.live import connect
+from costplane.service import (
+    Acted,
+    ActOptions,
+    ClusterAccess,
+    Mode,
+    RunRequest,
+    ScheduleRequest,
+    acting_failure,
+    run_action,
+    run_schedule,
+)
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 
 app = typer.Typer(help="Plan, write as GitOps patches, or apply actions (dry-run by default).")
 
@@ -74,59 +52,32 @@ SKIPPED_COLUMNS = [Column("kind"), Column("namespace"), Column("name"), Column("
 ACTION_COLUMNS = [Column("name"), Column("kinds"), Column("parameters"), Column("summary")]
 
 
-@dataclass
-class Options:
-    """What every acting command shares: where objects come from and what to do with the plan."""
-
-    manifests: Path | None
-    apply: bool
-    gitops: Path | None
-    max_resources: int
-    by: str | None
-    kubeconfig: Path | None
-    context: str | None
-    in_cluster: bool
-    now: dt.datetime
-    output: OutputFormat
-    _cluster: Cluster | None = field(default=None, repr=False)
-    _manifests: ManifestObjects | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.apply and self.gitops is not None:
-            raise InputError("--apply and --gitops exclude each other: change the cluster or git")
-        if self.max_resources < 0:
-            raise InputError("--max-resources must be 0 or more")
-
-    def cluster(self) -> Cluster:
-        if self._cluster is None:
-            try:
-                connected = connect(
-                    kubeconfig=self.kubeconfig, context=self.context, in_cluster=self.in_cluster
-                )
-            except InputError as error:
-                if self.kubeconfig is not None or self.in_cluster:
-                    raise
-                raise InputError(
-                    f"no cluster to read objects from ({error}): point at manifests with "
-                    "--manifests DIR, or at a cluster with --kubeconfig FILE (or $KUBECONFIG, "
-                    "~/.kube/config) and --context NAME, or --in-cluster inside a pod"
-                ) from None
-            self._cluster = LiveCluster(connected.api, connected.target)
-        return self._cluster
-
-    def source(self) -> str:
-        """Where objects are read, for messages."""
-        if self.manifests is not None:
-            return f"the manifests in {self.manifests}"
-        return f"the cluster {self.cluster().target}"
-
-    def objects(self) -> Objects:
-        """Where targets are read: the manifests if given, else the cluster."""
-        if self.manifests is None:
-            return self.cluster()
-        if self._manifests is None:
-            self._manifests = ManifestObjects(self.manifests)
-        return self._manifests
+def options_of(
+    *,
+    manifests: Path | None,
+    apply: bool,
+    gitops: Path | None,
+    max_resources: int,
+    by: str | None,
+    kubeconfig: Path | None,
+    context: str | None,
+    in_cluster: bool,
+    now: str | None,
+) -> ActOptions:
+    """The acting flags every command shares, as the operations take them."""
+    moment = _moment(now)
+    if apply and gitops is not None:
+        raise InputError("--apply and --gitops exclude each other: change the cluster or git")
+    mode = Mode.GITOPS if gitops is not None else Mode.APPLY if apply else Mode.DRY_RUN
+    return ActOptions(
+        now=moment,
+        mode=mode,
+        gitops=gitops,
+        manifests=manifests,
+        cluster=ClusterAccess(kubeconfig, context, in_cluster),
+        max_resources=max_resources,
+        by=by,
+    )
 
 
 def _moment(text: str | None) -> dt.datetime:
@@ -227,48 +178,26 @@ def run(
 
     A suppressed finding in FILE is left alone; a Namespace finding stands for the
     namespace's objects of the action's kinds."""
-    options = Options(
-        manifests,
-        apply,
-        gitops,
-        max_resources,
-        by,
-        kubeconfig,
-        context,
-        in_cluster,
-        _moment(now),
-        output,
+    options = options_of(
+        manifests=manifests,
+        apply=apply,
+        gitops=gitops,
+        max_resources=max_resources,
+        by=by,
+        kubeconfig=kubeconfig,
+        context=context,
+        in_cluster=in_cluster,
+        now=now,
     )
-    action = make_action(action_name, _params(param))
-    if targets_file is None and not namespace:
-        raise InputError("give a FILE of findings or targets, or --namespace")
-    kinds = kind or sorted(action.kinds)
-    if namespace and not kinds:
-        raise InputError(f"{action.name} acts on any kind: say which with --kind")
-    catalog = _optional_catalog(project_of(ctx))
-    guard = ProductionGuard.of(catalog, allowed=allow_production)
-    if action.touches_cluster:
-        guard.check_namespaces(action.name, namespace)
-    targets: list[Target] = []
-    if targets_file is not None:
-        spread = action.kinds if action.namespace_wide else ()
-        targets += read_targets(targets_file, _Lazy(options.objects), spread)
-    if namespace:
-        require_namespaces(options.objects(), namespace, kinds, options.source())
-        targets += namespace_targets(options.objects(), namespace, kinds)
-    if action.touches_cluster:
-        guard.check_targets(action, targets)
-    if catalog is not None:
-        savings = [action.saving(target, catalog.price_sheet) for target in targets]
-        targets = priced(targets, savings, catalog.currency)
-    _show([_act(ctx, action, targets, options)], output)
-
-
-def _optional_catalog(project: Project) -> Catalog | None:
-    """The project's catalog when it has one: production namespaces and list prices."""
-    if not project.settings.catalog_path.exists():
-        return None
-    return project.catalog()
+    request = RunRequest(
+        action=action_name,
+        params=_params(param),
+        targets_file=targets_file,
+        namespaces=tuple(namespace),
+        kinds=tuple(kind),
+        allow_production=allow_production,
+    )
+    _show([run_action(project_of(ctx), request, options)], output)
 
 
 @app.command("schedule")
@@ -300,53 +229,26 @@ def schedule(
     Run it from a CronJob every few minutes with --apply: like kube-green it acts at the
     scheduled moments, so a namespace someone woke by hand stays awake until the next
     scheduled sleep."""
-    options = Options(
-        manifests,
-        apply,
-        gitops,
-        max_resources,
-        by,
-        kubeconfig,
-        context,
-        in_cluster,
-        _moment(now),
-        output,
+    options = options_of(
+        manifests=manifests,
+        apply=apply,
+        gitops=gitops,
+        max_resources=max_resources,
+        by=by,
+        kubeconfig=kubeconfig,
+        context=context,
+        in_cluster=in_cluster,
+        now=now,
     )
-    catalog = project_of(ctx).catalog()
     limit = None if window == 0 else dt.timedelta(minutes=window)
-    due = due_namespaces(catalog, options.now, limit, namespace)
-    done = []
-    for event in ("sleep", "wake"):
-        spaces = [d.namespace for d in due if d.event == event]
-        if spaces:
-            action = make_action(event)
-            found = namespace_targets(options.objects(), spaces, action.kinds, f"scheduled {event}")
-            done.append(_act(ctx, action, found, options))
+    request = ScheduleRequest(namespaces=tuple(namespace), window=limit)
+    done = run_schedule(project_of(ctx), request, options)
     if not done:
         err_console.print("no namespace is due to sleep or wake now", markup=False)
         if output is OutputFormat.JSON:
             emit_json([])
         return
     _show(done, output)
-
-
-class _Lazy:
-    """Objects read on first use: a targets file of whole objects needs no cluster."""
-
-    def __init__(self, source: Callable[[], Objects]) -> None:
-        self._source = source
-        self._objects: Objects | None = None
-
-    def _get(self) -> Objects:
-        if self._objects is None:
-            self._objects = self._source()
-        return self._objects
-
-    def read(self, ref: ObjectRef) -> dict[str, Any] | None:
-        return self._get().read(ref)
-
-    def list(self, kind: str, namespace: str) -> list[dict[str, Any]]:
-        return self._get().list(kind, namespace)
 
 
 def _params(pairs: Sequence[str]) -> dict[str, str]:
@@ -359,95 +261,30 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
-@dataclass(frozen=True)
-class _Done:
-    """One action's plan and what became of it, ready to print."""
-
-    plan: Plan
-    mode: str  # dry-run | gitops | apply
-    execution: Execution | None = None
-    files: tuple[str, ...] = ()
-
-
-def _audit_log(project: Project) -> AuditLog:
-    """The project's audit log, each entry's head noted in its heads file as well."""
-    return AuditLog(project.state(), HeadsFile(heads_path(project.settings.data_dir)))
-
-
-def _act(ctx: typer.Context, action: Action, targets: list[Target], options: Options) -> _Done:
-    if options.apply and action.touches_cluster:
-        targets = refreshed(targets, options.cluster())  # plan against what is live now
-    plan = plan_action(action, targets, options.now)
-    if options.gitops is not None:
-        written = write_gitops(plan, options.gitops, targets)
-        return _Done(plan, "gitops", files=tuple(str(p) for p in written))
-    if not options.apply:
-        return _Done(plan, "dry-run")
-    check_brake(plan, options.max_resources)
-    cluster = options.cluster() if action.touches_cluster and plan.cluster_changes else None
-    execution = apply_plan(
-        plan,
-        action,
-        cluster=cluster,
-        audit=_audit_log(project_of(ctx)),
-        actor=current_actor(options.by),
-        max_resources=options.max_resources,
-    )
-    return _Done(plan, "apply", execution)
-
-
-def _show(done: Sequence[_Done], output: OutputFormat) -> None:
+def _show(done: Sequence[Acted], output: OutputFormat) -> None:
     """Print each plan or its outcome; JSON is one document (a list when several actions ran)."""
     if output is OutputFormat.JSON:
-        documents = [_document(d) for d in done]
+        documents = [d.document() for d in done]
         emit_json(documents[0] if len(documents) == 1 else documents)
     else:
         for item in done:
             _render(item, output)
-    for item in done:
-        if item.execution is not None and item.execution.stopped:
-            raise ExecutionError(f"stopped: {item.execution.stopped}")
-    failed = sum(d.execution.failed for d in done if d.execution is not None)
-    if failed:
-        raise ExecutionError(f"{failed} changes failed (see the result column)")
+    failure = acting_failure(done)
+    if failure is not None:
+        raise ExecutionError(failure)
 
 
-def _document(done: _Done) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "action": done.plan.action,
-        "mode": done.mode,
-        "changes": _rows(done),
-        "skipped": _skipped_rows(done.plan),
-        "monthly_amount": done.plan.monthly_amount,
-    }
-    if done.mode == "gitops":
-        document["files"] = list(done.files)
-    if done.execution is not None:
-        document["failed"] = done.execution.failed
-        document["stopped"] = done.execution.stopped
-    return document
-
-
-def _rows(done: _Done) -> list[dict[str, Any]]:
-    if done.execution is None:
-        return [_change_row(c) for c in done.plan.changes]
-    return [
-        {**_change_row(o.change), "result": o.detail, "ok": o.ok, "audit_entry": o.intent_id}
-        for o in done.execution.outcomes
-    ]
-
-
-def _render(done: _Done, output: OutputFormat) -> None:
+def _render(done: Acted, output: OutputFormat) -> None:
     plan = done.plan
     columns = RESULT_COLUMNS if done.execution is not None else PLAN_COLUMNS
-    render(_rows(done), columns, output, title=f"{plan.action}: {done.mode}")
+    render(done.rows(), columns, output, title=f"{plan.action}: {done.mode}")
     if plan.skipped and output is OutputFormat.TABLE:
-        render(_skipped_rows(plan), SKIPPED_COLUMNS, output, title="left alone")
-    if done.mode == "gitops":
+        render(done.skipped_rows(), SKIPPED_COLUMNS, output, title="left alone")
+    if done.mode is Mode.GITOPS:
         err_console.print(
             f"wrote {len(done.files)} files: " + ", ".join(done.files), markup=False, soft_wrap=True
         )
-    elif done.mode == "dry-run":
+    elif done.mode is Mode.DRY_RUN:
         currencies = sorted({c.currency for c in plan.changes if c.currency})
         money = " ".join([format(plan.monthly_amount, "f"), *currencies[:1]])
         if len(currencies) > 1:
@@ -460,26 +297,3 @@ def _render(done: _Done, output: OutputFormat) -> None:
             f"{money} a month); --apply acts, --gitops DIR writes patches",
             markup=False,
         )
-
-
-def _change_row(change: Change) -> dict[str, Any]:
-    return {
-        "action": change.action,
-        "kind": change.kind,
-        "namespace": change.namespace,
-        "name": change.name,
-        "change": change.summary,
-        "monthly_amount": change.monthly_amount,
-        "currency": change.currency,
-        "reason": change.reason,
-        "patch": change.patch,
-        "before": change.before,
-        "after": change.after,
-    }
-
-
-def _skipped_rows(plan: Plan) -> list[dict[str, Any]]:
-    return [
-        {"kind": s.kind, "namespace": s.namespace, "name": s.name, "reason": s.reason}
-        for s in plan.skipped
-    ]

@@ -7,8 +7,8 @@ import datetime as dt
 import typer
 
 from costplane.allocation import Window
-from costplane.allocation import allocate as run_allocation
 from costplane.errors import InputError
+from costplane.service import allocate_days
 from costplane.surfaces.cli.output import Column, OutputFormat, err_console, render
 from costplane.surfaces.cli.project import project_of
 
@@ -26,10 +26,8 @@ def allocate(
     """Allocate the days given, or by default every day whose data changed since it was
     allocated; the days are replaced, never added to."""
     project = project_of(ctx)
-    catalog = project.catalog()
-    window = window_of(start, end)
-    with project.warehouse() as warehouse, err_console.status("allocating"):
-        run = run_allocation(warehouse, catalog, window)
+    project.catalog()  # a missing or bad catalog is named before the dates are
+    run = allocate_days(project, window_of(start, end))
     if run is None:
         err_console.print("nothing to allocate: every day with data is allocated and current")
         rows: list[dict[str, object]] = []

@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from costplane import __version__
 from costplane.errors import CatalogInvalidError, CostplaneError
+from costplane.service import Project
 from costplane.settings import Settings
 from costplane.surfaces.cli import (
     act,
@@ -39,7 +40,7 @@ from costplane.surfaces.cli import (
     sources,
 )
 from costplane.surfaces.cli.console import err_console, literal
-from costplane.surfaces.cli.project import Project
+from costplane.surfaces.cli.project import terminal_project
 
 
 class CostplaneGroup(TyperGroup):
@@ -156,7 +157,7 @@ def root(
     ),
 ) -> None:
     settings = Settings() if home is None else Settings(home=home)
-    ctx.obj = project = Project(settings=settings, debug=debug)
+    ctx.obj = project = terminal_project(settings, debug=debug)
     ctx.call_on_close(project.close)
 
 

@@ -10,14 +10,13 @@ it cannot run, 2 on a bad option or an unreadable heads file, 0 when intact.
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from pathlib import Path
 
 import typer
 
-from costplane.actions import Anchor, AuditLog, HeadsFile, Verification, heads_path
+from costplane.actions import Anchor, Verification
 from costplane.errors import InputError
-from costplane.state.models import AuditEntry
+from costplane.service import audit_entries, verify_audit
 from costplane.surfaces.cli.output import (
     Column,
     OutputFormat,
@@ -65,9 +64,8 @@ def verify(
         anchors = [Anchor.parse(text) for text in anchor]
     except ValueError as exc:
         raise InputError(f"--anchor: {exc}") from None
-    project = project_of(ctx)
-    heads = HeadsFile(heads_path(project.settings.data_dir))
-    result = AuditLog(project.state(create=False), heads).verify(anchors)
+    check = verify_audit(project_of(ctx), anchors)
+    result = check.verification
     if output is OutputFormat.JSON:
         emit_json(
             {
@@ -80,7 +78,7 @@ def verify(
                 ],
                 "unfinished": list(result.unfinished),
                 "heads_file": {
-                    "path": str(heads.path),
+                    "path": str(check.heads_file),
                     "noted": result.noted,
                     "unconfirmed": list(result.unconfirmed),
                 },
@@ -94,7 +92,7 @@ def verify(
         console.print(
             f"audit log: {result.entries} entries, {state}{head}", markup=False, soft_wrap=True
         )
-    _note_heads(heads, result)
+    _note_heads(check.heads_file, result)
     for intent in result.unfinished:
         err_console.print(
             f"note: entry {intent} is an intent with no result (the run stopped while acting)",
@@ -104,11 +102,11 @@ def verify(
         raise typer.Exit(TAMPERED_EXIT_CODE)
 
 
-def _note_heads(heads: HeadsFile, result: Verification) -> None:
+def _note_heads(heads_file: Path, result: Verification) -> None:
     """Say on stderr what the heads file could not vouch for (not tampering by itself)."""
     if result.noted is None and result.entries:
         err_console.print(
-            f"note: no audit heads file at {heads.path}: a log cut off, emptied or re-hashed "
+            f"note: no audit heads file at {heads_file}: a log cut off, emptied or re-hashed "
             "cannot be told from an intact one without it (or --anchor)",
             markup=False,
             soft_wrap=True,
@@ -117,7 +115,7 @@ def _note_heads(heads: HeadsFile, result: Verification) -> None:
         first, last = result.unconfirmed[0], result.unconfirmed[-1]
         which = f"entry {first} is" if first == last else f"entries {first}–{last} are"
         err_console.print(
-            f"note: {which} not in {heads.path} yet: written by a run that stopped before "
+            f"note: {which} not in {heads_file} yet: written by a run that stopped before "
             "noting them, by Costplane elsewhere with another heads file, or added by hand",
             markup=False,
             soft_wrap=True,
@@ -132,39 +130,8 @@ def list_entries(
 ) -> None:
     """The newest entries first: who did what, when, to which object, and how it ended
     (--output json adds the patch, before, after and the hashes)."""
-    log = AuditLog(project_of(ctx).state(create=False))
-    rows = [_row(entry) for entry in log.entries(limit=limit)]
+    rows = audit_entries(project_of(ctx), limit)
     if output is OutputFormat.JSON:
         emit_json(rows)  # every field: patch, before, after and both hashes
     else:
         render(rows, LIST_COLUMNS, output, title="audit log")
-
-
-def _row(entry: AuditEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "recorded_at": entry.recorded_at,
-        "actor": entry.actor,
-        "phase": entry.phase,
-        "intent_id": entry.intent_id,
-        "action": entry.action,
-        "api_version": entry.api_version,
-        "kind": entry.kind,
-        "namespace": entry.namespace,
-        "name": entry.name,
-        "patch": _parsed(entry.patch),
-        "before": _parsed(entry.before),
-        "after": _parsed(entry.after),
-        "monthly_amount": entry.monthly_amount,
-        "currency": entry.currency,
-        "result": entry.result,
-        "detail": entry.detail,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-    }
-
-
-def _parsed(text: str | None) -> Any:
-    if text is None or text == "delete":
-        return text
-    return json.loads(text)

@@ -9,11 +9,12 @@ import typer
 
 from costplane.catalog import LabelKeys
 from costplane.errors import InputError
+from costplane.service import Project
 from costplane.sources.collector import Collected
 from costplane.sources.kubernetes import collect_live, collect_manifests
 from costplane.surfaces.cli.collect import app, run_collector
 from costplane.surfaces.cli.output import Column, OutputFormat, console, err_console, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 
 KIND_COLUMNS = [Column("kind"), Column("objects", numeric=True)]
 

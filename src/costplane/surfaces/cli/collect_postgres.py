@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from costplane.catalog import Catalog
+from costplane.service import Project
 from costplane.sources.collector import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 from costplane.sources.postgres import (
     PostgresRequest,
@@ -20,7 +21,7 @@ from costplane.sources.postgres import (
 )
 from costplane.surfaces.cli.collect import REPLACE_HELP, app, run_collector
 from costplane.surfaces.cli.output import Column, OutputFormat, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 
 SIGNAL_MONTHS = 12
 

@@ -8,6 +8,7 @@ import typer
 
 from costplane.catalog import Catalog
 from costplane.masked_url import masked_url
+from costplane.service import Project
 from costplane.sources.redis import (
     MAX_KEYS,
     MAX_SECONDS,
@@ -17,7 +18,7 @@ from costplane.sources.redis import (
 )
 from costplane.surfaces.cli.collect import app, run_collector
 from costplane.surfaces.cli.output import Column, OutputFormat, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 
 
 @app.command("redis")

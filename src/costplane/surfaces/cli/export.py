@@ -8,18 +8,11 @@ from typing import Any
 
 import typer
 
-from costplane.allocation import (
-    DEFAULT_PROVIDER,
-    FocusExport,
-    FocusProvider,
-    Window,
-    export_focus,
-    focus_suffix,
-)
+from costplane.allocation import DEFAULT_PROVIDER, FocusExport, Window
 from costplane.money import cents
-from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
+from costplane.service import FocusRequest, export_month
+from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, render
 from costplane.surfaces.cli.project import project_of
-from costplane.written_file import check_target, shown
 
 app = typer.Typer(help="Export the allocation for other tools: FOCUS 1.2, Parquet or CSV.")
 
@@ -55,14 +48,9 @@ def focus(
     BilledCost adds up to the allocation exactly. Allocate the month first
     (`costplane allocate`). Columns: docs/focus-export.md.
     """
-    project = project_of(ctx)
     window = Window.month(period)
-    focus_suffix(out)  # a name of another kind is refused before anything is read
-    check_target(out, label=f"--out {shown(out)}")  # so is a device, a FIFO, a link
-    catalog = project.catalog()
-    chosen = FocusProvider(name=provider, billing_account_id=billing_account)
-    with project.warehouse(create=False) as warehouse, err_console.status("exporting"):
-        export = export_focus(warehouse, catalog, window, out, chosen)
+    request = FocusRequest(window, out, provider=provider, billing_account=billing_account)
+    export = export_month(project_of(ctx), request)
     summary = _summary(period, export)
     if output is OutputFormat.JSON:
         emit_json(summary)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import typer
 
-from costplane.actions import current_actor
 from costplane.governance.findings import Status
-from costplane.governance.findings_store import (
-    StoredFinding,
-    acknowledge,
-    get_finding,
-    list_findings,
-    suppress,
+from costplane.governance.findings_store import StoredFinding
+from costplane.service import (
+    ACTIVE,
+    FindingsQuery,
+    Suppression,
+    acknowledge_finding,
+    finding_document,
+    kept_finding,
+    kept_findings,
+    suppress_finding,
 )
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import project_of
@@ -34,7 +36,6 @@ LIST_COLUMNS = [
     Column("last_seen", "last seen (UTC)"),
 ]
 SHOW_COLUMNS = [Column("field"), Column("value")]
-ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED)
 
 
 @app.command("list")
@@ -49,11 +50,10 @@ def list_(
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Findings, most money first."""
-    wanted = None if every else (status or list(ACTIVE))
-    found = list_findings(
-        project_of(ctx).state(create=False), statuses=wanted, policy=policy, tenant=tenant
-    )
-    listed = [{k: v for k, v in document(f).items() if k != "history"} for f in found]
+    wanted = None if every else (tuple(status) or ACTIVE)
+    query = FindingsQuery(statuses=wanted, policy=policy, tenant=tenant)
+    found = kept_findings(project_of(ctx), query)
+    listed = [{k: v for k, v in finding_document(f).items() if k != "history"} for f in found]
     if output is OutputFormat.JSON:  # every field, the fingerprint included; history: `show`
         emit_json(listed)
     else:
@@ -68,8 +68,7 @@ def show(
 ) -> None:
     """One finding in full: resource, money, fix, the values the policy compared (its
     evidence), and its history (each change of status: when, who, why)."""
-    found = get_finding(project_of(ctx).state(create=False), reference)
-    shown(found, output)
+    shown(kept_finding(project_of(ctx), reference), output)
 
 
 @app.command()
@@ -82,9 +81,7 @@ def ack(
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Acknowledge a finding: seen, and someone is on it (it still fails --fail-on)."""
-    found = acknowledge(
-        project_of(ctx).state(create=False), reference, current_actor(by), dt.datetime.now(dt.UTC)
-    )
+    found = acknowledge_finding(project_of(ctx), reference, by)
     err_console.print(f"finding {found.id} acknowledged by {found.acknowledged_by}", markup=False)
     shown(found, output)
 
@@ -103,14 +100,8 @@ def suppress_(
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Suppress a finding until a date: it is neither listed nor fails --fail-on until then."""
-    found = suppress(
-        project_of(ctx).state(create=False),
-        reference,
-        until.date(),
-        reason,
-        current_actor(by),
-        dt.datetime.now(dt.UTC),
-    )
+    suppression = Suppression(until=until.date(), reason=reason, by=by)
+    found = suppress_finding(project_of(ctx), reference, suppression)
     err_console.print(
         f"finding {found.id} suppressed until {found.suppressed_until} by {found.suppressed_by}",
         markup=False,
@@ -118,43 +109,8 @@ def suppress_(
     shown(found, output)
 
 
-def document(finding: StoredFinding) -> dict[str, Any]:
-    """A stored finding as JSON shows it (the same keys as `govern --output json`, and more)."""
-    return {
-        "id": finding.id,
-        "policy": finding.policy,
-        "severity": finding.severity,
-        "resource": {"kind": finding.kind, "namespace": finding.namespace, "name": finding.name},
-        "cluster": finding.cluster,
-        "kind": finding.kind,
-        "namespace": finding.namespace,
-        "name": finding.name,
-        "tenant": finding.tenant,
-        "environment": finding.environment,
-        "monthly_waste": finding.monthly_waste,
-        "currency": finding.currency,
-        "message": finding.message,
-        "fix": finding.fix,
-        "fingerprint": finding.fingerprint,
-        "status": finding.status,
-        "first_seen": finding.first_seen,
-        "last_seen": finding.last_seen,
-        "resolved_at": finding.resolved_at,
-        "acknowledged_at": finding.acknowledged_at,
-        "acknowledged_by": finding.acknowledged_by,
-        "suppressed_until": finding.suppressed_until,
-        "suppressed_reason": finding.suppressed_reason,
-        "suppressed_by": finding.suppressed_by,
-        "evidence": dict(finding.evidence),
-        "history": [
-            {"at": change.at, "status": change.status, "by": change.by, "reason": change.reason}
-            for change in finding.history
-        ],
-    }
-
-
 def shown(finding: StoredFinding, output: OutputFormat) -> None:
-    full = document(finding)
+    full = finding_document(finding)
     if output is OutputFormat.JSON:
         emit_json(full)
         return

@@ -10,7 +10,6 @@ them, marked with the day their suppression ends.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -18,16 +17,15 @@ from typing import Any
 
 import typer
 
-from costplane.actions import action_options
-from costplane.catalog import Catalog
-from costplane.governance.builtin_pack import pack_policies, policies_with_pack
 from costplane.governance.findings import Finding, Status, at_or_above, visible
-from costplane.governance.findings_store import RunRecord, record_run
-from costplane.governance.govern import PriceSource, Review, govern_manifests, govern_warehouse
-from costplane.governance.policy import Policy, Severity
+from costplane.governance.findings_store import RunRecord
+from costplane.governance.govern import PriceSource, Review
+from costplane.governance.policy import Severity
 from costplane.money import cents
+from costplane.service import GovernRequest
+from costplane.service import govern as govern_operation
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 
 FAILED_CHECK_EXIT_CODE = 3
 
@@ -104,18 +102,15 @@ def govern(
 ) -> None:
     """Run the built-in policy pack (and yours) over the inventory; list what they find,
     most money first, with what to do about it. Suppressed findings are left out."""
-    project = project_of(ctx)
-    loaded = policies_with_pack(policies, include_pack=not no_pack, actions=action_options())
-    chosen = [item.policy for item in loaded]
-    if manifests is not None:
-        review = govern_manifests(manifests, _optional_catalog(project), chosen)
-        findings, record = review.findings, None
-    else:
-        review, findings, record = govern_project(
-            project, chosen, prices=prices, show_suppressed=True
-        )
+    request = GovernRequest(
+        policies=tuple(policies), include_pack=not no_pack, manifests=manifests, prices=prices
+    )
+    governed = govern_operation(project_of(ctx), request)
+    for note in governed.notes:
+        err_console.print(note, markup=False)
+    findings = list(governed.findings)
     show(visible(findings, suppressed=show_suppressed), output)
-    summarise(review, findings, record, verbose=verbose)
+    summarise(governed.review, findings, governed.record, verbose=verbose)
     if fail_on is not None:
         failing = at_or_above(findings, fail_on)
         if failing:
@@ -125,41 +120,6 @@ def govern(
                 markup=False,
             )
             raise typer.Exit(FAILED_CHECK_EXIT_CODE)
-
-
-def govern_project(
-    project: Project,
-    policies: list[Policy] | None = None,
-    *,
-    prices: PriceSource = PriceSource.SHEET,
-    show_suppressed: bool = False,
-) -> tuple[Review, list[Finding], RunRecord]:
-    """Govern the project's warehouse (the pack by default) and record the findings; for
-    `govern` and the demo (`show(findings[:5], OutputFormat.TABLE)` shows the top five).
-    Suppressed findings are left out unless `show_suppressed`."""
-    chosen = (
-        policies
-        if policies is not None
-        else [item.policy for item in pack_policies(actions=action_options())]
-    )
-    catalog = project.catalog()
-    with project.warehouse(read_only=True) as warehouse, err_console.status("governing"):
-        review = govern_warehouse(warehouse, catalog, chosen, prices=prices)
-    findings, record = record_run(
-        project.state(), review.findings, review.ran, dt.datetime.now(dt.UTC)
-    )
-    return review, visible(findings, suppressed=show_suppressed), record
-
-
-def _optional_catalog(project: Project) -> Catalog | None:
-    """The project's catalog if it has one: entitlements, prices and label keys."""
-    if not project.settings.catalog_path.exists():
-        err_console.print(
-            f"{project.settings.catalog_path}: no catalog; policies on entitlements are skipped",
-            markup=False,
-        )
-        return None
-    return project.catalog()
 
 
 def show(findings: list[Finding], output: OutputFormat) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from costplane.errors import CostplaneError, ExecutionError, InputError
+from costplane.service import Project
 from costplane.settings import CATALOG_FILE
 from costplane.sources import fleet_loads
 from costplane.sources.fleet import read_manifest, verify_files
@@ -24,7 +25,7 @@ from costplane.sources.ingest import restore as restore_load
 from costplane.state import IngestRun, recent_runs
 from costplane.state.ingest_runs import runs_of_loads
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
-from costplane.surfaces.cli.project import Project, project_of
+from costplane.surfaces.cli.project import project_of
 from costplane.warehouse import LoadRecord, LoadResult, ReplacedLoad
 from costplane.written_file import write_bytes
 

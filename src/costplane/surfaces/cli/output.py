@@ -1,7 +1,8 @@
 """Rendering listings as a table (for people), JSON or CSV (for programs).
 
-Every listing command takes `--output table|json|csv`. JSON money amounts are
-decimal strings, never floats; dates and times are ISO 8601. A table shows each value
+Every listing command takes `--output table|json|csv`. JSON is what
+`costplane.service.to_document` makes of a result: money amounts are decimal strings,
+never floats; dates and times are ISO 8601. A table shows each value
 literally (`console.literal`: no markup, no terminal control); JSON and CSV carry the
 values as stored, for programs (JSON escapes control characters itself, CSV does not).
 """
@@ -9,21 +10,19 @@ values as stored, for programs (JSON escapes control characters itself, CSV does
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import enum
 import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from costplane.service.serialise import to_document
 from costplane.surfaces.cli.console import cell, console, err_console
 
-__all__ = ["Column", "OutputFormat", "console", "emit_json", "err_console", "plain", "render"]
+__all__ = ["Column", "OutputFormat", "console", "emit_json", "err_console", "render"]
 
 
 class OutputFormat(enum.StrEnum):
@@ -43,25 +42,8 @@ class Column:
         return self.header or self.key.replace("_", " ")
 
 
-def plain(value: Any) -> Any:
-    """A value as JSON shows it: Decimal as a plain decimal string, dates ISO, enums by value."""
-    if isinstance(value, Decimal):
-        return format(value, "f")  # never scientific notation: 0E-9 reads as 0.000000000
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
-
-
 def emit_json(document: Any) -> None:
-    sys.stdout.write(json.dumps(plain(document), indent=2) + "\n")
+    sys.stdout.write(json.dumps(to_document(document), indent=2) + "\n")
 
 
 def render(
@@ -100,7 +82,7 @@ def _table_cell(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    value = plain(value)
+    value = to_document(value)
     if value is None:
         return ""
     if isinstance(value, list | dict):

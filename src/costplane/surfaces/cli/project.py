@@ -1,113 +1,24 @@
-"""The project a command works on: its settings, catalog and stores, opened on demand.
-
-A command that only reads opens the stores with `create=False`: in a directory
-that is not a project (no catalog, no `.costplane/`) it says so (exit 2) instead of
-leaving an empty store behind; in a project whose embedded store is not written yet
-it reads an empty one in memory, so it finds nothing and creates nothing.
-"""
+"""The project a command works on, as the CLI opens it: the terminal's own parts passed in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import click
 import typer
-from sqlalchemy import Engine
 
-from costplane.catalog import Catalog, load_catalog
-from costplane.errors import InputError
+from costplane.service import Project
 from costplane.settings import Settings
-from costplane.state import current_revision, head_revision, state_engine, upgrade
 from costplane.surfaces.cli.output import err_console
-from costplane.warehouse import Access, Warehouse, connect_warehouse
-from costplane.warehouse.connect import wait_seconds_from_environment
 
 
-@dataclass
-class Project:
-    settings: Settings
-    debug: bool = False
-    _engine: Engine | None = field(default=None, repr=False)
-
-    def catalog(self, path: Path | None = None) -> Catalog:
-        path = path or self.settings.catalog_path
-        if not path.exists():
-            raise InputError(
-                f"{path}: no catalog here; write one (see examples/distribution-saas/) "
-                "or run `costplane demo`"
-            )
-        return load_catalog(path)
-
-    def warehouse(
-        self, *, ensure_schema: bool = True, create: bool = True, read_only: bool | None = None
-    ) -> Warehouse:
-        """The warehouse, with its declared tables created or extended as needed;
-        without `create`, an embedded one not written yet is read empty, in memory.
-
-        An embedded warehouse is opened read-only for commands that only read
-        (`read_only`, by default those that do not `create`), so any number of them run
-        at once; a command that finds it held by a writer waits COSTPLANE_WAREHOUSE_WAIT
-        seconds, saying for what, then exits 1 (docs/warehouse.md, "Two commands at once").
-        """
-        target = self.settings.warehouse_target
-        reads_only = not create if read_only is None else read_only
-        if self.settings.warehouse_url is None:
-            if create:
-                self.settings.ensure_data_dir()
-            if (not create or reads_only) and not self._exists(self.settings.embedded_warehouse):
-                target = "duckdb:///:memory:"  # nothing written yet: read an empty one
-        access = Access(
-            read_only=reads_only,
-            wait_seconds=wait_seconds_from_environment(),
-            operation=running_command(),
-            on_wait=lambda message: err_console.print(message, markup=False, soft_wrap=True),
-        )
-        warehouse = connect_warehouse(target, access=access)
-        if ensure_schema:
-            try:
-                warehouse.ensure_schema()
-            except BaseException:
-                warehouse.close()
-                raise
-        return warehouse
-
-    def state(self, *, create: bool = True) -> Engine:
-        """The state store. The embedded default migrates itself on first use;
-        a configured server is migrated only by `costplane db upgrade`. Without
-        `create`, an embedded one not written yet is read empty, in memory."""
-        if self._engine is None:
-            target = self.settings.state_target
-            if self.settings.state_url is None:
-                if create:
-                    self.settings.ensure_data_dir()
-                elif not self._exists(self.settings.embedded_state):
-                    target = "sqlite://"
-            self._engine = state_engine(target)
-            if (
-                self.settings.state_url is None
-                and current_revision(self._engine) != head_revision()
-            ):
-                upgrade(self._engine)
-        return self._engine
-
-    def close(self) -> None:
-        """Let go of the state store's connections (the root command calls this on exit)."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-    def _exists(self, store: Path) -> bool:
-        """Whether an embedded store is there; InputError when the directory is no project."""
-        if store.exists():
-            return True
-        if not (self.settings.catalog_path.exists() or self.settings.data_dir.exists()):
-            raise InputError(
-                f"{self.settings.home.resolve()}: no Costplane project here (no "
-                f"{self.settings.catalog_path.name}, no {self.settings.data_dir.name}/); "
-                "give --home, or start one with `costplane demo` or a catalog"
-            )
-        return False
+def terminal_project(settings: Settings, *, debug: bool = False) -> Project:
+    """The project, naming the running command; "waiting for ..." and spinners on stderr."""
+    return Project(
+        settings=settings,
+        debug=debug,
+        operation=running_command,
+        on_wait=_say,
+        busy=err_console.status,
+    )
 
 
 def project_of(ctx: typer.Context) -> Project:
@@ -123,3 +34,7 @@ def running_command() -> str:
         return "costplane"
     words = ctx.command_path.split()[1:]
     return " ".join(word for word in words if not word.startswith("-")) or "costplane"
+
+
+def _say(message: str) -> None:
+    err_console.print(message, markup=False, soft_wrap=True)

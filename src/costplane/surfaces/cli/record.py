@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 
 import typer
 
 from costplane.actions import current_actor
-from costplane.sources.backups import (
-    RestoreTest,
-    parse_time,
-    restore_test_load,
-    restore_test_record,
-)
-from costplane.sources.ingest import open_and_ingest
-from costplane.state import RestoreTestRecord, record_restore_test
+from costplane.service import as_row, record_restore
+from costplane.sources.backups import RestoreTest, parse_time
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, render
 from costplane.surfaces.cli.project import project_of
 
@@ -65,46 +58,16 @@ def restore_test(
 ) -> None:
     """Store a restore test's result and evidence, and who ran it; the same tenant and time
     again replaces it."""
-    project = project_of(ctx)
-    who = current_actor(by)
     test = RestoreTest(
         tenant=tenant,
         at=parse_time(at, "--at"),
         result=result.value,
         evidence_url=evidence,
-        by=who,
+        by=current_actor(by),
         environment=environment,
         backup_id=backup_id,
     )
-    record = restore_test_record(test, project.catalog())
-    # A run refused because the warehouse is busy is recorded too, as `ingest` records it.
-    (written,) = open_and_ingest(project.warehouse, project.state(), [restore_test_load(record)])
-    kept = record_restore_test(
-        project.state(),
-        RestoreTestRecord(
-            tenant=record.tenant,
-            environment=record.environment,
-            database=record.database,
-            tested_at=record.finished_at,
-            result=record.status,
-            evidence_url=record.evidence_url,
-            backup_id=record.backup_id,
-            ran_by=who,
-            recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
-            load_id=written.load_id,
-        ),
-    )
-    document = {
-        "tenant": record.tenant,
-        "environment": record.environment,
-        "database": record.database,
-        "at": record.finished_at,
-        "result": record.status,
-        "evidence_url": record.evidence_url,
-        "by": kept.ran_by,
-        "backup_id": record.backup_id,
-        "replaced": written.replaced_load_id is not None,
-    }
+    document = as_row(record_restore(project_of(ctx), test))
     if output is OutputFormat.JSON:
         emit_json(document)
     else:

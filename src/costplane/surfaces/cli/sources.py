@@ -6,7 +6,7 @@ import datetime as dt
 
 import typer
 
-from costplane.state import source_status
+from costplane.service import collector_status
 from costplane.surfaces.cli.output import Column, OutputFormat, render
 from costplane.surfaces.cli.project import project_of
 
@@ -31,7 +31,7 @@ def status(
     """One line per source and target that ever ran: `failed` or a stale success needs a look."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = []
-    for entry in source_status(project_of(ctx).state(create=False)):
+    for entry in collector_status(project_of(ctx)):
         stale = entry.staleness(now)
         rows.append(
             {

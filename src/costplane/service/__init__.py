@@ -1,0 +1,110 @@
+"""The product's operations, one typed function each, called alike by every surface.
+
+A surface (the CLI, the REST API) parses its input into an operation's options, calls
+the operation with the `Project`, and formats the typed result it gets back (as JSON
+through `to_document`). The operations compose the stages' public functions: they open
+the project's stores, call the stage and record what it did; they hold no cost logic.
+"""
+
+from costplane.service.act import (
+    Acted,
+    ActOptions,
+    ClusterAccess,
+    Mode,
+    RunRequest,
+    ScheduleRequest,
+    acting_failure,
+    run_action,
+    run_schedule,
+)
+from costplane.service.allocate import allocate_days
+from costplane.service.audit import AuditCheck, audit_entries, verify_audit
+from costplane.service.collect import CollectRequest, collector_status, run_collector
+from costplane.service.demo import Demo, run_demo
+from costplane.service.export import FocusRequest, export_month
+from costplane.service.findings import (
+    ACTIVE,
+    FindingsQuery,
+    Suppression,
+    acknowledge_finding,
+    finding_document,
+    kept_finding,
+    kept_findings,
+    suppress_finding,
+)
+from costplane.service.govern import Governed, GovernRequest, govern, govern_project
+from costplane.service.ingest import ingest_fleet
+from costplane.service.project import Project
+from costplane.service.record import RecordedRestoreTest, record_restore
+from costplane.service.reports import (
+    Reconciliation,
+    Report,
+    ReportRequest,
+    chargeback_document,
+    chargeback_lines,
+    chargeback_report,
+    margin_document,
+    margin_report,
+    reconcile_document,
+    reconcile_report,
+    showback_document,
+    showback_report,
+    unit_cost_document,
+    unit_cost_report,
+)
+from costplane.service.serialise import as_row, to_document
+
+__all__ = [
+    "ACTIVE",
+    "ActOptions",
+    "Acted",
+    "AuditCheck",
+    "ClusterAccess",
+    "CollectRequest",
+    "Demo",
+    "FindingsQuery",
+    "FocusRequest",
+    "GovernRequest",
+    "Governed",
+    "Mode",
+    "Project",
+    "Reconciliation",
+    "RecordedRestoreTest",
+    "Report",
+    "ReportRequest",
+    "RunRequest",
+    "ScheduleRequest",
+    "Suppression",
+    "acknowledge_finding",
+    "acting_failure",
+    "allocate_days",
+    "as_row",
+    "audit_entries",
+    "chargeback_document",
+    "chargeback_lines",
+    "chargeback_report",
+    "collector_status",
+    "export_month",
+    "finding_document",
+    "govern",
+    "govern_project",
+    "ingest_fleet",
+    "kept_finding",
+    "kept_findings",
+    "margin_document",
+    "margin_report",
+    "reconcile_document",
+    "reconcile_report",
+    "record_restore",
+    "run_action",
+    "run_collector",
+    "run_demo",
+    "run_schedule",
+    "showback_document",
+    "showback_report",
+    "suppress_finding",
+    "to_document",
+    "unit_cost_document",
+    "unit_cost_report",
+    "verify_audit",
+]

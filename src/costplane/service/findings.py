@@ -1,0 +1,116 @@
+"""The findings `govern` keeps: listed, shown, acknowledged and suppressed in the state store.
+
+A reader's operations open the state store without creating it; a decision (acknowledge,
+suppress) is recorded with who made it and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from costplane.actions import current_actor
+from costplane.governance.findings import Status
+from costplane.governance.findings_store import (
+    StoredFinding,
+    acknowledge,
+    get_finding,
+    list_findings,
+    suppress,
+)
+from costplane.service.project import Project
+from costplane.service.serialise import as_row
+
+ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED)
+
+
+@dataclass(frozen=True)
+class FindingsQuery:
+    statuses: tuple[Status, ...] | None = ACTIVE
+    """None: every status, resolved and suppressed too."""
+    policy: str | None = None
+    tenant: str | None = None
+
+
+@dataclass(frozen=True)
+class Suppression:
+    until: dt.date
+    """The last day (UTC) the finding stays suppressed."""
+    reason: str
+    by: str | None = None
+    """Who decided (default: $COSTPLANE_ACTOR, else the login name)."""
+
+
+def kept_findings(project: Project, query: FindingsQuery) -> list[StoredFinding]:
+    """Findings, most money first."""
+    return list_findings(
+        project.state(create=False),
+        statuses=query.statuses,
+        policy=query.policy,
+        tenant=query.tenant,
+    )
+
+
+def kept_finding(project: Project, reference: str) -> StoredFinding:
+    """One finding by its id, or the start of its fingerprint."""
+    return get_finding(project.state(create=False), reference)
+
+
+def acknowledge_finding(project: Project, reference: str, by: str | None) -> StoredFinding:
+    now = dt.datetime.now(dt.UTC)
+    return acknowledge(project.state(create=False), reference, current_actor(by), now)
+
+
+def suppress_finding(project: Project, reference: str, suppression: Suppression) -> StoredFinding:
+    return suppress(
+        project.state(create=False),
+        reference,
+        suppression.until,
+        suppression.reason,
+        current_actor(suppression.by),
+        dt.datetime.now(dt.UTC),
+    )
+
+
+DOCUMENT_KEYS = (
+    "id",
+    "policy",
+    "severity",
+    "resource",
+    "cluster",
+    "kind",
+    "namespace",
+    "name",
+    "tenant",
+    "environment",
+    "monthly_waste",
+    "currency",
+    "message",
+    "fix",
+    "fingerprint",
+    "status",
+    "first_seen",
+    "last_seen",
+    "resolved_at",
+    "acknowledged_at",
+    "acknowledged_by",
+    "suppressed_until",
+    "suppressed_reason",
+    "suppressed_by",
+    "evidence",
+    "history",
+)
+"""A kept finding's JSON keys, in order: those of `govern --output json` first."""
+
+
+def finding_document(finding: StoredFinding) -> dict[str, Any]:
+    """A kept finding as JSON shows it (the same keys as `govern --output json`, and more)."""
+    resource = {"kind": finding.kind, "namespace": finding.namespace, "name": finding.name}
+    row = {
+        **as_row(finding),
+        "resource": resource,
+        "evidence": dict(finding.evidence),
+        "history": [as_row(change) for change in finding.history],
+    }
+    return {key: row[key] for key in DOCUMENT_KEYS}
