@@ -1,6 +1,6 @@
 """Governance policies as code: the language, loading, facts, and the bulk engine.
 
-    policies = load_policies([Path("policies/")])          # PolicyInvalidError: exit 2
+    policies = load_policies([Path("policies/")])          # InputProblemsError: exit 2
     results = PolicyEngine(policies).evaluate(
         Inventory.from_objects(objects), now=end, facts=facts, prices=prices
     )
@@ -35,7 +35,6 @@ from costplane.governance.load import (
 from costplane.governance.operators import Op
 from costplane.governance.policy import Policy, Severity
 from costplane.governance.prices import PRICE_NAMES, Prices, PriceSheetPrices
-from costplane.governance.problems import PolicyInvalidError, PolicyProblem
 from costplane.governance.registry import FILTERS, FilterRegistry, filter_type
 from costplane.governance.results import Match, PolicyResult, Unreadable
 from costplane.governance.savings import Savings
@@ -68,8 +67,6 @@ __all__ = [
     "Op",
     "Policy",
     "PolicyEngine",
-    "PolicyInvalidError",
-    "PolicyProblem",
     "PolicyResult",
     "PriceSheetPrices",
     "Prices",

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, WithJsonSchema, model_validator
 
+from costplane.describe import describe
 from costplane.governance.columns import Codes, Column, Flags, Quantifier, Rows, row_outcome
 from costplane.governance.durations import parse_duration
 from costplane.governance.facts import COMPATIBLE, FactType
@@ -29,7 +30,6 @@ from costplane.governance.results import Unreadable
 from costplane.governance.text_pattern import compile_pattern
 from costplane.governance.value_types import (
     ValueType,
-    describe,
     parse_percent,
     policy_reader,
     quantity,

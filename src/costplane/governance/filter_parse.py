@@ -19,13 +19,13 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails
 
+from costplane.describe import describe
 from costplane.governance.boolean import BooleanFilter
 from costplane.governance.fact_filter import FactFilter
 from costplane.governance.filter_spec import FilterSpec
 from costplane.governance.problems import problem_detail
 from costplane.governance.registry import FILTERS
 from costplane.governance.value_filter import ValueFilter
-from costplane.governance.value_types import describe
 from costplane.governance.wording import explain
 
 Loc = tuple[str | int, ...]

@@ -27,13 +27,13 @@ from pydantic import (
 )
 
 from costplane.catalog.types import Identifier
+from costplane.describe import describe
 from costplane.governance.action_spec import ActionSpec
 from costplane.governance.filter_parse import parse_filters
 from costplane.governance.filter_spec import FilterSpec
 from costplane.governance.inventory import NON_KUBERNETES_KINDS
 from costplane.governance.problems import invalid
 from costplane.governance.savings import Savings
-from costplane.governance.value_types import describe
 
 KIND_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 
