@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from costplane.catalog import parse_catalog
-from costplane.errors import CatalogInvalidError, InputError
+from costplane.errors import InputError, InputProblemsError
 from costplane.governance.load import parse_policies
-from costplane.governance.problems import PolicyInvalidError
 from costplane.parse_bounds import MAX_ALIAS_VALUES, MAX_DEPTH
 from costplane.sources.manifests import read_objects
 
@@ -167,26 +166,26 @@ def test_an_integer_too_long_for_python_is_an_input_error(tmp_path: Path) -> Non
 
 def test_catalog_and_policy_depth_is_bounded_in_process() -> None:
     deep = "x: " + _nested_list(MAX_DEPTH + 5) + "\n"
-    with pytest.raises(CatalogInvalidError, match=f"nested deeper than {MAX_DEPTH}"):
+    with pytest.raises(InputProblemsError, match=f"nested deeper than {MAX_DEPTH}"):
         parse_catalog(deep)
-    with pytest.raises(PolicyInvalidError, match=f"nested deeper than {MAX_DEPTH}"):
+    with pytest.raises(InputProblemsError, match=f"nested deeper than {MAX_DEPTH}"):
         parse_policies("policies: " + _nested_list(MAX_DEPTH + 5) + "\n")
 
 
 def test_catalog_at_the_depth_bound_gets_the_models_answer_not_a_crash() -> None:
     """A value nested MAX_DEPTH levels reaches the model, which says what is wrong with it."""
-    with pytest.raises(CatalogInvalidError) as raised:
+    with pytest.raises(InputProblemsError) as raised:
         parse_catalog("currency: " + _nested_list(MAX_DEPTH - 1) + "\n")
     assert "nested deeper" not in str(raised.value)
-    with pytest.raises(PolicyInvalidError) as policy_raised:
+    with pytest.raises(InputProblemsError) as policy_raised:
         parse_policies("policies: " + _nested_list(MAX_DEPTH - 1) + "\n")
     assert "nested deeper" not in str(policy_raised.value)
 
 
 def test_an_integer_too_long_in_a_catalog_or_policy_is_a_problem_at_its_line() -> None:
-    with pytest.raises(CatalogInvalidError, match=r"costplane.yaml:2:\d+: .*5000 digits"):
+    with pytest.raises(InputProblemsError, match=r"costplane.yaml:2:\d+: .*5000 digits"):
         parse_catalog("currency: EUR\nx: " + "9" * 5000 + "\n")
-    with pytest.raises(PolicyInvalidError, match="5000 digits"):
+    with pytest.raises(InputProblemsError, match="5000 digits"):
         parse_policies("- id: x\n  severity: " + "9" * 5000 + "\n")
 
 

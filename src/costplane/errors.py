@@ -2,7 +2,7 @@
 
     CostplaneError
      ├── InputError            bad input from the user: exit 2, nothing written
-     │    ├── CatalogInvalidError   costplane.yaml breaks the model (carries every problem)
+     │    ├── InputProblemsError    a catalog, policy files or a bill have problems (each listed)
      │    └── IngestConflictError   a load would overlap an earlier one
      └── ExecutionError        the input was fine but the work failed: exit 1
           └── ServiceUnavailableError  a database, warehouse or server could not be reached
@@ -13,6 +13,7 @@ should print tracebacks at users.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -47,22 +48,34 @@ class IngestConflictError(InputError):
     """A load's period overlaps an earlier, different load of the same source and scope."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong in one file, at one place."""
+    """One thing wrong in one input file, at one place: `FILE:LINE:COLUMN: message`.
+
+    A problem of a whole file has no line; where a column helps no reader (policy files,
+    bills) there is none. What is None is not printed: `FILE:LINE: message`, `FILE: message`.
+    """
 
     file: str
-    line: int
-    column: int
+    line: int | None
+    column: int | None
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        where = [self.file, *(str(n) for n in (self.line, self.column) if n is not None)]
+        return f"{':'.join(where)}: {self.message}"
 
 
-class CatalogInvalidError(InputError):
-    """The catalog has problems; all of them are listed, in file order."""
+class InputProblemsError(InputError):
+    """Input files have problems: each is listed, in the order given, then the `summary`
+    (`3 problems in the catalog`). Nothing ran and nothing was written."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
-        super().__init__("\n".join(str(p) for p in self.problems))
+    def __init__(self, problems: Sequence[Problem], summary: str) -> None:
+        self.problems = list(problems)
+        self.summary = summary
+        super().__init__("\n".join([*(str(p) for p in self.problems), summary]))
+
+
+def problems_in(problems: Sequence[Problem], where: str) -> str:
+    """`1 problem in the catalog`, `3 problems in policy files`."""
+    return f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {where}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from costplane.catalog import parse_catalog
-from costplane.errors import CatalogInvalidError
+from costplane.errors import InputProblemsError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -38,7 +38,7 @@ def problems() -> Problems:
     """The lines the loader reports for a catalog text (which must be invalid)."""
 
     def report(text: str) -> list[str]:
-        with pytest.raises(CatalogInvalidError) as caught:
+        with pytest.raises(InputProblemsError) as caught:
             parse_catalog(text, "costplane.yaml")
         return [str(problem) for problem in caught.value.problems]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from costplane.catalog import EnvironmentKind, load_catalog, parse_catalog
-from costplane.errors import CatalogInvalidError, InputError
+from costplane.errors import InputError, InputProblemsError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Edit = Callable[[str, str], str]
@@ -314,7 +314,7 @@ def test_a_broken_tenant_hides_no_other_tenants_problem(edit: Edit, problems: Pr
 
 def test_problems_come_in_file_order_with_the_file_name(edit: Edit) -> None:
     text = edit("Europe/Berlin", "Europe/Berln").replace("{tenant: acme}", "{tenant: acmee}")
-    with pytest.raises(CatalogInvalidError) as caught:
+    with pytest.raises(InputProblemsError) as caught:
         parse_catalog(text, "catalogs/prod.yaml")
     assert [(p.file, p.line, p.column) for p in caught.value.problems] == [
         ("catalogs/prod.yaml", 17, 18),
@@ -369,13 +369,13 @@ def test_a_file_that_is_no_catalog_is_one_problem(
 
 def test_a_missing_file_is_one_problem(tmp_path: Path) -> None:
     path = tmp_path / "costplane.yaml"
-    with pytest.raises(CatalogInvalidError) as caught:
+    with pytest.raises(InputProblemsError) as caught:
         load_catalog(path)
     assert [str(p) for p in caught.value.problems] == [f"{path}:1:1: file not found"]
 
 
 def test_a_directory_is_one_problem(tmp_path: Path) -> None:
-    with pytest.raises(CatalogInvalidError) as caught:
+    with pytest.raises(InputProblemsError) as caught:
         load_catalog(tmp_path)
     assert [str(p) for p in caught.value.problems] == [
         f"{tmp_path}:1:1: is a directory, not a catalog file"
@@ -385,7 +385,7 @@ def test_a_directory_is_one_problem(tmp_path: Path) -> None:
 def test_text_that_is_not_utf8_is_one_problem_at_the_byte(tmp_path: Path, minimal: str) -> None:
     path = tmp_path / "costplane.yaml"
     path.write_bytes(minimal.replace("Acme Wholesale", "Acme Gro\xdfhandel").encode("latin-1"))
-    with pytest.raises(CatalogInvalidError) as caught:
+    with pytest.raises(InputProblemsError) as caught:
         load_catalog(path)
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:35:19: not UTF-8 text: byte 0xdf cannot be decoded"
@@ -397,7 +397,7 @@ def test_loading_writes_nothing(tmp_path: Path, minimal: str) -> None:
     path.write_text(minimal, encoding="utf-8")
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
     load_catalog(path)
-    with pytest.raises(CatalogInvalidError):
+    with pytest.raises(InputProblemsError):
         load_catalog(tmp_path / "absent.yaml")
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
 

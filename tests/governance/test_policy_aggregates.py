@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from tests.governance.conftest import deployment, policy_yaml, run_policy
 
-from costplane.governance import InMemoryFacts, PolicyInvalidError, ResourceRef, parse_policies
+from costplane.errors import InputProblemsError
+from costplane.governance import InMemoryFacts, ResourceRef, parse_policies
 
 Matching = Callable[..., list[str]]
 CPUS = "spec.template.spec.containers[*].resources.requests.cpu"
@@ -112,7 +113,7 @@ def test_an_aggregate_against_a_fact() -> None:
     ],
 )
 def test_an_aggregate_that_cannot_work_is_refused_at_load(condition: str, message: str) -> None:
-    with pytest.raises(PolicyInvalidError) as error:
+    with pytest.raises(InputProblemsError) as error:
         parse_policies(policy_yaml(f"  - {condition}"), "p.yaml")
     assert any(message in str(problem) for problem in error.value.problems), [
         str(p) for p in error.value.problems

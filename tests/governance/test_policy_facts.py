@@ -10,12 +10,12 @@ import pytest
 from tests.governance.conftest import NOW, deployment, names, policy_yaml, run_policy
 
 from costplane.catalog import load_catalog
+from costplane.errors import InputProblemsError
 from costplane.governance import (
     CatalogFacts,
     FactRequest,
     FactSources,
     InMemoryFacts,
-    PolicyInvalidError,
     ResourceRef,
     parse_policies,
 )
@@ -119,7 +119,7 @@ def test_a_policy_needing_a_fact_nobody_provides_is_skipped_with_the_reason() ->
     ],
 )
 def test_fact_mistakes_fail_when_the_policy_loads(condition: str, message: str) -> None:
-    with pytest.raises(PolicyInvalidError) as error:
+    with pytest.raises(InputProblemsError) as error:
         parse_policies(policy_yaml(f"  - {condition}"), "t.yaml")
     assert message in str(error.value)
 

@@ -8,9 +8,9 @@ import pytest
 from tests.governance.conftest import NOW
 
 from costplane.actions import action_options
+from costplane.errors import InputProblemsError
 from costplane.governance import (
     Inventory,
-    PolicyInvalidError,
     evaluate_policies,
     load_policies,
     parse_policies,
@@ -29,7 +29,7 @@ policies:
 
 
 def problems(text: str, file: str = "p.yaml") -> list[str]:
-    with pytest.raises(PolicyInvalidError) as error:
+    with pytest.raises(InputProblemsError) as error:
         parse_policies(text, file, actions=action_options())
     return [str(problem) for problem in error.value.problems]
 
@@ -198,7 +198,7 @@ def test_one_problem_at_its_line(edit: tuple[str, str], expected: str) -> None:
 def test_duplicate_ids_across_files_name_the_first(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(GOOD)
     (tmp_path / "b.yaml").write_text("\n\n" + GOOD)
-    with pytest.raises(PolicyInvalidError) as error:
+    with pytest.raises(InputProblemsError) as error:
         load_policies([tmp_path])
     assert [str(p) for p in error.value.problems] == [
         f"{tmp_path / 'b.yaml'}:4: duplicate policy id 'replicas-zero' "
@@ -217,7 +217,7 @@ def test_files_directories_and_shapes(tmp_path: Path) -> None:
 
 def test_missing_files_and_empty_files_are_problems(tmp_path: Path) -> None:
     (tmp_path / "empty.yaml").write_text("# nothing yet\n")
-    with pytest.raises(PolicyInvalidError) as error:
+    with pytest.raises(InputProblemsError) as error:
         load_policies([tmp_path / "absent.yaml", tmp_path / "empty.yaml"])
     assert [str(p) for p in error.value.problems] == [
         f"{tmp_path / 'absent.yaml'}:1: file not found",

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from costplane.errors import InputProblemsError
 from costplane.governance.filters.comparing import Comparing
 from costplane.governance.load import parse_policies
-from costplane.governance.problems import PolicyInvalidError
 from costplane.surfaces.cli.policy import app
 
 CPU_SECONDS = 60
@@ -119,5 +119,5 @@ def test_patterns_keep_their_meaning() -> None:
 
 
 def test_a_pattern_too_large_for_re2_is_refused_at_load() -> None:
-    with pytest.raises(PolicyInvalidError, match="not a valid regular expression"):
+    with pytest.raises(InputProblemsError, match="not a valid regular expression"):
         parse_policies(policy("(a{1000}){1000}"))

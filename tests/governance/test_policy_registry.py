@@ -8,9 +8,9 @@ from typing import Any, Literal
 import pytest
 from tests.governance.conftest import deployment, names, policy_yaml, run_policy
 
+from costplane.errors import InputProblemsError
 from costplane.governance import (
     FILTERS,
-    PolicyInvalidError,
     ResourceFilter,
     ResourceRef,
     Scope,
@@ -57,7 +57,7 @@ def test_a_registered_type_runs_inside_the_language(image_registry: type) -> Non
 
 
 def test_its_options_are_validated_at_load(image_registry: type) -> None:
-    with pytest.raises(PolicyInvalidError) as error:
+    with pytest.raises(InputProblemsError) as error:
         parse_policies(policy_yaml("  - {type: image-registry, allowed: 3}"), "t.yaml")
     assert "t.yaml:6: policy under-test: filters[0].allowed: expected a list, got 3" in str(
         error.value

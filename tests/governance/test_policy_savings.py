@@ -10,7 +10,8 @@ import pytest
 from tests.governance.conftest import deployment, policy_yaml, run_policy
 
 from costplane.catalog import load_catalog
-from costplane.governance import InMemoryFacts, PolicyInvalidError, PriceSheetPrices, ResourceRef
+from costplane.errors import InputProblemsError
+from costplane.governance import InMemoryFacts, PriceSheetPrices, ResourceRef
 from costplane.governance.savings.expression import parse_expression
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +114,7 @@ def test_storage_price_by_the_resource_class_and_a_missing_value() -> None:
 def test_savings_mistakes_fail_at_load(savings: str, message: str) -> None:
     from costplane.governance import parse_policies
 
-    with pytest.raises(PolicyInvalidError) as error:
+    with pytest.raises(InputProblemsError) as error:
         parse_policies(policy_yaml("  - {spec.replicas: 1}", extra=savings), "t.yaml")
     assert message in str(error.value)
 

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from costplane.errors import InputProblemsError
 from costplane.sources.focus import (
-    BillRejectedError,
     FocusOptions,
     read_focus_bill,
     read_focus_periods,
@@ -30,7 +30,7 @@ def loaded(path: Path, options: FocusOptions | None = None) -> list[dict[str, ob
 
 
 def problems(path: Path, options: FocusOptions | None = None) -> list[str]:
-    with pytest.raises(BillRejectedError) as refused:
+    with pytest.raises(InputProblemsError) as refused:
         read_focus_bill([path], options)
     return [str(p) for p in refused.value.problems]
 

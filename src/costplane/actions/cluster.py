@@ -23,9 +23,9 @@ from costplane.actions.change import Applied, Change
 from costplane.actions.merge_patch import old_values
 from costplane.actions.target import ObjectRef, ref_of
 from costplane.errors import ExecutionError, InputError, ServiceUnavailableError
-from costplane.sources.collector import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, with_retries
-from costplane.sources.kubernetes.kinds import KINDS
-from costplane.sources.manifests import manifest_files, read_objects
+from costplane.kubernetes_kinds import KINDS
+from costplane.retries import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, with_retries
+from costplane.sources import manifest_files, read_objects
 
 MERGE_PATCH = "application/merge-patch+json"
 PAGE_SIZE = 500

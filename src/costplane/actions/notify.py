@@ -20,7 +20,7 @@ from costplane.actions.change import Applied, Change, Skipped, no_change
 from costplane.actions.registry import Action, ActionOptions, refuse_unknown, register_action
 from costplane.actions.target import Target
 from costplane.errors import InputError, ServiceUnavailableError
-from costplane.sources.collector import CONNECT_TIMEOUT_SECONDS, with_retries
+from costplane.retries import CONNECT_TIMEOUT_SECONDS, with_retries
 
 if TYPE_CHECKING:
     from costplane.actions.cluster import Cluster

@@ -15,6 +15,7 @@ from costplane.allocation.focus_export import (
     focus_rows,
     focus_suffix,
 )
+from costplane.allocation.kind import AllocationKind
 from costplane.allocation.margin import FlaggedTenant, Margins, TenantMargin, margin
 from costplane.allocation.reconcile import ReconciledDay, reconcile
 from costplane.allocation.run import AllocationRun, allocate, compute, pending_window
@@ -39,6 +40,7 @@ from costplane.allocation.window import Window
 __all__ = [
     "DEFAULT_PROVIDER",
     "FOCUS_SCHEMA",
+    "AllocationKind",
     "AllocationRun",
     "Chargeback",
     "ChargebackLine",

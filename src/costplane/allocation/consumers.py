@@ -29,6 +29,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from costplane.allocation.kind import AllocationKind
 from costplane.catalog import CostDomain, Drivers
 from costplane.quantity import GIB
 
@@ -121,7 +122,7 @@ def node_rule(s: Sources, cpu_price: float, memory_price: float) -> ir.Table:
         day=containers.day,
         resource=containers.resource,
         rule=ibis.literal(1),
-        kind=ibis.literal("direct"),
+        kind=ibis.literal(AllocationKind.DIRECT.value),
         cluster=containers.cluster,
         namespace=containers.namespace,
         node_pool=containers.node_pool,
@@ -137,7 +138,7 @@ def node_rule(s: Sources, cpu_price: float, memory_price: float) -> ir.Table:
             day=idle.day,
             resource=idle.resource,
             rule=ibis.literal(1),
-            kind=ibis.literal("idle"),
+            kind=ibis.literal(AllocationKind.IDLE.value),
             cluster=idle.cluster,
             node_pool=idle.node_pool,
             weight=idle.weight,
@@ -228,7 +229,7 @@ def _direct(
         day=found.day,
         resource=found.resource,
         rule=ibis.literal(rule),
-        kind=ibis.literal("direct"),
+        kind=ibis.literal(AllocationKind.DIRECT.value),
         weight=ibis.literal(1.0) if weight is None else weight,
         **who,
     )

@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 from costplane.allocation.apportion import NANO, apportion, unweighted, without
 from costplane.allocation.charges import bill_charges, resource_costs
 from costplane.allocation.consumers import Sources, consumers, daily_usage
+from costplane.allocation.kind import AllocationKind
 from costplane.allocation.shared import (
     AMOUNTS,
     TENANT_COLUMNS,
@@ -223,7 +224,7 @@ def resolve(split: ir.Table, namespaces: ir.Table, tenants: ir.Table) -> ir.Tabl
         environment=joined.environment.fill_null(joined.environment_right),
         service_class_hint=joined.service_class.fill_null(joined.service_class_right),
         role=ibis.cases(
-            (joined.kind == "idle", "idle"),
+            (joined.kind == AllocationKind.IDLE.value, "idle"),
             (tenant.notnull(), "tenant"),
             (joined.role.notnull(), joined.role),
             else_="unknown",
@@ -258,12 +259,14 @@ def finish(placed: ir.Table, lost: ir.Table, inputs: Inputs, catalog: Catalog) -
     )
     idle = placed.filter(placed.role == "idle")
     lines = [
-        out(direct, kind="direct"),
-        out(placed.filter(placed.role == "unknown"), kind="unallocated"),
-        out(lost.mutate(tenant=ibis.null(str)), kind="unallocated", keep_resource=True),
-        out(platform, kind="shared"),
-        out(shared, kind="shared"),
-        out(unshared, kind="shared"),
+        out(direct, kind=AllocationKind.DIRECT),
+        out(placed.filter(placed.role == "unknown"), kind=AllocationKind.UNALLOCATED),
+        out(
+            lost.mutate(tenant=ibis.null(str)), kind=AllocationKind.UNALLOCATED, keep_resource=True
+        ),
+        out(platform, kind=AllocationKind.SHARED),
+        out(shared, kind=AllocationKind.SHARED),
+        out(unshared, kind=AllocationKind.SHARED),
     ]
     if rules.share_idle:
         idle_pools = pools(idle, ["node_pool"])
@@ -273,9 +276,12 @@ def finish(placed: ir.Table, lost: ir.Table, inputs: Inputs, catalog: Catalog) -
             rules.shared_rule,
             ["day", "cluster", "node_pool", "cost_domain", "source"],
         )
-        lines += [out(pooled(spread_idle), kind="idle"), out(pooled(kept), kind="idle")]
+        lines += [
+            out(pooled(spread_idle), kind=AllocationKind.IDLE),
+            out(pooled(kept), kind=AllocationKind.IDLE),
+        ]
     else:
-        lines.append(out(idle, kind="idle", keep_resource=True))
+        lines.append(out(idle, kind=AllocationKind.IDLE, keep_resource=True))
     lines.append(overhead_shares(inputs.overhead, direct))
     return group(ibis.union(*lines))
 
@@ -344,11 +350,14 @@ def overhead_shares(overhead: ir.Table, direct: ir.Table) -> ir.Table:
         shares, rest = spread(
             pool, tenant_weights(direct, rule, by_cluster=False), ["day", "overhead"], ["day"]
         )
-        lines += [out(shares, kind="overhead"), out(rest, kind="overhead")]
+        lines += [
+            out(shares, kind=AllocationKind.OVERHEAD),
+            out(rest, kind=AllocationKind.OVERHEAD),
+        ]
     return ibis.union(*lines)
 
 
-def out(rows: ir.Table, kind: str, keep_resource: bool = False) -> ir.Table:
+def out(rows: ir.Table, kind: AllocationKind, keep_resource: bool = False) -> ir.Table:
     """Rows in the output shape (before grouping), amounts still in nano-units."""
 
     def column(name: str, dtype: dt.DataType) -> ir.Value:
@@ -364,7 +373,7 @@ def out(rows: ir.Table, kind: str, keep_resource: bool = False) -> ir.Table:
         cluster=column("cluster", dt.string),
         node_pool=column("node_pool", dt.string),
         cost_domain=column("cost_domain", dt.string).fill_null("overhead"),
-        kind=ibis.literal(kind),
+        kind=ibis.literal(kind.value),
         source=source.fill_null("catalog"),
         resource=column("resource", dt.string) if keep_resource else ibis.null(str),
         billed=rows.billed,

@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from costplane.allocation.charges import bill_charges
+from costplane.allocation.kind import AllocationKind
 from costplane.allocation.run import charge_span
 from costplane.allocation.window import Window, day_table
-from costplane.warehouse import ALLOCATIONS, Warehouse
+from costplane.warehouse import ALLOCATIONS, Warehouse, temporary_table
 
 PARTS = ("allocated", "shared", "idle", "unallocated")
 KIND_OF_PART = {
-    "allocated": "direct",
-    "shared": "shared",
-    "idle": "idle",
-    "unallocated": "unallocated",
+    "allocated": AllocationKind.DIRECT,
+    "shared": AllocationKind.SHARED,
+    "idle": AllocationKind.IDLE,
+    "unallocated": AllocationKind.UNALLOCATED,
 }
 
 
@@ -63,9 +64,7 @@ def reconcile(warehouse: Warehouse, window: Window) -> tuple[list[ReconciledDay]
 
 def billed_by_day(warehouse: Warehouse, window: Window) -> dict[dt.date, Decimal]:
     first, end = charge_span(warehouse, window)
-    days = warehouse.ibis.create_table(
-        "_costplane_reconcile_days", day_table(first, end), temp=True, overwrite=True
-    )
+    days = temporary_table(warehouse, "reconcile_days", day_table(first, end))
     charges = bill_charges(warehouse.table("billing_lines"), days)
     inside = charges.filter(charges.day >= window.start, charges.day < window.end)
     totals = inside.group_by("day").aggregate(nano=inside.billed.sum()).to_pyarrow().to_pylist()

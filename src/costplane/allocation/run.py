@@ -21,7 +21,7 @@ from costplane.allocation.dimensions import read_dimensions
 from costplane.allocation.engine import Inputs, allocation_table
 from costplane.allocation.window import DAY, Window, day_table
 from costplane.catalog import Catalog
-from costplane.warehouse import ALLOCATIONS, SnapshotConflictError, Warehouse
+from costplane.warehouse import ALLOCATIONS, SnapshotConflictError, Warehouse, temporary_table
 
 OVERHEAD = pa.schema(
     [
@@ -83,10 +83,9 @@ def compute(warehouse: Warehouse, catalog: Catalog, window: Window) -> ir.Table:
     Intermediate results the expression reuses are materialised as temporary
     tables on the warehouse's connection as the expression is built.
     """
-    backend = warehouse.ibis
 
     def stage(name: str, table: ir.Table) -> ir.Table:
-        return backend.create_table(f"_costplane_{name}", table, temp=True, overwrite=True)
+        return temporary_table(warehouse, name, table)
 
     return allocation_table(allocation_inputs(warehouse, catalog, window), catalog, stage)
 
@@ -139,15 +138,10 @@ FACT_INPUTS = (
 
 def allocation_inputs(warehouse: Warehouse, catalog: Catalog, window: Window) -> Inputs:
     """The inputs of one allocation, temporary tables registered on the warehouse."""
-    backend = warehouse.ibis
-
-    def temp(name: str, table: pa.Table) -> ir.Table:
-        return backend.create_table(f"_costplane_{name}", table, temp=True, overwrite=True)
-
     small = small_tables(warehouse, catalog, window)
     return Inputs(
         **{name: warehouse.table(name) for name in FACT_INPUTS},
-        **{name: temp(name, table) for name, table in small.items()},
+        **{name: temporary_table(warehouse, name, table) for name, table in small.items()},
     )
 
 

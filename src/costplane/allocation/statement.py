@@ -14,10 +14,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal, get_args
+from typing import Literal
 
 import ibis.expr.types as ir
 
+from costplane.allocation.kind import AllocationKind
 from costplane.allocation.window import DAY, Window
 from costplane.catalog import Catalog, ChargebackRules
 from costplane.errors import ExecutionError, InputError
@@ -34,8 +35,7 @@ DIMENSIONS: dict[str, Dimension] = {
 }
 """What `--by` accepts, and the `allocations` column each name groups by."""
 
-Kind = Literal["direct", "shared", "idle", "overhead", "unallocated"]
-KINDS: tuple[Kind, ...] = get_args(Kind)
+KINDS = tuple(AllocationKind)
 
 LineKind = Literal["tenant", "shared", "idle", "overhead", "unallocated"]
 """`tenant` for a tenant's line; otherwise the kind of a cost no tenant carries."""

@@ -5,14 +5,13 @@ column of every key and value. Floats are built as `Decimal` from their source
 text, so `0.1` is exactly 0.1 (money never passes through a binary float). The
 document is validated as a whole, then each service class, tenant and budget
 alone, so the cross-reference checks still run when another part is broken.
-Every problem found is raised at once in `CatalogInvalidError`, each at the
+Every problem found is raised at once in one `InputProblemsError`, each at the
 position of the key or value at fault and worded for someone who edits YAML,
 not Python. Loading writes nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 import types
@@ -34,7 +33,8 @@ from costplane.catalog.checks import CatalogParts, Loc, check_references, dotted
 from costplane.catalog.service_class import ServiceClass
 from costplane.catalog.tenant import Tenant
 from costplane.catalog.types import CURRENCY_PATTERN, IDENTIFIER_PATTERN
-from costplane.errors import CatalogInvalidError, Problem
+from costplane.describe import describe
+from costplane.errors import InputProblemsError, Problem, problems_in
 from costplane.parse_bounds import DocumentTooLargeError
 from costplane.yaml_source import (
     START,
@@ -51,7 +51,7 @@ _Model = TypeVar("_Model", bound=BaseModel)
 
 
 def load_catalog(path: Path) -> Catalog:
-    """Read, validate and cross-check a catalog file; CatalogInvalidError lists every problem."""
+    """Read, validate and cross-check a catalog file; InputProblemsError lists every problem."""
     return parse_catalog(_read_text(path), str(path))
 
 
@@ -59,12 +59,12 @@ def parse_catalog(text: str, file: str = "costplane.yaml") -> Catalog:
     """Validate catalog YAML text; `file` is only used to name where problems are."""
     document = _parse_yaml(text, file)
     if document is None:
-        raise CatalogInvalidError([Problem(file, *START, _empty_message())])
+        raise _invalid([Problem(file, *START, _empty_message())])
     source = SourceMap()
     tree = source.plain(document, ())
     if not isinstance(tree, dict):
-        message = f"the catalog must be a mapping of keys, got {_describe(tree)}"
-        raise CatalogInvalidError([Problem(file, *source.value_at(()), message)])
+        message = f"the catalog must be a mapping of keys, got {describe(tree)}"
+        raise _invalid([Problem(file, *source.value_at(()), message)])
     problems = [
         Problem(file, *source.value_at(loc), _located(loc, message))
         for loc, message in source.rejected
@@ -78,7 +78,7 @@ def parse_catalog(text: str, file: str = "costplane.yaml") -> Catalog:
         position = source.value_at(violation.loc)
         problems.append(Problem(file, *position, _located(violation.loc, violation.message)))
     if problems or catalog is None:
-        raise CatalogInvalidError(list(dict.fromkeys(problems)))
+        raise _invalid(list(dict.fromkeys(problems)))
     return catalog
 
 
@@ -109,11 +109,17 @@ def _read_text(path: Path) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded"
-        raise CatalogInvalidError([Problem(str(path), line, column, message)]) from None
+        raise _invalid([Problem(str(path), line, column, message)]) from None
 
 
-def _file_problem(path: Path, message: str) -> CatalogInvalidError:
-    return CatalogInvalidError([Problem(str(path), *START, message)])
+def _file_problem(path: Path, message: str) -> InputProblemsError:
+    return _invalid([Problem(str(path), *START, message)])
+
+
+def _invalid(problems: list[Problem]) -> InputProblemsError:
+    """The catalog's problems in file order: `error: 3 problems in the catalog` after them."""
+    ordered = sorted(problems)
+    return InputProblemsError(ordered, problems_in(ordered, "the catalog"))
 
 
 def _yaml_reader() -> YAML:
@@ -125,13 +131,13 @@ def _parse_yaml(text: str, file: str) -> object:
     try:
         return _yaml_reader().load(text)
     except DocumentTooLargeError as exc:
-        raise CatalogInvalidError([Problem(file, exc.line, exc.column, str(exc))]) from None
+        raise _invalid([Problem(file, exc.line, exc.column, str(exc))]) from None
     except DuplicateKeyError as exc:
-        raise CatalogInvalidError([_duplicate_key_problem(exc, text, file)]) from None
+        raise _invalid([_duplicate_key_problem(exc, text, file)]) from None
     except MarkedYAMLError as exc:
-        raise CatalogInvalidError([_syntax_problem(exc, file)]) from None
+        raise _invalid([_syntax_problem(exc, file)]) from None
     except YAMLError as exc:
-        raise CatalogInvalidError([Problem(file, *START, f"YAML error: {exc}")]) from None
+        raise _invalid([Problem(file, *START, f"YAML error: {exc}")]) from None
 
 
 def _syntax_problem(exc: MarkedYAMLError, file: str) -> Problem:
@@ -294,7 +300,7 @@ _PATTERNS = {
 
 def _explain(error: ErrorDetails) -> str:
     """Pydantic's message in the words of someone editing YAML."""
-    kind, ctx, got = error["type"], error.get("ctx", {}), f", got {_describe(error['input'])}"
+    kind, ctx, got = error["type"], error.get("ctx", {}), f", got {describe(error['input'])}"
     if kind in _EXPECTED:
         return _EXPECTED[kind] + got
     if kind in ("value_error", "assertion_error"):
@@ -325,23 +331,6 @@ def _explain_bound(kind: str, ctx: dict[str, Any], got: str) -> str | None:
         return "must not be empty" if minimum == 1 else f"needs at least {minimum} entries{got}"
     template = _BOUNDS.get(kind)
     return template.format(**ctx) + got if template is not None else None
-
-
-def _describe(value: object) -> str:
-    """A value as the YAML user wrote it: 'abc', 4.5, true, a list, nothing."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
 
 
 def _empty_message() -> str:

@@ -8,6 +8,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
+from costplane.describe import describe
 from costplane.quantity import cpu_cores, memory_bytes
 
 IDENTIFIER_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
@@ -36,21 +37,11 @@ def _quantity(parse: Callable[[str | int | Decimal], _Parsed]) -> Callable[[obje
     def validate(value: object) -> _Parsed:
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
             raise ValueError(
-                f"expected a Kubernetes quantity such as 500m, 2 or 4Gi, got {_kind(value)}"
+                f"expected a Kubernetes quantity such as 500m, 2 or 4Gi, got {describe(value)}"
             )
         return parse(value)
 
     return validate
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    return "a list" if isinstance(value, list) else type(value).__name__
 
 
 CpuCores = Annotated[

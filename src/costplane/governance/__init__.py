@@ -1,6 +1,6 @@
 """Governance policies as code: the language, loading, facts, and the bulk engine.
 
-    policies = load_policies([Path("policies/")])          # PolicyInvalidError: exit 2
+    policies = load_policies([Path("policies/")])          # InputProblemsError: exit 2
     results = PolicyEngine(policies).evaluate(
         Inventory.from_objects(objects), now=end, facts=facts, prices=prices
     )
@@ -36,7 +36,6 @@ from costplane.governance.load import (
     parse_policies,
 )
 from costplane.governance.policy import Policy, Severity
-from costplane.governance.problems import PolicyInvalidError, PolicyProblem
 from costplane.governance.results import Match, PolicyResult, Unreadable
 from costplane.governance.savings.formula import Savings
 from costplane.governance.savings.prices import PRICE_NAMES, Prices, PriceSheetPrices
@@ -67,8 +66,6 @@ __all__ = [
     "Op",
     "Policy",
     "PolicyEngine",
-    "PolicyInvalidError",
-    "PolicyProblem",
     "PolicyResult",
     "PriceSheetPrices",
     "Prices",

@@ -28,9 +28,8 @@ from sqlalchemy.orm import Session
 
 from costplane.errors import InputError
 from costplane.governance.findings import Finding, Status, evidence_json
-from costplane.state.models import Finding as FindingRow
-from costplane.state.models import FindingEvent
-from costplane.state.store import open_session
+from costplane.state import Finding as FindingRow
+from costplane.state import FindingEvent, open_session
 
 RUN = "govern"
 """Who changes a status when a run does (found, resolved, reopened)."""

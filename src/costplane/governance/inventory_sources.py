@@ -28,9 +28,8 @@ import pyarrow as pa
 from costplane.governance.inventory.object_columns import Stored, stored_texts
 from costplane.governance.inventory.resources import Inventory, ResourceRef
 from costplane.governance.ownership import Ownership
-from costplane.sources.manifests import manifest_files, read_objects
-from costplane.warehouse import Warehouse
-from costplane.warehouse.columnar import ObjectColumns
+from costplane.sources import manifest_files, read_objects
+from costplane.warehouse import ObjectColumns, Warehouse
 
 Located = tuple[str | None, dict[str, Any]]
 """(cluster, object)."""

@@ -3,7 +3,7 @@
 A file holds `policies: [...]`, a bare list of policies, or one policy. A
 directory stands for every `*.yaml` and `*.yml` file under it. Problems are
 reported as `FILE:LINE: policy ID: PATH: message` and raised together in
-`PolicyInvalidError` (exit 2); a policy id may appear once across all files.
+`InputProblemsError` (exit 2); a policy id may appear once across all files.
 Given the actions' vocabulary (`actions=`), each policy's actions are checked
 against it too; without it they are read but not checked (nothing will act on them).
 """
@@ -17,10 +17,11 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from costplane.describe import describe
+from costplane.errors import Problem
 from costplane.governance.action_spec import ActionVocabulary, action_errors
-from costplane.governance.filters.value_types import describe
 from costplane.governance.policy import Policy
-from costplane.governance.problems import PolicyInvalidError, PolicyProblem
+from costplane.governance.problems import invalid_policies
 from costplane.governance.wording import explain
 from costplane.governance.yaml_source import YamlSyntaxError, read_yaml
 from costplane.yaml_source import START, Loc, Rejected, SourceMap
@@ -40,7 +41,7 @@ class LoadedPolicy:
 def load_policies(
     paths: Iterable[Path], *, actions: ActionVocabulary | None = None
 ) -> list[Policy]:
-    """Policies from files and directories; PolicyInvalidError lists every problem."""
+    """Policies from files and directories; InputProblemsError lists every problem."""
     return [loaded.policy for loaded in load_policy_files(paths, actions=actions)]
 
 
@@ -48,20 +49,20 @@ def load_policy_files(
     paths: Iterable[Path], *, actions: ActionVocabulary | None = None
 ) -> list[LoadedPolicy]:
     """As `load_policies`, keeping the file and line of each policy."""
-    problems: list[PolicyProblem] = []
+    problems: list[Problem] = []
     loaded: list[LoadedPolicy] = []
     for path in _files(paths, problems):
         try:
             text = path.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(PolicyProblem(str(path), *START, f"cannot read the file: {exc}"))
+            problems.append(Problem(str(path), *START, f"cannot read the file: {exc}"))
             continue
         found, wrong = _parse(text, str(path), actions)
         loaded += found
         problems += wrong
     problems += _duplicates(loaded)
     if problems:
-        raise PolicyInvalidError(problems)
+        raise invalid_policies(problems)
     return loaded
 
 
@@ -72,38 +73,38 @@ def parse_policies(
     found, problems = _parse(text, file, actions)
     problems += _duplicates(found)
     if problems:
-        raise PolicyInvalidError(problems)
+        raise invalid_policies(problems)
     return [loaded.policy for loaded in found]
 
 
-def _files(paths: Iterable[Path], problems: list[PolicyProblem]) -> list[Path]:
+def _files(paths: Iterable[Path], problems: list[Problem]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
             if not inside:
-                problems.append(PolicyProblem(str(path), *START, "no .yaml or .yml files here"))
+                problems.append(Problem(str(path), *START, "no .yaml or .yml files here"))
             files += inside
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(PolicyProblem(str(path), *START, "file not found"))
+            problems.append(Problem(str(path), *START, "file not found"))
     return files
 
 
 def _parse(
     text: str, file: str, actions: ActionVocabulary | None
-) -> tuple[list[LoadedPolicy], list[PolicyProblem]]:
+) -> tuple[list[LoadedPolicy], list[Problem]]:
     try:
         document, source = read_yaml(text)
     except YamlSyntaxError as exc:
-        return [], [PolicyProblem(file, *exc.position, str(exc))]
+        return [], [Problem(file, *exc.position, str(exc))]
     problems = [
-        PolicyProblem(file, *source.value_at(loc), f"{_dotted(loc)}: {message}")
+        Problem(file, *source.value_at(loc), f"{_dotted(loc)}: {message}")
         for loc, message in source.rejected
     ]
     items, wrong = _policy_items(document)
-    problems += [PolicyProblem(file, *source.value_at(loc), message) for loc, message in wrong]
+    problems += [Problem(file, *source.value_at(loc), message) for loc, message in wrong]
     loaded = []
     for loc, raw in items:
         policy, found = _validate(raw, loc, source, file, actions)
@@ -136,7 +137,7 @@ def _policy_items(document: object) -> tuple[list[tuple[Loc, object]], list[tupl
 
 def _validate(
     raw: object, loc: Loc, source: SourceMap, file: str, actions: ActionVocabulary | None
-) -> tuple[Policy | None, list[PolicyProblem]]:
+) -> tuple[Policy | None, list[Problem]]:
     name = raw.get("id") if isinstance(raw, dict) else None
     label = f"policy {name}: " if isinstance(name, str) else ""
     errors = []
@@ -151,7 +152,7 @@ def _validate(
 
 def _problems(
     errors: list[ErrorDetails], loc: Loc, source: SourceMap, file: str, label: str
-) -> list[PolicyProblem]:
+) -> list[Problem]:
     """Validation errors of the policy at `loc`, each at its line."""
     problems = []
     for error in errors:
@@ -161,11 +162,11 @@ def _problems(
         position = source.value_at((*loc, *where))
         named = where[:-1] if error["type"] in ("missing", "extra_forbidden") else where
         path = f"{_dotted(named)}: " if named else ""
-        problems.append(PolicyProblem(file, *position, f"{label}{path}{explain(error)}"))
+        problems.append(Problem(file, *position, f"{label}{path}{explain(error)}"))
     return problems
 
 
-def _duplicates(loaded: Sequence[LoadedPolicy]) -> list[PolicyProblem]:
+def _duplicates(loaded: Sequence[LoadedPolicy]) -> list[Problem]:
     first: dict[str, LoadedPolicy] = {}
     problems = []
     for item in loaded:
@@ -174,7 +175,7 @@ def _duplicates(loaded: Sequence[LoadedPolicy]) -> list[PolicyProblem]:
             message = (
                 f"duplicate policy id {item.policy.id!r} (first at {earlier.file}:{earlier.line})"
             )
-            problems.append(PolicyProblem(item.file, item.line, 1, message))
+            problems.append(Problem(item.file, item.line, 1, message))
     return problems
 
 

@@ -27,10 +27,10 @@ from pydantic import (
 )
 
 from costplane.catalog.types import Identifier
+from costplane.describe import describe
 from costplane.governance.action_spec import ActionSpec
 from costplane.governance.filters.parse import parse_filters
 from costplane.governance.filters.spec import FilterSpec
-from costplane.governance.filters.value_types import describe
 from costplane.governance.inventory.resources import NON_KUBERNETES_KINDS
 from costplane.governance.problems import invalid
 from costplane.governance.savings.formula import Savings

@@ -1,36 +1,22 @@
-"""What is wrong with a policy file, each problem at its line: `FILE:LINE: message`."""
+"""What is wrong with policy files, each problem at its line: `FILE:LINE: message`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import NoReturn
 
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from costplane.errors import InputError
+from costplane.errors import InputProblemsError, Problem, problems_in
 
 
-@dataclass(frozen=True, order=True)
-class PolicyProblem:
-    """One problem in one policy file; the column is kept for editors, not printed."""
-
-    file: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class PolicyInvalidError(InputError):
-    """Policy files have problems; every one is listed, in file order, and nothing ran."""
-
-    def __init__(self, problems: Sequence[PolicyProblem]) -> None:
-        self.problems = sorted(set(problems))
-        super().__init__("\n".join(str(p) for p in self.problems))
+def invalid_policies(problems: Sequence[Problem]) -> InputProblemsError:
+    """Every problem once, in file order, as `FILE:LINE: message` (the column orders problems
+    on one line but is not printed), then `error: 3 problems in policy files`."""
+    shown = [replace(p, column=None) for p in sorted(set(problems))]
+    return InputProblemsError(shown, problems_in(shown, "policy files"))
 
 
 def problem_detail(loc: tuple[str | int, ...], message: str, value: object) -> InitErrorDetails:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from costplane.governance.filters.value_types import describe
+from costplane.describe import describe
 
 _EXPECTED = {
     "model_type": "expected a mapping of keys and values",

@@ -1,7 +1,7 @@
 """The state store: Costplane's own records, in SQLite or PostgreSQL, migrated by Alembic."""
 
 from costplane.state.ingest_runs import recent_runs, record_runs
-from costplane.state.models import IngestRun, RestoreTestRecord, SourceRun
+from costplane.state.models import Finding, FindingEvent, IngestRun, RestoreTestRecord, SourceRun
 from costplane.state.restore_tests import record_restore_test, restore_tests
 from costplane.state.source_runs import SourceStatus, record_source_run, source_status
 from costplane.state.store import (
@@ -15,6 +15,8 @@ from costplane.state.store import (
 )
 
 __all__ = [
+    "Finding",
+    "FindingEvent",
     "IngestRun",
     "RestoreTestRecord",
     "SourceRun",

@@ -7,6 +7,7 @@ reload that would hold materially less is refused unless asked for, and the
 load it replaces is kept, to be restored (`Warehouse.restore`).
 """
 
+from costplane.warehouse.columnar import ObjectColumns
 from costplane.warehouse.connect import Access, Warehouse, connect_warehouse, remove_embedded
 from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
 from costplane.warehouse.shrink import SHRINK_LIMIT, LoadShrankError
@@ -18,6 +19,7 @@ from costplane.warehouse.tables import (
     DerivedTable,
     FactTable,
 )
+from costplane.warehouse.temporary import temporary_table
 from costplane.warehouse.transaction import SnapshotConflictError
 
 __all__ = [
@@ -33,9 +35,11 @@ __all__ = [
     "LoadRecord",
     "LoadResult",
     "LoadShrankError",
+    "ObjectColumns",
     "ReplacedLoad",
     "SnapshotConflictError",
     "Warehouse",
     "connect_warehouse",
     "remove_embedded",
+    "temporary_table",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from costplane.sources import collector
+from costplane import retries
 from costplane.warehouse import connect_warehouse
 from tests.conftest import Run
 from tests.kubeapi import BUILT_IN_KINDS
@@ -29,7 +29,7 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(collector, "sleep", lambda _seconds: None)
+    monkeypatch.setattr(retries, "sleep", lambda _seconds: None)
 
 
 def inventory(home: Path) -> list[dict[str, Any]]:

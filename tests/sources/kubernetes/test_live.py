@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from costplane import retries
 from costplane.errors import InputError, ServiceUnavailableError
-from costplane.sources import collector
-from costplane.sources.kubernetes import KINDS, collect_live, live
+from costplane.kubernetes_kinds import KINDS
+from costplane.sources.kubernetes import collect_live, live
 from tests.kubeapi import BUILT_IN_KINDS
 from tests.sources.kubernetes.conftest import CUSTOM_KINDS, LABELS, cluster_objects, pod
 
@@ -21,7 +22,7 @@ ALL_KINDS = (*BUILT_IN_KINDS, *CUSTOM_KINDS)
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     slept: list[float] = []
-    monkeypatch.setattr(collector, "sleep", slept.append)
+    monkeypatch.setattr(retries, "sleep", slept.append)
     return slept
 
 

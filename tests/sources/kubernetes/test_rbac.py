@@ -7,7 +7,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from costplane.sources.kubernetes import KINDS, VERBS, collect_live
+from costplane.kubernetes_kinds import KINDS, VERBS
+from costplane.sources.kubernetes import collect_live
 from tests.kubeapi import BUILT_IN_KINDS
 from tests.sources.kubernetes.conftest import CUSTOM_KINDS, LABELS, cluster_objects
 

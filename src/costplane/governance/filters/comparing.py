@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, WithJsonSchema, model_validator
 
+from costplane.describe import describe
 from costplane.governance.facts.fact import COMPATIBLE, FactType
 from costplane.governance.filters.durations import parse_duration
 from costplane.governance.filters.operands import FactRef
@@ -25,7 +26,6 @@ from costplane.governance.filters.spec import FilterSpec, Scope
 from costplane.governance.filters.text_pattern import compile_pattern
 from costplane.governance.filters.value_types import (
     ValueType,
-    describe,
     parse_percent,
     policy_reader,
     quantity,

@@ -13,6 +13,8 @@ import re
 from decimal import Decimal
 from typing import Final
 
+from costplane.describe import describe
+
 UNIT_SECONDS: Final[dict[str, Decimal]] = {
     "ns": Decimal("1e-9"),
     "us": Decimal("1e-6"),
@@ -33,7 +35,7 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 def parse_duration(text: object, number_unit: str = "s") -> Decimal:
     """Seconds in `text`; a bare number counts in `number_unit`. ValueError says why not."""
     if isinstance(text, bool) or not isinstance(text, str | int | float | Decimal):
-        raise ValueError(f"expected a duration such as 14d or 1h30m, got {_kind(text)}")
+        raise ValueError(f"expected a duration such as 14d or 1h30m, got {describe(text)}")
     if not isinstance(text, str):
         return _decimal(text) * UNIT_SECONDS[number_unit]
     written = text.strip()
@@ -76,7 +78,9 @@ def parse_timestamp(value: object) -> dt.datetime:
                 f"not a timestamp: {value!r} (expected RFC 3339, e.g. 2025-05-01T00:00:00Z)"
             ) from None
     else:
-        raise ValueError(f"expected a timestamp such as 2025-05-01T00:00:00Z, got {_kind(value)}")
+        raise ValueError(
+            f"expected a timestamp such as 2025-05-01T00:00:00Z, got {describe(value)}"
+        )
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
@@ -94,18 +98,6 @@ def _decimal(number: int | float | Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"expected a finite number, got {number!r}")
     return value
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
 
 
 _UNITS = ", ".join(u for u in UNIT_SECONDS if u != "µs")

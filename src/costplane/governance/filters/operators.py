@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from costplane.describe import describe
 from costplane.governance.filters.text_pattern import TextPattern
 from costplane.governance.filters.value_types import Reader
 
@@ -119,7 +120,7 @@ class Comparison:
             found = any(same(read, member) for member in members)
             return found if op is Op.IN else not found
         if not isinstance(read, Decimal) or not isinstance(self.operand, Decimal):
-            raise ValueError(f"{op} compares numbers, got {_what(read)}")
+            raise ValueError(f"{op} compares numbers, got {describe(read)}")
         return _ORDER[op](read, self.operand)
 
     def _contains(self, value: object) -> bool:
@@ -135,16 +136,4 @@ class Comparison:
             return self.operand in value
         if isinstance(value, dict) and isinstance(self.operand, str):
             return self.operand in value
-        raise ValueError(f"contains needs a list, text or mapping, got {_what(value)}")
-
-
-def _what(value: object) -> str:
-    if isinstance(value, str):
-        return f"text {value!r}"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
+        raise ValueError(f"contains needs a list, text or mapping, got {describe(value)}")

@@ -19,12 +19,12 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails
 
+from costplane.describe import describe
 from costplane.governance.filters.boolean import BooleanFilter
 from costplane.governance.filters.fact_filter import FactFilter
 from costplane.governance.filters.registry import FILTERS
 from costplane.governance.filters.spec import FilterSpec
 from costplane.governance.filters.value_filter import ValueFilter
-from costplane.governance.filters.value_types import describe
 from costplane.governance.problems import problem_detail
 from costplane.governance.wording import explain
 

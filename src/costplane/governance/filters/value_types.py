@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
+from costplane.describe import describe
 from costplane.governance.filters.durations import parse_duration, parse_timestamp, seconds_between
 from costplane.quantity import parse_quantity
 
@@ -135,19 +136,3 @@ _READERS: dict[ValueType, Reader] = {
     ValueType.BYTES: parse_bytes,
     ValueType.PERCENT: parse_percent,
 }
-
-
-def describe(value: object) -> str:
-    """A value as a policy author would recognise it in an error message."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."

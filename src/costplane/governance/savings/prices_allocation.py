@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from costplane.allocation import AllocationKind
 from costplane.catalog import PriceSheet
 from costplane.governance.inventory.resources import ResourceRef
 from costplane.governance.savings.prices import PriceSheetPrices
@@ -58,7 +59,7 @@ def cluster_factors(
     lines = allocations.filter(
         (allocations.day >= start)
         & (allocations.day < end)
-        & (allocations.kind == "direct")
+        & (allocations.kind == AllocationKind.DIRECT.value)
         & (allocations.cost_domain == "compute")
         & allocations.cpu_core_hours.notnull()
         & allocations.cluster.notnull()

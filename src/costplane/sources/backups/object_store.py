@@ -25,10 +25,10 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
 
 from costplane.errors import ServiceUnavailableError
 from costplane.masked_url import masked_url
+from costplane.retries import ATTEMPTS, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 from costplane.sources.backups.records import LISTING, BackupRecord, naive_utc, records_table
 from costplane.sources.backups.system import SystemRead
 from costplane.sources.backups.tenancy import UNMAPPED, Placement, TenantIndex
-from costplane.sources.collector import ATTEMPTS, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 from costplane.warehouse import Load
 
 TOOL = "s3"

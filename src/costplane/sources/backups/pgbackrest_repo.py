@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from costplane.errors import InputError, ServiceUnavailableError
-from costplane.sources.collector import READ_TIMEOUT_SECONDS, with_retries
+from costplane.retries import READ_TIMEOUT_SECONDS, with_retries
 
 PGBACKREST = "pgbackrest"
 DEFAULT_PATH = "/var/lib/pgbackrest"

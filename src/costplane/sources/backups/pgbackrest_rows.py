@@ -27,6 +27,7 @@ from typing import Any
 
 from costplane.errors import CostplaneError, InputError, ServiceUnavailableError
 from costplane.parse_bounds import json_depth_within, too_deep
+from costplane.retries import READ_TIMEOUT_SECONDS
 from costplane.sources.backups.pgbackrest import (
     READABLE_STATUS,
     PgBackRestBackup,
@@ -38,7 +39,6 @@ from costplane.sources.backups.pgbackrest_repo import Repositories, read_reposit
 from costplane.sources.backups.records import BACKUP, BackupRecord, records_table
 from costplane.sources.backups.system import SystemRead
 from costplane.sources.backups.tenancy import UNMAPPED, Placement, TenantIndex
-from costplane.sources.collector import READ_TIMEOUT_SECONDS
 from costplane.warehouse import Load
 
 TOOL = "pgbackrest"

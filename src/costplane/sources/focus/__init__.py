@@ -22,15 +22,12 @@ from costplane.sources.focus.checker import FocusFile
 from costplane.sources.focus.columns import detect_version
 from costplane.sources.focus.options import FocusOptions
 from costplane.sources.focus.periods import BillingPeriod
-from costplane.sources.focus.problems import BillProblem, BillRejectedError
 
 __all__ = [
     "FOCUS_VERSIONS",
     "MANDATORY",
     "MAX_CSV_BYTES",
     "MAX_RECORD_BYTES",
-    "BillProblem",
-    "BillRejectedError",
     "BillingPeriod",
     "FocusBill",
     "FocusFile",

@@ -2,7 +2,7 @@
 
 The request is checked (`options.py`), then every file is read and every row
 checked in one in-memory DuckDB (`checker.py`): a file with problems raises
-`BillRejectedError` before anything is written, unless its bad rows go to
+`InputProblemsError` before anything is written, unless its bad rows go to
 quarantine. Then the rows of each billing account and billing period, from
 every file that has some, become one load (`periods.py`): loading it again
 replaces it.
@@ -62,7 +62,7 @@ class FocusBill:
 def read_focus_bill(paths: Sequence[Path], options: FocusOptions | None = None) -> FocusBill:
     """Check FOCUS billing files (CSV, gzip CSV, Parquet) and make their loads.
 
-    Raises `BillRejectedError` listing the first problems when a file has bad rows
+    Raises `InputProblemsError` listing the first problems when a file has bad rows
     (unless `options.quarantine`), or a problem of its own (missing columns, two
     currencies); nothing is written then. Rows of one billing account and period
     are one load, however many files they come from.

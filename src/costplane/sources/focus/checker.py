@@ -6,6 +6,10 @@ keep a narrow table of each row's key, money and problems. From that table come
 the first problems, the currencies, the totals and the billing periods, without
 reading the file again; the rows themselves are read once more only when they
 are written out (`periods.py`).
+
+A problem reads `bill.csv:17: BilledCost: not a decimal: '12,5'`: the file as given,
+the line of a CSV file (the 1-based row of a Parquet file; none for the whole file),
+the column as the file names it, what is wrong, and the value.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ from pathlib import Path
 
 import duckdb
 
-from costplane.errors import ExecutionError, InputError
+from costplane.errors import ExecutionError, InputError, InputProblemsError, Problem
 from costplane.sources.focus.bounds import CsvBudget
 from costplane.sources.focus.cells import ident, literal
 from costplane.sources.focus.columns import header_layout
 from costplane.sources.focus.options import FocusOptions
-from costplane.sources.focus.problems import SHOWN, BillProblem, BillRejectedError
 from costplane.sources.focus.quarantine import REASON, quarantine_path, write_quarantine
 from costplane.sources.focus.read import RawFile, open_raw
 from costplane.sources.focus.rows import PROBLEMS, ROW, FileColumns, checked_select
+
+SHOWN = 20
+"""Problems listed before the summary; the rest are counted."""
 
 KEY_AND_MONEY = ", ".join(
     ident(name)
@@ -94,8 +100,8 @@ class BillChecker:
         self.con.close()
 
     def check(self, paths: Sequence[Path]) -> list[FocusFile]:
-        """Read and check every file; raise BillRejectedError when one cannot be loaded."""
-        problems: list[BillProblem] = []
+        """Read and check every file; raise InputProblemsError when one cannot be loaded."""
+        problems: list[Problem] = []
         refused: list[str] = []
         for index, path in enumerate(paths):
             found = self._check_file(path, index)
@@ -113,19 +119,19 @@ class BillChecker:
                 refused.append(f"{found.bad_rows:,} of {found.raw.rows:,} rows of {path}")
         if refused:
             count = self.problem_total
-            raise BillRejectedError(
-                problems,
+            raise InputProblemsError(
+                problems[:SHOWN],
                 f"{count:,} problem{'s' if count != 1 else ''} in {'; '.join(refused)}; "
                 "nothing was written",
             )
         return [self._summary(checked, self._quarantine(checked)) for checked in self.checked]
 
-    def _check_file(self, path: Path, index: int) -> CheckedFile | list[BillProblem]:
+    def _check_file(self, path: Path, index: int) -> CheckedFile | list[Problem]:
         raw = open_raw(self.con, path, f"raw_{index}", self.budget)
         label = str(path)
         if raw.problems:
             self.problem_total += len(raw.problems)
-            return [BillProblem(label, line, message) for line, message in raw.problems]
+            return [Problem(label, line, None, message) for line, message in raw.problems]
         types = {name: kind for name, kind in raw.types.items() if name != REASON}
         given = {}
         if self.options.billing_account_id is not None:
@@ -141,7 +147,7 @@ class BillChecker:
         header_line = None if raw.format == "parquet" else 1
         if layout.problems:
             self.problem_total += len(layout.problems)
-            return [BillProblem(label, header_line, message) for message in layout.problems]
+            return [Problem(label, header_line, None, message) for message in layout.problems]
         given = {k: v for k, v in given.items() if k not in layout.focus}
         select = checked_select(
             FileColumns(ident(raw.relation), types, layout, path.name, given),
@@ -168,7 +174,7 @@ class BillChecker:
         row = self.con.execute(sql).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
-    def _row_problems(self, checked: CheckedFile) -> list[BillProblem]:
+    def _row_problems(self, checked: CheckedFile) -> list[Problem]:
         rows = f"rows_{checked.index}"
         checked.bad_rows = self._scalar(f"SELECT count(*) FROM {rows} WHERE {PROBLEMS} IS NOT NULL")
         if not checked.bad_rows:
@@ -183,10 +189,10 @@ class BillChecker:
             f"WHERE {PROBLEMS} IS NOT NULL) ORDER BY {ROW}, k LIMIT {SHOWN}"
         ).fetchall()
         return [
-            BillProblem(str(checked.raw.path), int(row), str(message)) for row, message in found
+            Problem(str(checked.raw.path), int(row), None, str(message)) for row, message in found
         ]
 
-    def _currency_problems(self, checked: CheckedFile) -> list[BillProblem]:
+    def _currency_problems(self, checked: CheckedFile) -> list[Problem]:
         found = self.con.execute(
             f"SELECT currency, count(*) AS n, min({ROW}) FROM rows_{checked.index} "
             "WHERE currency IS NOT NULL GROUP BY currency ORDER BY n DESC, currency"
@@ -200,8 +206,9 @@ class BillChecker:
             for c, n, first in found
         )
         return [
-            BillProblem(
+            Problem(
                 str(checked.raw.path),
+                None,
                 None,
                 f"{len(found)} billing currencies: {listed}; a file must bill in one "
                 "currency (split it by BillingCurrency)",

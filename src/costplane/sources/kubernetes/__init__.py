@@ -1,19 +1,13 @@
 """The Kubernetes collector: a cluster's objects into `inventory_snapshots`.
 
-`kinds` is the table of what is read (and what deploy/rbac.yaml grants), `live`
-reads a cluster with the official client, `files` reads manifests, `collect`
+`costplane.kubernetes_kinds` is the table of what is read (and what deploy/rbac.yaml
+grants); `live` reads a cluster with the official client, `files` reads manifests, `collect`
 turns either into one warehouse load per cluster.
 """
 
 from costplane.sources.kubernetes.collect import collect_live, collect_manifests
-from costplane.sources.kubernetes.kinds import KINDS, VERBS, Kind, kind_of, rbac_rules
 
 __all__ = [
-    "KINDS",
-    "VERBS",
-    "Kind",
     "collect_live",
     "collect_manifests",
-    "kind_of",
-    "rbac_rules",
 ]

@@ -19,10 +19,10 @@ import pyarrow.compute as pc
 
 from costplane.catalog import LabelKeys
 from costplane.errors import ServiceUnavailableError
+from costplane.kubernetes_kinds import KINDS
 from costplane.sources.collector import Collected
 from costplane.sources.inventory import inventory_loads
 from costplane.sources.kubernetes.files import read_directory
-from costplane.sources.kubernetes.kinds import KINDS
 
 SOURCE = "kubernetes"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from costplane.errors import InputError
-from costplane.sources.kubernetes.kinds import kind_of
+from costplane.kubernetes_kinds import kind_of
 from costplane.sources.manifests import manifest_files, read_objects
 
 

@@ -30,13 +30,9 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from costplane.errors import InputError, ServiceUnavailableError
+from costplane.kubernetes_kinds import KINDS, Kind
 from costplane.masked_url import masked_url
-from costplane.sources.collector import (
-    CONNECT_TIMEOUT_SECONDS,
-    READ_TIMEOUT_SECONDS,
-    with_retries,
-)
-from costplane.sources.kubernetes.kinds import KINDS, Kind
+from costplane.retries import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, with_retries
 
 PAGE_SIZE = 500
 """Objects per list request: what kubectl and client-go informers use by default."""

@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import TupleRow
 
 from costplane.errors import InputError
-from costplane.sources.collector import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, with_retries
+from costplane.retries import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, with_retries
 
 LOCK_TIMEOUT_MS = 5_000
 APPLICATION_NAME = "costplane"

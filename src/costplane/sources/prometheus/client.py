@@ -18,12 +18,7 @@ from typing import Any
 import httpx
 
 from costplane.errors import ExecutionError, ServiceUnavailableError
-from costplane.sources.collector import (
-    ATTEMPTS,
-    CONNECT_TIMEOUT_SECONDS,
-    READ_TIMEOUT_SECONDS,
-    with_retries,
-)
+from costplane.retries import ATTEMPTS, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, with_retries
 from costplane.sources.prometheus.matrix import Matrix, decode_matrix
 from costplane.sources.prometheus.target import PrometheusTarget
 

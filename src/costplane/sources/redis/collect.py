@@ -20,7 +20,8 @@ import redis
 
 from costplane.errors import ServiceUnavailableError
 from costplane.masked_url import masked_url
-from costplane.sources.collector import Collected, with_retries
+from costplane.retries import with_retries
+from costplane.sources.collector import Collected
 from costplane.sources.redis.connection import client_for, database_of, scrub
 from costplane.sources.redis.pattern import TenantMatcher
 from costplane.sources.redis.sampling import Sample, sample_memory

@@ -10,7 +10,7 @@ from redis.retry import Retry
 
 from costplane.errors import InputError
 from costplane.masked_url import masked_url
-from costplane.sources.collector import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
+from costplane.retries import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 
 SCHEMES = ("redis", "rediss", "unix")
 

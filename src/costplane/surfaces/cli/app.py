@@ -18,7 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from costplane import __version__
-from costplane.errors import CatalogInvalidError, CostplaneError
+from costplane.errors import CostplaneError
 from costplane.service import Project
 from costplane.settings import Settings
 from costplane.surfaces.cli import (
@@ -39,7 +39,7 @@ from costplane.surfaces.cli import (
     report,
     sources,
 )
-from costplane.surfaces.cli.console import err_console, literal
+from costplane.surfaces.cli.console import err_console, literal, report_error
 from costplane.surfaces.cli.project import terminal_project
 
 
@@ -80,7 +80,7 @@ class CostplaneGroup(TyperGroup):
         except CostplaneError as error:
             if _debugging(ctx):
                 raise
-            _report(error)
+            report_error(error)
             raise typer.Exit(error.exit_code) from error
         except Exception as error:
             if _debugging(ctx):
@@ -108,19 +108,6 @@ def _usage_error(error: typer.TyperException) -> NoReturn:
 def _debugging(ctx: typer.Context) -> bool:
     project = ctx.find_root().obj
     return isinstance(project, Project) and project.debug
-
-
-def _report(error: CostplaneError) -> None:
-    if isinstance(error, CatalogInvalidError):
-        for problem in error.problems:
-            err_console.print(str(problem), markup=False, soft_wrap=True)
-        count = len(error.problems)
-        err_console.print(f"error: {count} problem{'s' if count != 1 else ''} in the catalog")
-        return
-    first, *more = error.lines()
-    err_console.print(f"error: {literal(first)}", soft_wrap=True)  # one line, as shown
-    for line in more:
-        err_console.print(literal(line), soft_wrap=True)
 
 
 app = typer.Typer(

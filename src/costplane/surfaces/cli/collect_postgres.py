@@ -9,8 +9,8 @@ from typing import Any
 import typer
 
 from costplane.catalog import Catalog
+from costplane.retries import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 from costplane.service import Project
-from costplane.sources.collector import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 from costplane.sources.postgres import (
     PostgresRequest,
     Snapshot,

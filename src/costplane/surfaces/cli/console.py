@@ -22,6 +22,8 @@ from rich.console import Console, HighlighterType, JustifyMethod, OverflowMethod
 from rich.style import Style
 from rich.text import Text
 
+from costplane.errors import CostplaneError, InputProblemsError
+
 _BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
@@ -93,3 +95,18 @@ if not console.is_terminal:
     console.width = 240  # a table written to a file or pipe is not cut at 80 columns
 err_console = TerminalConsole(stderr=True)
 """stderr: notes, warnings and errors for the person at the terminal."""
+
+
+def report_error(error: CostplaneError) -> None:
+    """An error as the person at the terminal reads it: `error: what went wrong`, its
+    further lines below; the problems of a catalog, policy files or a bill each on a line
+    of their own (`FILE:LINE:COLUMN: message`, what an editor jumps to), then the count."""
+    if isinstance(error, InputProblemsError):
+        for problem in error.problems:
+            err_console.print(str(problem), markup=False, soft_wrap=True)
+        err_console.print(f"error: {literal(error.summary)}", soft_wrap=True)
+        return
+    first, *more = error.lines()
+    err_console.print(f"error: {literal(first)}", soft_wrap=True)  # one line, as shown
+    for line in more:
+        err_console.print(literal(line), soft_wrap=True)

@@ -14,7 +14,6 @@ from costplane.sources import fleet_loads
 from costplane.sources.fleet import read_manifest, verify_files
 from costplane.sources.focus import (
     FOCUS_VERSIONS,
-    BillRejectedError,
     FocusFile,
     FocusOptions,
     byte_size,
@@ -157,12 +156,7 @@ def focus(
         max_csv_bytes=byte_size("--max-csv-size", max_csv_size),
         max_record_bytes=byte_size("--max-record-size", max_record_size),
     )
-    try:
-        bill = read_focus_bill(files, options)
-    except BillRejectedError as error:
-        for problem in error.problems:
-            err_console.print(str(problem), markup=False, soft_wrap=True)
-        raise InputError(error.summary) from error
+    bill = read_focus_bill(files, options)
     project = project_of(ctx)
     with bill, err_console.status("loading into the warehouse"):
         results = open_and_ingest(

@@ -7,8 +7,10 @@ from pathlib import Path
 import typer
 
 from costplane.actions import action_options
-from costplane.governance import PolicyInvalidError, load_policy_files, policy_schema
-from costplane.surfaces.cli.output import console, emit_json, err_console
+from costplane.errors import InputProblemsError
+from costplane.governance import load_policy_files, policy_schema
+from costplane.surfaces.cli.console import report_error
+from costplane.surfaces.cli.output import console, emit_json
 
 app = typer.Typer(help="Check governance policy files and print their JSON Schema.")
 
@@ -22,12 +24,9 @@ def validate(
     """Check policy files; every problem is printed as FILE:LINE: message (exit 2)."""
     try:
         loaded = load_policy_files(files, actions=action_options())
-    except PolicyInvalidError as error:
-        for problem in error.problems:
-            err_console.print(str(problem), markup=False, soft_wrap=True)
-        count = len(error.problems)
-        err_console.print(f"error: {count} problem{'s' if count != 1 else ''} in policy files")
-        raise typer.Exit(2) from None
+    except InputProblemsError as error:  # the command's answer, also when run on its own
+        report_error(error)
+        raise typer.Exit(error.exit_code) from None
     by_file: dict[str, list[str]] = {}
     for item in loaded:
         by_file.setdefault(item.file, []).append(item.policy.id)

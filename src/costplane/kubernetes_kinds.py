@@ -1,4 +1,6 @@
-"""The Kubernetes kinds Costplane reads: one table for the collector and for its RBAC.
+"""The Kubernetes kinds Costplane reads: one table for the collector, its RBAC, and the
+actions that change those objects (which kinds are cluster-scoped, their API versions and
+resources).
 
 Each kind names its API group, version and resource (plural), and how the
 official client lists it across all namespaces: a typed method for the

@@ -1,18 +1,18 @@
-"""Every collector retries a flaky target a bounded number of times, then says which one failed."""
+"""Collectors and actions retry a flaky target a bounded number of times, then name it."""
 
 from __future__ import annotations
 
 import pytest
 
+from costplane import retries
 from costplane.errors import ServiceUnavailableError
-from costplane.sources import collector
-from costplane.sources.collector import with_retries
+from costplane.retries import with_retries
 
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     slept: list[float] = []
-    monkeypatch.setattr(collector, "sleep", slept.append)
+    monkeypatch.setattr(retries, "sleep", slept.append)
     return slept
 
 
