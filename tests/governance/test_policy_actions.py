@@ -11,7 +11,8 @@ from tests.governance.test_policy_load import GOOD
 from typer.testing import CliRunner
 
 from costplane.actions import action_options
-from costplane.governance import Inventory, PolicyInvalidError, evaluate_policies, parse_policies
+from costplane.errors import InputProblemsError
+from costplane.governance import Inventory, evaluate_policies, parse_policies
 from costplane.surfaces.cli.policy import app
 
 POLICY = (
@@ -101,7 +102,7 @@ def test_a_parameter_of_the_wrong_type_is_at_its_line(
 
 def test_action_problems_are_listed_with_the_policys_others() -> None:
     text = POLICY.replace("severity: low", "severity: urgent").replace("days: 3", "days: -1")
-    with pytest.raises(PolicyInvalidError) as error:
+    with pytest.raises(InputProblemsError) as error:
         parse_policies(text, "p.yaml", actions=action_options())
     assert [str(problem) for problem in error.value.problems] == [
         "p.yaml:5: policy replicas-zero: severity: expected one of 'low', 'medium', 'high' or "

@@ -28,11 +28,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from costplane.allocation.kind import AllocationKind
 from costplane.allocation.window import Window
 from costplane.catalog import Catalog, CostDomain
 from costplane.errors import ExecutionError, InputError
 from costplane.focus_columns import INSTANT, MANDATORY, arrow_field
-from costplane.warehouse import ALLOCATIONS, Warehouse
+from costplane.warehouse import ALLOCATIONS, Warehouse, temporary_table
 from costplane.written_file import check_target, replacing, shown
 
 DEFAULT_PROVIDER = "Costplane platform"
@@ -96,12 +97,12 @@ SERVICES: dict[str, Service] = {
 domain, bill charges no domain fits) is OTHER."""
 OTHER = Service("Other Platform Costs", "Other", "Other (Other)")
 
-CHARGES: dict[str, str] = {
-    "direct": "Direct cost of ",
-    "shared": "Share of shared ",
-    "idle": "Idle capacity of ",
-    "unallocated": "Unallocated cost of ",
-    "overhead": "Share of overhead in ",
+CHARGES: dict[AllocationKind, str] = {
+    AllocationKind.DIRECT: "Direct cost of ",
+    AllocationKind.SHARED: "Share of shared ",
+    AllocationKind.IDLE: "Idle capacity of ",
+    AllocationKind.UNALLOCATED: "Unallocated cost of ",
+    AllocationKind.OVERHEAD: "Share of overhead in ",
 }
 """ChargeDescription by allocation kind: these words, then the ServiceName."""
 PRICE_SHEET_NOTE = " (priced from the price sheet: no bill covered it)"
@@ -201,7 +202,9 @@ def focus_rows(
         ChargeCategory=ibis.literal("Usage"),
         ChargeClass=none,
         ChargeDescription=description(rows.kind, rows.source, service["name"]),
-        ChargeFrequency=ibis.ifelse(rows.kind == "overhead", "Recurring", "Usage-Based"),
+        ChargeFrequency=ibis.ifelse(
+            rows.kind == AllocationKind.OVERHEAD, "Recurring", "Usage-Based"
+        ),
         ChargePeriodEnd=charge_start + ibis.interval(days=1),
         ChargePeriodStart=charge_start,
         ContractedCost=rows.billed,
@@ -248,7 +251,7 @@ def tenant_names(warehouse: Warehouse, catalog: Catalog) -> ir.Table:
         },
         schema=pa.schema([("tenant_id", pa.string()), ("tenant_name", pa.string())]),
     )
-    return warehouse.ibis.create_table("_costplane_focus_tenants", names, temp=True, overwrite=True)
+    return temporary_table(warehouse, "focus_tenants", names)
 
 
 def description(kind: ir.StringValue, source: ir.StringValue, service: ir.StringValue) -> ir.Value:

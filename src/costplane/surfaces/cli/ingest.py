@@ -8,9 +8,8 @@ from pathlib import Path
 import typer
 
 from costplane.errors import CostplaneError, ExecutionError, InputError
-from costplane.service import Project
+from costplane.service import Project, ingest_fleet
 from costplane.settings import CATALOG_FILE
-from costplane.sources import fleet_loads
 from costplane.sources.fleet import read_manifest, verify_files
 from costplane.sources.focus import (
     FOCUS_VERSIONS,
@@ -69,14 +68,6 @@ def adopt_catalog(project: Project, directory: Path) -> None:
     project.settings.home.mkdir(parents=True, exist_ok=True)
     write_bytes(target, (directory / CATALOG_FILE).read_bytes())
     err_console.print(f"{target}: catalog copied from the fleet", markup=False)
-
-
-def ingest_fleet(
-    project: Project, directory: Path, *, allow_shrink: bool = False
-) -> list[LoadResult]:
-    loads = fleet_loads(directory, project.catalog().labels)
-    with err_console.status("loading into the warehouse"):
-        return open_and_ingest(project.warehouse, project.state(), loads, allow_shrink=allow_shrink)
 
 
 @app.command()

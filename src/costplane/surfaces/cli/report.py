@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from costplane.allocation import Chargeback, Period
+from costplane.allocation import AllocationKind, Chargeback, Period
 from costplane.money import CENT, cents
 from costplane.service import (
     Report,
@@ -95,7 +95,7 @@ def _cents(value: Any) -> Any:
 
 # Showback and chargeback ---------------------------------------------------------------
 
-KIND_COLUMNS = ("direct", "shared", "idle", "overhead", "unallocated")
+KIND_COLUMNS = tuple(AllocationKind)  # direct, shared, idle, overhead, unallocated
 DIMENSION_COLUMNS = {
     "tenant": Column("tenant"),
     "environment": Column("environment"),
