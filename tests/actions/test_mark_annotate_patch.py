@@ -22,6 +22,7 @@ from costplane.actions import (
     marked_ops,
     plan_action,
     register_action,
+    registry,
 )
 from costplane.actions.change import patch_change
 from costplane.actions.patch import read_patch
@@ -153,7 +154,10 @@ def test_report_changes_nothing_but_lists_the_money() -> None:
     assert change.summary == "idle"
 
 
-def test_users_register_their_own_action_types() -> None:
+def test_users_register_their_own_action_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The registry is the process's: the type registered here leaves with the test.
+    monkeypatch.setattr(registry, "_ACTIONS", dict(registry._ACTIONS))
+
     @register_action
     class Label(Action):
         name = "test-label-owner"
