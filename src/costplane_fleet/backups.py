@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
-from costplane.warehouse.tables import FACT_TABLES
+from costplane.warehouse import FACT_TABLES
 from costplane_fleet.databases import DatabaseStats
 from costplane_fleet.offering import BACKUP_BUCKET, BACKUP_REGION, REGION, SERVICE_CLASSES
 from costplane_fleet.planted import Plants, plant_factor

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from costplane.warehouse.tables import FACT_TABLES
+from costplane.warehouse import FACT_TABLES
 from costplane_fleet.offering import REDIS_SKUS, ManagedSku
 from costplane_fleet.planted import Plants
 from costplane_fleet.spec import FleetSpec

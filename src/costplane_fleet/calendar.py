@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from costplane.catalog.service_class import WEEKDAYS, SleepSchedule
+from costplane.catalog import WEEKDAYS, SleepSchedule
 
 
 @dataclass(frozen=True)

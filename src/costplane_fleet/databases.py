@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
-from costplane.warehouse.tables import FACT_TABLES
+from costplane.warehouse import FACT_TABLES
 from costplane_fleet.offering import POSTGRES_SKUS, SERVICE_CLASSES, ManagedSku
 from costplane_fleet.planted import Plants, plant_factor
 from costplane_fleet.spec import FleetSpec

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
-from costplane.warehouse.tables import FACT_TABLES
+from costplane.warehouse import FACT_TABLES
 from costplane_fleet.offering import ATTACHMENT_BUCKET
 from costplane_fleet.spec import FleetSpec
 from costplane_fleet.streams import rng

@@ -15,7 +15,7 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from costplane.warehouse.tables import FACT_TABLES
+from costplane.warehouse import FACT_TABLES
 from costplane_fleet.calendar import local_grid
 from costplane_fleet.spec import FleetSpec
 from costplane_fleet.streams import rng

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
-from costplane.warehouse.tables import FACT_TABLES
+from costplane.warehouse import FACT_TABLES
 from costplane_fleet.calendar import awake_hours, local_grid
 from costplane_fleet.clusters import PodSlot, pod_name
 from costplane_fleet.offering import SERVICE_CLASSES

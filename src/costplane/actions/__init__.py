@@ -17,16 +17,15 @@ from costplane.actions import (  # noqa: F401  (importing registers the built-in
     report,
     sleep,
 )
-from costplane.actions.audit_chain import Anchor, Tampering, Verification, canonical_json
+from costplane.actions.audit_chain import Anchor, Verification, canonical_json
 from costplane.actions.audit_heads import HeadsFile, heads_path
 from costplane.actions.audit_log import AuditLog, current_actor
-from costplane.actions.change import DELETE, Applied, Change, Plan, Skipped
+from costplane.actions.change import Change, Plan, Skipped
 from costplane.actions.cluster import Cluster, LiveCluster, ManifestObjects, Objects
 from costplane.actions.execute import (
     DEFAULT_MAX_RESOURCES,
     BrakeError,
     Execution,
-    Outcome,
     apply_plan,
     check_brake,
 )
@@ -44,7 +43,7 @@ from costplane.actions.registry import (
     register_action,
 )
 from costplane.actions.savings import priced
-from costplane.actions.schedule import Transition, is_asleep, last_transition, next_transition
+from costplane.actions.schedule import is_asleep, last_transition, next_transition
 from costplane.actions.sleep import SLEEP_STATE, sleep_state
 from costplane.actions.target import ObjectRef, Target
 from costplane.actions.targets import (
@@ -53,22 +52,20 @@ from costplane.actions.targets import (
     refreshed,
     require_namespaces,
 )
-from costplane.actions.timetable import Due, due_namespaces
+from costplane.actions.timetable import DEFAULT_WINDOW, due_namespaces
 
 __all__ = [
     "DEFAULT_MAX_RESOURCES",
-    "DELETE",
+    "DEFAULT_WINDOW",
     "OP_ANNOTATION",
     "SLEEP_STATE",
     "Action",
     "ActionOptions",
     "Anchor",
-    "Applied",
     "AuditLog",
     "BrakeError",
     "Change",
     "Cluster",
-    "Due",
     "Execution",
     "HeadsFile",
     "LiveCluster",
@@ -76,13 +73,10 @@ __all__ = [
     "MarkedOp",
     "ObjectRef",
     "Objects",
-    "Outcome",
     "Plan",
     "ProductionGuard",
     "Skipped",
-    "Tampering",
     "Target",
-    "Transition",
     "Verification",
     "action_options",
     "action_types",

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from costplane.state.models import AuditEntry
+from costplane.state import AuditEntry
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (

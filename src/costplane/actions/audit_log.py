@@ -30,8 +30,7 @@ from costplane.actions.audit_chain import (
 from costplane.actions.audit_heads import HeadsFile
 from costplane.actions.change import DELETE, Change
 from costplane.errors import ExecutionError
-from costplane.state import open_session
-from costplane.state.models import AuditEntry
+from costplane.state import AuditEntry, open_session
 
 ACTOR_VARIABLE = "COSTPLANE_ACTOR"
 _APPEND_ATTEMPTS = 5

@@ -16,8 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from costplane.actions.target import Target
-from costplane.catalog import PriceSheet
-from costplane.catalog.price_sheet import HOURS_PER_MONTH
+from costplane.catalog import HOURS_PER_MONTH, PriceSheet
 from costplane.money import cents
 from costplane.quantity import GIB, parse_quantity
 

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from costplane.catalog import SleepSchedule
-from costplane.catalog.service_class import WEEKDAYS
+from costplane.catalog import WEEKDAYS, SleepSchedule
 
 Event = Literal["sleep", "wake"]
 _HORIZON_DAYS = 8  # every listed weekday occurs within any 8 consecutive days

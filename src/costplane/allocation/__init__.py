@@ -5,20 +5,18 @@ The cost model is in docs/allocation.md. `allocate` computes and stores the
 """
 
 from costplane.allocation.billed import DomainCost, billed_by_domain
-from costplane.allocation.cost_domain import cost_domain
 from costplane.allocation.focus_export import (
     DEFAULT_PROVIDER,
     FOCUS_SCHEMA,
     FocusExport,
     FocusProvider,
     export_focus,
-    focus_rows,
     focus_suffix,
 )
 from costplane.allocation.kind import AllocationKind
 from costplane.allocation.margin import FlaggedTenant, Margins, TenantMargin, margin
 from costplane.allocation.reconcile import ReconciledDay, reconcile
-from costplane.allocation.run import AllocationRun, allocate, compute, pending_window
+from costplane.allocation.run import AllocationRun, allocate, compute
 from costplane.allocation.statement import (
     Chargeback,
     ChargebackLine,
@@ -65,14 +63,11 @@ __all__ = [
     "billed_by_domain",
     "chargeback",
     "compute",
-    "cost_domain",
     "dimensions",
     "export_focus",
-    "focus_rows",
     "focus_suffix",
     "loaded_since",
     "margin",
-    "pending_window",
     "reconcile",
     "showback",
     "unit_cost",

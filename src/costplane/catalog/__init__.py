@@ -10,11 +10,20 @@ from costplane.catalog.allocation import (
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
 from costplane.catalog.load import catalog_schema, load_catalog, parse_catalog
-from costplane.catalog.price_sheet import Price, PriceSheet
-from costplane.catalog.service_class import EnvironmentKind, ServiceClass, SleepSchedule, Tenancy
+from costplane.catalog.price_sheet import HOURS_PER_MONTH, Price, PriceSheet
+from costplane.catalog.service_class import (
+    WEEKDAYS,
+    EnvironmentKind,
+    ServiceClass,
+    SleepSchedule,
+    Tenancy,
+)
 from costplane.catalog.tenant import Contract, Environment, Tenant
+from costplane.catalog.types import Identifier
 
 __all__ = [
+    "HOURS_PER_MONTH",
+    "WEEKDAYS",
     "AllocationRules",
     "Budget",
     "BudgetScope",
@@ -25,6 +34,7 @@ __all__ = [
     "Drivers",
     "Environment",
     "EnvironmentKind",
+    "Identifier",
     "LabelKeys",
     "Overhead",
     "Price",

@@ -26,7 +26,7 @@ from pydantic import (
     field_validator,
 )
 
-from costplane.catalog.types import Identifier
+from costplane.catalog import Identifier
 from costplane.describe import describe
 from costplane.governance.action_spec import ActionSpec
 from costplane.governance.filters.parse import parse_filters

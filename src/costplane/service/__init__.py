@@ -18,7 +18,7 @@ from costplane.service.act import (
     run_schedule,
 )
 from costplane.service.allocate import allocate_days
-from costplane.service.audit import AuditCheck, audit_entries, verify_audit
+from costplane.service.audit import audit_entries, verify_audit
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.export import FocusRequest, export_month
@@ -32,12 +32,11 @@ from costplane.service.findings import (
     kept_findings,
     suppress_finding,
 )
-from costplane.service.govern import Governed, GovernRequest, govern, govern_project
+from costplane.service.govern import GovernRequest, govern
 from costplane.service.ingest import ingest_fleet
 from costplane.service.project import Project
-from costplane.service.record import RecordedRestoreTest, record_restore
+from costplane.service.record import record_restore
 from costplane.service.reports import (
-    Reconciliation,
     Report,
     ReportRequest,
     chargeback_document,
@@ -58,18 +57,14 @@ __all__ = [
     "ACTIVE",
     "ActOptions",
     "Acted",
-    "AuditCheck",
     "ClusterAccess",
     "CollectRequest",
     "Demo",
     "FindingsQuery",
     "FocusRequest",
     "GovernRequest",
-    "Governed",
     "Mode",
     "Project",
-    "Reconciliation",
-    "RecordedRestoreTest",
     "Report",
     "ReportRequest",
     "RunRequest",
@@ -87,7 +82,6 @@ __all__ = [
     "export_month",
     "finding_document",
     "govern",
-    "govern_project",
     "ingest_fleet",
     "kept_finding",
     "kept_findings",

@@ -50,7 +50,7 @@ from costplane.catalog import Catalog
 from costplane.errors import InputError
 from costplane.service.project import Project
 from costplane.service.serialise import as_row
-from costplane.sources.kubernetes.live import connect
+from costplane.sources.kubernetes import connect
 
 
 class Mode(enum.StrEnum):

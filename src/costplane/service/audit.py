@@ -14,7 +14,7 @@ from typing import Any
 
 from costplane.actions import Anchor, AuditLog, HeadsFile, Verification, heads_path
 from costplane.service.project import Project
-from costplane.state.models import AuditEntry
+from costplane.state import AuditEntry
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from costplane.errors import CostplaneError
 from costplane.service.project import Project
-from costplane.sources.collector import Collected
-from costplane.sources.ingest import open_and_ingest
+from costplane.sources import Collected, open_and_ingest
 from costplane.state import SourceRun, SourceStatus, record_source_run, source_status
 
 

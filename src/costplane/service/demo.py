@@ -25,7 +25,7 @@ from costplane.allocation import (
 )
 from costplane.catalog import Catalog
 from costplane.errors import InputError
-from costplane.governance.findings import Finding, visible
+from costplane.governance import Finding, visible
 from costplane.service.govern import GovernRequest, govern
 from costplane.service.ingest import ingest_fleet
 from costplane.service.project import Project

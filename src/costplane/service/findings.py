@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from costplane.actions import current_actor
-from costplane.governance.findings import Status
-from costplane.governance.findings_store import (
+from costplane.governance import (
+    Status,
     StoredFinding,
     acknowledge,
     get_finding,

@@ -12,11 +12,17 @@ from pathlib import Path
 
 from costplane.actions import action_options
 from costplane.catalog import Catalog
-from costplane.governance.builtin_pack import policies_with_pack
-from costplane.governance.findings import Finding
-from costplane.governance.findings_store import RunRecord, record_run
-from costplane.governance.govern import PriceSource, Review, govern_manifests, govern_warehouse
-from costplane.governance.policy import Policy
+from costplane.governance import (
+    Finding,
+    Policy,
+    PriceSource,
+    Review,
+    RunRecord,
+    govern_manifests,
+    govern_warehouse,
+    policies_with_pack,
+    record_run,
+)
 from costplane.service.project import Project
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from costplane.service.project import Project
-from costplane.sources import fleet_loads
-from costplane.sources.ingest import open_and_ingest
+from costplane.sources import fleet_loads, open_and_ingest
 from costplane.warehouse import LoadResult
 
 

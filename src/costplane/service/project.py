@@ -23,8 +23,7 @@ from costplane.catalog import Catalog, load_catalog
 from costplane.errors import InputError
 from costplane.settings import Settings
 from costplane.state import current_revision, head_revision, state_engine, upgrade
-from costplane.warehouse import Access, Warehouse, connect_warehouse
-from costplane.warehouse.connect import wait_seconds_from_environment
+from costplane.warehouse import Access, Warehouse, connect_warehouse, wait_seconds_from_environment
 
 
 def _unnamed() -> str:

@@ -8,8 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from costplane.service.project import Project
+from costplane.sources import open_and_ingest
 from costplane.sources.backups import RestoreTest, restore_test_load, restore_test_record
-from costplane.sources.ingest import open_and_ingest
 from costplane.state import RestoreTestRecord, record_restore_test
 
 

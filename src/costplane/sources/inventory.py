@@ -20,9 +20,7 @@ import pyarrow.compute as pc
 
 from costplane.catalog import LabelKeys
 from costplane.sources.redaction import redacted
-from costplane.warehouse import Load
-from costplane.warehouse.columnar import object_columns
-from costplane.warehouse.tables import INVENTORY_COLUMNS, INVENTORY_SNAPSHOTS
+from costplane.warehouse import INVENTORY_COLUMNS, INVENTORY_SNAPSHOTS, Load, object_columns
 
 
 def inventory_loads(

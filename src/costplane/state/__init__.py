@@ -1,7 +1,14 @@
 """The state store: Costplane's own records, in SQLite or PostgreSQL, migrated by Alembic."""
 
-from costplane.state.ingest_runs import recent_runs, record_runs
-from costplane.state.models import Finding, FindingEvent, IngestRun, RestoreTestRecord, SourceRun
+from costplane.state.ingest_runs import recent_runs, record_runs, runs_of_loads
+from costplane.state.models import (
+    AuditEntry,
+    Finding,
+    FindingEvent,
+    IngestRun,
+    RestoreTestRecord,
+    SourceRun,
+)
 from costplane.state.restore_tests import record_restore_test, restore_tests
 from costplane.state.source_runs import SourceStatus, record_source_run, source_status
 from costplane.state.store import (
@@ -15,6 +22,7 @@ from costplane.state.store import (
 )
 
 __all__ = [
+    "AuditEntry",
     "Finding",
     "FindingEvent",
     "IngestRun",
@@ -30,6 +38,7 @@ __all__ = [
     "record_runs",
     "record_source_run",
     "restore_tests",
+    "runs_of_loads",
     "source_status",
     "state_engine",
     "table_names",

@@ -7,16 +7,25 @@ reload that would hold materially less is refused unless asked for, and the
 load it replaces is kept, to be restored (`Warehouse.restore`).
 """
 
-from costplane.warehouse.columnar import ObjectColumns
-from costplane.warehouse.connect import Access, Warehouse, connect_warehouse, remove_embedded
+from costplane.warehouse.columnar import ELEMENT, ObjectColumns, object_columns
+from costplane.warehouse.connect import (
+    Access,
+    Warehouse,
+    connect_warehouse,
+    remove_embedded,
+    wait_seconds_from_environment,
+)
 from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
 from costplane.warehouse.shrink import SHRINK_LIMIT, LoadShrankError
 from costplane.warehouse.tables import (
     ALLOCATIONS,
+    BACKUP_RECORDS,
+    BILLING_LINES,
     DERIVED_TABLES,
     FACT_TABLES,
+    INVENTORY_COLUMNS,
+    INVENTORY_SNAPSHOTS,
     LOADS,
-    DerivedTable,
     FactTable,
 )
 from costplane.warehouse.temporary import temporary_table
@@ -24,12 +33,16 @@ from costplane.warehouse.transaction import SnapshotConflictError
 
 __all__ = [
     "ALLOCATIONS",
+    "BACKUP_RECORDS",
+    "BILLING_LINES",
     "DERIVED_TABLES",
+    "ELEMENT",
     "FACT_TABLES",
+    "INVENTORY_COLUMNS",
+    "INVENTORY_SNAPSHOTS",
     "LOADS",
     "SHRINK_LIMIT",
     "Access",
-    "DerivedTable",
     "FactTable",
     "Load",
     "LoadRecord",
@@ -40,6 +53,8 @@ __all__ = [
     "SnapshotConflictError",
     "Warehouse",
     "connect_warehouse",
+    "object_columns",
     "remove_embedded",
     "temporary_table",
+    "wait_seconds_from_environment",
 ]

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from costplane.governance.inventory.columns import Column, Rows
 from costplane.governance.inventory.json_texts import Path, decoded, read_columns
 from costplane.governance.inventory.paths import WILDCARD
-from costplane.warehouse.columnar import ELEMENT, ObjectColumns
+from costplane.warehouse import ELEMENT, ObjectColumns
 
 Stored: TypeAlias = ObjectColumns | pa.Array
 """Documents as kept in storage: stored columns, or an array of JSON texts."""

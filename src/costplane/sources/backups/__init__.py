@@ -16,13 +16,12 @@ from costplane.sources.backups.restore_test import (
     restore_test_load,
     restore_test_record,
 )
-from costplane.sources.backups.tenancy import Placement, TenantIndex
+from costplane.sources.backups.tenancy import TenantIndex
 
 __all__ = [
     "BackupSources",
     "BucketSource",
     "PgBackRestSource",
-    "Placement",
     "RestoreTest",
     "TenantIndex",
     "collect_backups",

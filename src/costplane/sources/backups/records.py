@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from costplane.warehouse.tables import BACKUP_RECORDS
+from costplane.warehouse import BACKUP_RECORDS
 
 BACKUP = "backup"
 LISTING = "listing"

@@ -15,27 +15,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from costplane.focus_columns import FOCUS_VERSIONS, MANDATORY
+from costplane.focus_columns import FOCUS_VERSIONS
 from costplane.sources.focus.bill import FocusBill, read_focus_bill, read_focus_periods
-from costplane.sources.focus.bounds import MAX_CSV_BYTES, MAX_RECORD_BYTES, byte_size
+from costplane.sources.focus.bounds import byte_size
 from costplane.sources.focus.checker import FocusFile
-from costplane.sources.focus.columns import detect_version
 from costplane.sources.focus.options import FocusOptions
 from costplane.sources.focus.periods import BillingPeriod
 
 __all__ = [
     "FOCUS_VERSIONS",
-    "MANDATORY",
-    "MAX_CSV_BYTES",
-    "MAX_RECORD_BYTES",
-    "BillingPeriod",
     "FocusBill",
     "FocusFile",
     "FocusOptions",
     "byte_size",
-    "detect_version",
     "read_focus_bill",
-    "read_focus_parquet",
     "read_focus_periods",
 ]
 

@@ -33,7 +33,7 @@ from costplane.sources.focus.cells import (
 )
 from costplane.sources.focus.checks import period_checks
 from costplane.sources.focus.columns import HeaderLayout, snake_case
-from costplane.warehouse.tables import BILLING_LINES
+from costplane.warehouse import BILLING_LINES
 
 ROW = "__costplane_row"
 PROBLEMS = "__costplane_problems"

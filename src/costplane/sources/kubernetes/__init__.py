@@ -6,8 +6,11 @@ turns either into one warehouse load per cluster.
 """
 
 from costplane.sources.kubernetes.collect import collect_live, collect_manifests
+from costplane.sources.kubernetes.live import connect, context_cluster
 
 __all__ = [
     "collect_live",
     "collect_manifests",
+    "connect",
+    "context_cluster",
 ]

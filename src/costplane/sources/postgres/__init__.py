@@ -2,13 +2,11 @@
 an Odoo database holds (modules, attachments, busy tables, failures, business volume)."""
 
 from costplane.sources.postgres.collect import PostgresRequest, collect_postgres
-from costplane.sources.postgres.connection import Dsn, Timeouts, parse_dsn
-from costplane.sources.postgres.grants import ODOO_COLUMNS, odoo_grants, server_grants
+from costplane.sources.postgres.connection import Timeouts, parse_dsn
+from costplane.sources.postgres.grants import odoo_grants, server_grants
 from costplane.sources.postgres.growth import Snapshot, previous_sizes
 
 __all__ = [
-    "ODOO_COLUMNS",
-    "Dsn",
     "PostgresRequest",
     "Snapshot",
     "Timeouts",

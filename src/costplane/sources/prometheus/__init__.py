@@ -6,21 +6,18 @@ docs/sources/prometheus.md."""
 from costplane.sources.prometheus.collect import (
     CONCURRENCY,
     DEFAULT_MAX_POINTS,
-    SOURCE,
     PrometheusRequest,
     collect_prometheus,
 )
 from costplane.sources.prometheus.promql import DEFAULT_LOG_BYTES, checked_matchers, parse_selector
-from costplane.sources.prometheus.target import PrometheusTarget, prometheus_target
+from costplane.sources.prometheus.target import prometheus_target
 from costplane.sources.prometheus.window import Window, window_of
 
 __all__ = [
     "CONCURRENCY",
     "DEFAULT_LOG_BYTES",
     "DEFAULT_MAX_POINTS",
-    "SOURCE",
     "PrometheusRequest",
-    "PrometheusTarget",
     "Window",
     "checked_matchers",
     "collect_prometheus",

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from costplane.sources.prometheus.samples import Keys, Samples
 from costplane.sources.prometheus.window import DAY, HOUR, Window
-from costplane.warehouse.tables import FACT_TABLES
+from costplane.warehouse import FACT_TABLES
 
 Reduction = Literal["mean", "max", "sum"]
 LABEL = pa.dictionary(pa.int32(), pa.string())

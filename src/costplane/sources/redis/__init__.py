@@ -4,15 +4,12 @@ sampled with SCAN and MEMORY USAGE within bounds of keys and time."""
 from costplane.sources.redis.collect import MAX_KEYS, MAX_SECONDS, RedisRequest, collect_redis
 from costplane.sources.redis.connection import check_url
 from costplane.sources.redis.pattern import TenantMatcher
-from costplane.sources.redis.sampling import Sample, sample_memory
 
 __all__ = [
     "MAX_KEYS",
     "MAX_SECONDS",
     "RedisRequest",
-    "Sample",
     "TenantMatcher",
     "check_url",
     "collect_redis",
-    "sample_memory",
 ]

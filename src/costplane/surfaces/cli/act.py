@@ -19,8 +19,7 @@ from pathlib import Path
 
 import typer
 
-from costplane.actions import DEFAULT_MAX_RESOURCES, action_types
-from costplane.actions.timetable import DEFAULT_WINDOW
+from costplane.actions import DEFAULT_MAX_RESOURCES, DEFAULT_WINDOW, action_types
 from costplane.errors import ExecutionError, InputError
 from costplane.service import (
     Acted,

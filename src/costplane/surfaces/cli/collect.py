@@ -18,7 +18,7 @@ import typer
 from costplane.errors import InputError
 from costplane.service import CollectRequest, Project
 from costplane.service import run_collector as collect_into
-from costplane.sources.collector import Collected
+from costplane.sources import Collected
 from costplane.surfaces.cli.output import OutputFormat, emit_json, err_console
 
 app = typer.Typer(help="Read a real system (cluster, Prometheus, database, cache, backups).")

@@ -10,7 +10,7 @@ import typer
 from costplane.catalog import LabelKeys
 from costplane.errors import InputError
 from costplane.service import Project
-from costplane.sources.collector import Collected
+from costplane.sources import Collected
 from costplane.sources.kubernetes import collect_live, collect_manifests
 from costplane.surfaces.cli.collect import app, run_collector
 from costplane.surfaces.cli.output import Column, OutputFormat, console, err_console, render
@@ -102,7 +102,7 @@ def _target(
         return manifests.resolve().name
     if in_cluster:
         return "in-cluster"
-    from costplane.sources.kubernetes.live import context_cluster  # the client, when needed
+    from costplane.sources.kubernetes import context_cluster  # the client, when needed
 
     return context_cluster(kubeconfig, context) or f"context {context or '(current)'}"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from costplane.sources.collector import Collected
+from costplane.sources import Collected
 from costplane.sources.prometheus import (
     DEFAULT_LOG_BYTES,
     DEFAULT_MAX_POINTS,

@@ -6,8 +6,7 @@ import datetime as dt
 
 import typer
 
-from costplane.governance.findings import Status
-from costplane.governance.findings_store import StoredFinding
+from costplane.governance import Status, StoredFinding
 from costplane.service import (
     ACTIVE,
     FindingsQuery,

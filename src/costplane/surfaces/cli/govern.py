@@ -17,10 +17,16 @@ from typing import Any
 
 import typer
 
-from costplane.governance.findings import Finding, Status, at_or_above, visible
-from costplane.governance.findings_store import RunRecord
-from costplane.governance.govern import PriceSource, Review
-from costplane.governance.policy import Severity
+from costplane.governance import (
+    Finding,
+    PriceSource,
+    Review,
+    RunRecord,
+    Severity,
+    Status,
+    at_or_above,
+    visible,
+)
 from costplane.money import cents
 from costplane.service import GovernRequest
 from costplane.service import govern as govern_operation

@@ -10,7 +10,8 @@ import typer
 from costplane.errors import CostplaneError, ExecutionError, InputError
 from costplane.service import Project, ingest_fleet
 from costplane.settings import CATALOG_FILE
-from costplane.sources.fleet import read_manifest, verify_files
+from costplane.sources import open_and_ingest, read_manifest, verify_files
+from costplane.sources import restore as restore_load
 from costplane.sources.focus import (
     FOCUS_VERSIONS,
     FocusFile,
@@ -18,10 +19,7 @@ from costplane.sources.focus import (
     byte_size,
     read_focus_bill,
 )
-from costplane.sources.ingest import open_and_ingest
-from costplane.sources.ingest import restore as restore_load
-from costplane.state import IngestRun, recent_runs
-from costplane.state.ingest_runs import runs_of_loads
+from costplane.state import IngestRun, recent_runs, runs_of_loads
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import project_of
 from costplane.warehouse import LoadRecord, LoadResult, ReplacedLoad

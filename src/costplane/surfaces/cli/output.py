@@ -19,7 +19,7 @@ from typing import Any
 
 from rich.table import Table
 
-from costplane.service.serialise import to_document
+from costplane.service import to_document
 from costplane.surfaces.cli.console import cell, console, err_console
 
 __all__ = ["Column", "OutputFormat", "console", "emit_json", "err_console", "render"]
