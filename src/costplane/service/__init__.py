@@ -33,7 +33,16 @@ from costplane.service.findings import (
     suppress_finding,
 )
 from costplane.service.govern import GovernRequest, govern
-from costplane.service.ingest import ingest_fleet
+from costplane.service.ingest import (
+    FocusIngest,
+    IngestHistory,
+    LoadFate,
+    adopt_fleet_catalog,
+    ingest_fleet,
+    ingest_focus,
+    ingest_history,
+    restore_load,
+)
 from costplane.service.project import Project
 from costplane.service.record import record_restore
 from costplane.service.reports import (
@@ -61,8 +70,11 @@ __all__ = [
     "CollectRequest",
     "Demo",
     "FindingsQuery",
+    "FocusIngest",
     "FocusRequest",
     "GovernRequest",
+    "IngestHistory",
+    "LoadFate",
     "Mode",
     "Project",
     "Report",
@@ -72,6 +84,7 @@ __all__ = [
     "Suppression",
     "acknowledge_finding",
     "acting_failure",
+    "adopt_fleet_catalog",
     "allocate_days",
     "as_row",
     "audit_entries",
@@ -83,6 +96,8 @@ __all__ = [
     "finding_document",
     "govern",
     "ingest_fleet",
+    "ingest_focus",
+    "ingest_history",
     "kept_finding",
     "kept_findings",
     "margin_document",
@@ -90,6 +105,7 @@ __all__ = [
     "reconcile_document",
     "reconcile_report",
     "record_restore",
+    "restore_load",
     "run_action",
     "run_collector",
     "run_demo",

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
-from costplane.errors import CostplaneError, ExecutionError, InputError
-from costplane.service import Project, ingest_fleet
-from costplane.settings import CATALOG_FILE
-from costplane.sources import open_and_ingest, read_manifest, verify_files
-from costplane.sources import restore as restore_load
+from costplane.service import (
+    LoadFate,
+    adopt_fleet_catalog,
+    ingest_fleet,
+    ingest_focus,
+    ingest_history,
+    restore_load,
+)
 from costplane.sources.focus import (
     FOCUS_VERSIONS,
     FocusFile,
     FocusOptions,
     byte_size,
-    read_focus_bill,
 )
-from costplane.state import IngestRun, recent_runs, runs_of_loads
+from costplane.state import IngestRun
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import project_of
-from costplane.warehouse import LoadRecord, LoadResult, ReplacedLoad
-from costplane.written_file import write_bytes
+from costplane.warehouse import LoadResult
 
 app = typer.Typer(help="Load data into the warehouse (idempotent: a reload replaces).")
 
@@ -52,20 +52,11 @@ def fleet(
 ) -> None:
     """Load a generated fleet; its catalog becomes the project's when the project has none."""
     project = project_of(ctx)
-    adopt_catalog(project, directory)
+    adopted = adopt_fleet_catalog(project, directory)
+    if adopted is not None:
+        err_console.print(f"{adopted}: catalog copied from the fleet", markup=False)
     results = ingest_fleet(project, directory, allow_shrink=replace)
     render([_result_row(r) for r in results], RESULT_COLUMNS, output, title="loaded")
-
-
-def adopt_catalog(project: Project, directory: Path) -> None:
-    """Give a project without a catalog the fleet's (checked against fleet.json first)."""
-    target = project.settings.catalog_path
-    if target.exists():
-        return
-    verify_files(directory, read_manifest(directory), [CATALOG_FILE])
-    project.settings.home.mkdir(parents=True, exist_ok=True)
-    write_bytes(target, (directory / CATALOG_FILE).read_bytes())
-    err_console.print(f"{target}: catalog copied from the fleet", markup=False)
 
 
 @app.command()
@@ -145,13 +136,9 @@ def focus(
         max_csv_bytes=byte_size("--max-csv-size", max_csv_size),
         max_record_bytes=byte_size("--max-record-size", max_record_size),
     )
-    bill = read_focus_bill(files, options)
-    project = project_of(ctx)
-    with bill, err_console.status("loading into the warehouse"):
-        results = open_and_ingest(
-            project.warehouse, project.state(), bill.loads, allow_shrink=replace
-        )
-    for file in bill.files:
+    loaded = ingest_focus(project_of(ctx), files, options, allow_shrink=replace)
+    results = loaded.results
+    for file in loaded.files:
         if file.quarantine_file is not None:
             err_console.print(
                 f"{file.path}: {file.quarantined:,} rows with problems written to "
@@ -167,9 +154,9 @@ def focus(
         markup=False,
     )
     if output is OutputFormat.JSON:
-        emit_json({"files": [_focus_document(file) for file in bill.files]})
+        emit_json({"files": [_focus_document(file) for file in loaded.files]})
     else:
-        render([_focus_row(file) for file in bill.files], FOCUS_COLUMNS, output, title="loaded")
+        render([_focus_row(file) for file in loaded.files], FOCUS_COLUMNS, output, title="loaded")
 
 
 FOCUS_COLUMNS = [
@@ -214,17 +201,10 @@ def history(
 
     A load replaced by a later one is kept (state `replaced`):
     `costplane ingest restore LOAD_ID` brings it back."""
-    project = project_of(ctx)
-    state = project.state(create=False)
-    lineage = load_lineage(project)
-    if not replaced:
-        runs = recent_runs(state, limit)
-    elif lineage is None:
-        raise ExecutionError("--replaced: the warehouse cannot be read to find replaced loads")
-    else:
-        kept = [load_id for load_id, fate in lineage.items() if fate.state == "replaced"]
-        runs = runs_of_loads(state, kept, limit)
-    rows = [_history_row(run, lineage) for run in runs]
+    found = ingest_history(project_of(ctx), limit, replaced_only=replaced)
+    if found.warning is not None:
+        err_console.print(f"warning: {found.warning}", markup=False, soft_wrap=True)
+    rows = [_history_row(run, found.fate(run)) for run in found.runs]
     render(rows, HISTORY_COLUMNS, output, title="ingest history")
 
 
@@ -235,9 +215,7 @@ def restore(
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Bring a replaced load back; the load it replaces is kept, so this can be undone too."""
-    project = project_of(ctx)
-    with project.warehouse() as warehouse:
-        result = restore_load(warehouse, project.state(), load_id)
+    result = restore_load(project_of(ctx), load_id)
     err_console.print(
         f"restored load {load_id} as load {result.load_id}: {result.rows_written:,} rows "
         f"({result.rows_replaced:,} rows of load {result.replaced_load_id} replaced and kept)",
@@ -275,41 +253,6 @@ RESTORE_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class LoadFate:
-    """What became of a load: still current, replaced (and kept), or restored as a later one."""
-
-    state: str
-    replaced_load_id: int | None = None
-    restored_from: int | None = None
-    replaced_by: int | None = None
-
-
-def load_lineage(project: Project) -> dict[int, LoadFate] | None:
-    """Every load the warehouse knows, by id; None when the warehouse cannot be read."""
-    try:
-        with project.warehouse(create=False) as warehouse:
-            return lineage_of(warehouse.loads(), warehouse.replaced_loads())
-    except InputError:  # no warehouse: no load survives
-        return {}
-    except CostplaneError as error:
-        err_console.print(f"warning: load states unknown: {error}", markup=False, soft_wrap=True)
-        return None
-
-
-def lineage_of(current: list[LoadRecord], kept: list[ReplacedLoad]) -> dict[int, LoadFate]:
-    fates: dict[int, LoadFate] = {}
-    for record in current:
-        fates[record.load_id] = LoadFate("current", record.replaced_load_id, record.restored_from)
-    for k in kept:
-        r = k.record
-        fates[r.load_id] = LoadFate("replaced", r.replaced_load_id, r.restored_from, k.replaced_by)
-    for record in [*current, *(k.record for k in kept)]:
-        if record.restored_from is not None and record.restored_from not in fates:
-            fates[record.restored_from] = LoadFate("restored", replaced_by=record.load_id)
-    return fates
-
-
 def _result_row(result: LoadResult) -> dict[str, object]:
     return {
         "table": result.table,
@@ -322,11 +265,7 @@ def _result_row(result: LoadResult) -> dict[str, object]:
     }
 
 
-def _history_row(run: IngestRun, lineage: dict[int, LoadFate] | None) -> dict[str, object]:
-    fate: LoadFate | None = None
-    if run.load_id is not None and lineage is not None:
-        # A load the warehouse no longer holds was replaced before replaced loads were kept.
-        fate = lineage.get(run.load_id, LoadFate("discarded"))
+def _history_row(run: IngestRun, fate: LoadFate | None) -> dict[str, object]:
     return {
         "id": run.id,
         "finished_at": run.finished_at,
