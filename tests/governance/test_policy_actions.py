@@ -3,6 +3,7 @@ type or option is FILE:LINE: message, exit 2, like any other policy problem."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from costplane.actions import action_options
 from costplane.errors import InputProblemsError
-from costplane.governance import Inventory, evaluate_policies, parse_policies
+from costplane.governance import Inventory, evaluate_policies, parse_policies, policy_schema
 from costplane.surfaces.cli.policy import app
 
 POLICY = (
@@ -110,3 +111,23 @@ def test_action_problems_are_listed_with_the_policys_others() -> None:
         "p.yaml:11: policy replicas-zero: actions[0].days: Input should be greater than or "
         "equal to 0, got -1",
     ]
+
+
+def test_the_schema_gives_each_action_type_its_options() -> None:
+    schema = policy_schema(actions=action_options())
+    variants = {item["title"]: item for item in schema["$defs"]["ActionSpec"]["anyOf"]}
+    assert set(variants) == set(action_options())
+    mark = variants["mark-for-op"]
+    assert mark["properties"]["type"] == {"const": "mark-for-op"}
+    assert mark["properties"]["days"]["type"] == "integer"
+    assert mark["properties"]["days"]["minimum"] == 0
+    assert mark["required"] == ["type", "op"]
+    assert mark["additionalProperties"] is False
+    assert variants["report"]["required"] == ["type"]
+
+
+def test_policy_schema_prints_the_actions_options() -> None:
+    printed = CliRunner().invoke(app, ["schema"])
+    assert printed.exit_code == 0, printed.output
+    variants = json.loads(printed.stdout)["$defs"]["ActionSpec"]["anyOf"]
+    assert "notify" in {item["title"] for item in variants}

@@ -1,12 +1,16 @@
 """The JSON Schema of a policy file, for editors and `costplane policy schema`.
 
-Built when asked, from the registry, so plug-in filter types appear in it.
+Built when asked, from the registry, so plug-in filter types appear in it; given the
+actions' vocabulary, each action type's options too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
+from costplane.governance.action_spec import ActionVocabulary
 from costplane.governance.filters.operands import FactRef
 from costplane.governance.filters.registry import FILTERS
 from costplane.governance.policy import Policy
@@ -14,10 +18,13 @@ from costplane.governance.policy import Policy
 _REF = "#/$defs/{model}"
 
 
-def policy_schema() -> dict[str, Any]:
-    """Draft 2020-12 schema: `policies: [...]`, a list of policies, or one policy."""
+def policy_schema(actions: ActionVocabulary | None = None) -> dict[str, Any]:
+    """Draft 2020-12 schema: `policies: [...]`, a list of policies, or one policy; with
+    `actions`, an action is one of those types with exactly its options."""
     defs: dict[str, Any] = {}
     defs["Policy"] = _lift(Policy.model_json_schema(ref_template=_REF), defs)
+    if actions is not None:
+        defs["ActionSpec"] = {"anyOf": [_action(name, actions[name], defs) for name in actions]}
     defs["FactRef"] = _lift(FactRef.model_json_schema(ref_template=_REF), defs)
     variants: list[dict[str, Any]] = []
     for name in FILTERS.names():
@@ -61,6 +68,15 @@ def _resolve(node: Any) -> Any:
 def _lift(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     """Move a model schema's own $defs up to the file's."""
     defs.update(schema.pop("$defs", {}))
+    return schema
+
+
+def _action(name: str, options: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
+    """`{type: NAME, ...options}` for one action type, from its options model."""
+    schema = _lift(options.model_json_schema(ref_template=_REF), defs)
+    schema["title"] = name
+    schema["properties"] = {"type": {"const": name}, **schema.get("properties", {})}
+    schema["required"] = ["type", *schema.get("required", [])]
     return schema
 
 

@@ -38,4 +38,4 @@ def validate(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a policy file (for editors and CI)."""
-    emit_json(policy_schema())
+    emit_json(policy_schema(actions=action_options()))
