@@ -95,7 +95,11 @@ def test_a_reader_in_the_writing_process_reads_through_the_writer(tmp_path: Path
     write(database, "acme")
     with connect_warehouse(f"duckdb:///{database}") as writer:
         writer.ingest([signals("globex")])
+        inode = read_copy.copy_of(database).stat().st_ino
         assert scopes(database) == ["acme", "globex"], "not the copy, which lacks globex"
+        assert read_copy.copy_of(database).stat().st_ino == inode, "the writer publishes, not it"
+    assert read_copy.current(database)
+    assert scopes(database) == ["acme", "globex"]
 
 
 def test_turned_off_there_is_no_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -343,8 +343,9 @@ def open_duckdb_file(
         except duckdb.Error as exc:
             message = str(exc)
             if read_only and SAME_PROCESS_CONFLICT in message:
-                # This process already has the file open for writing: read through that.
-                return open_duckdb_file(file, read_only=False)
+                # This process already has the file open for writing: read through that
+                # writer's database, as a reader (the writer publishes when it is done).
+                return borrow_writers_file(file), True, file.path
             if LOCK_CONFLICT not in message:
                 raise ServiceUnavailableError(
                     f"cannot open the DuckDB warehouse {file.shown}: {first_line(exc)}"
@@ -376,6 +377,16 @@ def open_duckdb_file(
             )
             told = True
         time.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0.0)))
+
+
+def borrow_writers_file(file: EmbeddedFile) -> ibis.BaseBackend:
+    """A connection to the database this process already writes (DuckDB shares it)."""
+    try:
+        return configured(ibis.duckdb.connect(str(file.path)), file.settings)
+    except duckdb.Error as exc:
+        raise ServiceUnavailableError(
+            f"cannot open the DuckDB warehouse {file.shown}: {first_line(exc)}"
+        ) from None
 
 
 def open_read_copy(file: EmbeddedFile) -> ibis.BaseBackend:

@@ -99,8 +99,3 @@ def clone(source: Path, target: Path) -> None:
 
 
 PYTHON_COPY = "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])"
-
-
-def withdraw(database: Path) -> None:
-    """Remove the copy (when the file itself is removed)."""
-    copy_of(database).unlink(missing_ok=True)
