@@ -31,6 +31,8 @@ STAGES = (
     "warehouse",
     "state",
     "allocation",
+    "insight",
+    "blueprint",
     "governance",
     "actions",
     "service",

@@ -15,8 +15,7 @@ import pytest
 from costplane.errors import InputError
 from costplane.surfaces.cli import app
 from costplane.written_file import make_directories, write_text
-from tests.cli.conftest import DEMO_ARGS, DEMO_PERIOD
-from tests.conftest import Run
+from tests.conftest import DEMO_ARGS, DEMO_PERIOD, Run
 
 Make = Callable[[Path], None]
 

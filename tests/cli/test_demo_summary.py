@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.cli.conftest import Demo
+from tests.conftest import Demo
 
 
 def _amount(printed: str, label: str) -> str:

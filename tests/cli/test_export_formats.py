@@ -14,8 +14,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from tests.cli.conftest import DEMO_PERIOD
-from tests.conftest import Run
+from tests.conftest import DEMO_PERIOD, Run
 
 Row = dict[str, Any]
 MONEY = ("BilledCost", "EffectiveCost", "ListCost", "ContractedCost", "PricingQuantity")

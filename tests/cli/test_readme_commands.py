@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from costplane.surfaces.cli import app
-from tests.cli.conftest import DEMO_ARGS, Demo
+from tests.conftest import DEMO_ARGS, Demo
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()

@@ -1,0 +1,11 @@
+"""Insight: what the platform should look like, with the money: rightsizing, capacity,
+commitments, entitlements against use, DR evidence, forecasts, budgets, anomalies and
+tenant placement.
+
+Each part is a sub-package that reads warehouse facts, the allocation and the catalog and
+returns typed results; none writes. Governance turns some of them into findings (the
+`requests-oversized` and `cluster-idle-capacity` policies read the same computation), and
+the service layer hands them to every surface. See docs/architecture.md.
+"""
+
+__all__: list[str] = []
