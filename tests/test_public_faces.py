@@ -35,6 +35,7 @@ STAGES = (
     "blueprint",
     "governance",
     "actions",
+    "notifications",
     "service",
 )
 PLUGIN_API = {

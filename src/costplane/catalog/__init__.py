@@ -10,6 +10,14 @@ from costplane.catalog.allocation import (
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
 from costplane.catalog.load import catalog_schema, load_catalog, parse_catalog
+from costplane.catalog.notifications import (
+    Channel,
+    EmailSettings,
+    EventKind,
+    EventSeverity,
+    NotificationRoute,
+    Notifications,
+)
 from costplane.catalog.price_sheet import HOURS_PER_MONTH, Price, PriceSheet
 from costplane.catalog.service_class import (
     WEEKDAYS,
@@ -28,14 +36,20 @@ __all__ = [
     "Budget",
     "BudgetScope",
     "Catalog",
+    "Channel",
     "ChargebackRules",
     "Contract",
     "CostDomain",
     "Drivers",
+    "EmailSettings",
     "Environment",
     "EnvironmentKind",
+    "EventKind",
+    "EventSeverity",
     "Identifier",
     "LabelKeys",
+    "NotificationRoute",
+    "Notifications",
     "Overhead",
     "Price",
     "PriceSheet",

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from costplane.catalog.budget import Budget
+from costplane.catalog.notifications import NotificationRoute
 from costplane.catalog.service_class import ServiceClass
 from costplane.catalog.tenant import Contract, Tenant
 
@@ -59,6 +60,7 @@ class CatalogParts:
     tenant_ids: frozenset[str]
     tenants: Sequence[tuple[int, Tenant]]
     budgets: Sequence[tuple[int, Budget]]
+    routes: Sequence[tuple[int, NotificationRoute]] = ()
 
 
 def check_references(parts: CatalogParts) -> list[Violation]:
@@ -72,6 +74,7 @@ def check_references(parts: CatalogParts) -> list[Violation]:
         *_overlapping_contracts(parts.tenants),
         *_environments_without_quota(parts),
         *_unknown_budget_scopes(parts),
+        *_unknown_route_scopes(parts),
     ]
 
 
@@ -180,3 +183,27 @@ def _unknown_budget_scopes(parts: CatalogParts) -> Iterator[Violation]:
                 ("budgets", index, "scope", "service_class"),
                 unknown_name("service class", scope.service_class, parts.service_class_ids),
             )
+
+
+def _unknown_route_scopes(parts: CatalogParts) -> Iterator[Violation]:
+    """Routes: a unique id each, and only tenants and classes the catalog declares."""
+    first: dict[str, int] = {}
+    for index, route in parts.routes:
+        if route.id in first:
+            yield Violation(
+                ("notifications", "routes", index, "id"),
+                f"route id {route.id!r} is already used by routes[{first[route.id]}]",
+            )
+        first.setdefault(route.id, index)
+        for position, tenant in enumerate(route.tenants):
+            if tenant not in parts.tenant_ids:
+                yield Violation(
+                    ("notifications", "routes", index, "tenants", position),
+                    unknown_name("tenant", tenant, parts.tenant_ids),
+                )
+        for position, name in enumerate(route.service_classes):
+            if name not in parts.service_class_ids:
+                yield Violation(
+                    ("notifications", "routes", index, "service_classes", position),
+                    unknown_name("service class", name, parts.service_class_ids),
+                )

@@ -30,6 +30,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from costplane.catalog.budget import Budget
 from costplane.catalog.catalog import Catalog
 from costplane.catalog.checks import CatalogParts, Loc, check_references, dotted
+from costplane.catalog.notifications import NotificationRoute
 from costplane.catalog.service_class import ServiceClass
 from costplane.catalog.tenant import Tenant
 from costplane.catalog.types import CURRENCY_PATTERN, IDENTIFIER_PATTERN
@@ -357,7 +358,12 @@ def _parts(tree: dict[str | int, object]) -> CatalogParts:
         ),
         tenants=_valid_items(Tenant, tenants),
         budgets=_valid_items(Budget, _list(tree.get("budgets"))),
+        routes=_valid_items(NotificationRoute, _routes(tree.get("notifications"))),
     )
+
+
+def _routes(notifications: object) -> list[object]:
+    return _list(notifications.get("routes")) if isinstance(notifications, dict) else []
 
 
 def _list(value: object) -> list[object]:

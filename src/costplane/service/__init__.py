@@ -43,6 +43,13 @@ from costplane.service.ingest import (
     ingest_history,
     restore_load,
 )
+from costplane.service.notify import (
+    Notified,
+    NotifyRequest,
+    notification_history,
+    run_notifications,
+    try_route,
+)
 from costplane.service.project import Project
 from costplane.service.record import record_restore
 from costplane.service.reports import (
@@ -76,6 +83,8 @@ __all__ = [
     "IngestHistory",
     "LoadFate",
     "Mode",
+    "Notified",
+    "NotifyRequest",
     "Project",
     "Report",
     "ReportRequest",
@@ -102,6 +111,7 @@ __all__ = [
     "kept_findings",
     "margin_document",
     "margin_report",
+    "notification_history",
     "reconcile_document",
     "reconcile_report",
     "record_restore",
@@ -109,11 +119,13 @@ __all__ = [
     "run_action",
     "run_collector",
     "run_demo",
+    "run_notifications",
     "run_schedule",
     "showback_document",
     "showback_report",
     "suppress_finding",
     "to_document",
+    "try_route",
     "unit_cost_document",
     "unit_cost_report",
     "verify_audit",

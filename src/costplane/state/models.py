@@ -184,3 +184,26 @@ class RestoreTestRecord(Base):
     ran_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
     load_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class NotificationRecord(Base):
+    """What a notification route was told about an event, and how the delivery went.
+
+    One row per route and event key: a delivered key is never sent to that route again;
+    a failed one counts its attempts and is tried again on the next run.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("route", "event_key", name="uq_notifications_route_event"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    route: Mapped[str] = mapped_column(String(100))
+    event_key: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20))
+    tenant: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    status: Mapped[str] = mapped_column(String(10))  # sent | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    first_tried_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    last_tried_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -34,6 +34,7 @@ from costplane.surfaces.cli import (
     generate,
     govern,
     ingest,
+    notify,
     policy,
     record,
     report,
@@ -157,6 +158,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(findings.app, name="findings")
 app.add_typer(generate.app, name="generate")
 app.add_typer(ingest.app, name="ingest")
+app.add_typer(notify.app, name="notify")
 app.add_typer(policy.app, name="policy")
 app.add_typer(record.app, name="record")
 app.add_typer(report.app, name="report")

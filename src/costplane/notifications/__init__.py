@@ -1,0 +1,21 @@
+"""Notifications: events (findings, budget thresholds, anomalies, stale sources) routed by the
+catalog to Slack, Microsoft Teams, a webhook or e-mail.
+
+`messages` decides what each route is told now, given what it was already told (the state
+store keeps that); `deliver` sends one message and reports how it went, never raising.
+See docs/notifications.md.
+"""
+
+from costplane.notifications.chat import payload
+from costplane.notifications.delivery import Delivery, deliver
+from costplane.notifications.event import Event
+from costplane.notifications.routing import Message, messages
+
+__all__ = [
+    "Delivery",
+    "Event",
+    "Message",
+    "deliver",
+    "messages",
+    "payload",
+]
