@@ -8,4 +8,32 @@ returns typed results; none writes. Governance turns some of them into findings 
 the service layer hands them to every surface. See docs/architecture.md.
 """
 
-__all__: list[str] = []
+from costplane.insight.dr import (
+    Evidence,
+    RecoveryEvidence,
+    Requirement,
+    TenantRecovery,
+    dr_evidence,
+)
+from costplane.insight.entitlements import (
+    UNUSED_SHARE,
+    EntitlementItem,
+    Entitlements,
+    EnvironmentEntitlements,
+    TenantEntitlements,
+    entitlements,
+)
+
+__all__: list[str] = [
+    "UNUSED_SHARE",
+    "EntitlementItem",
+    "Entitlements",
+    "EnvironmentEntitlements",
+    "Evidence",
+    "RecoveryEvidence",
+    "Requirement",
+    "TenantEntitlements",
+    "TenantRecovery",
+    "dr_evidence",
+    "entitlements",
+]
