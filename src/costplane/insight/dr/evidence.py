@@ -207,8 +207,9 @@ def _rpo(catalogue: Catalogue, tenant: Tenant, rpo_minutes: int) -> Requirement:
         status="pass" if achieved <= rpo_minutes else "fail",
         detail=detail,
         evidence=(
-            *(b for b in (before, after) if b.kind != BACKUP or b.finished_at < catalogue.start),
+            *(_evidence(anchors[d]) for d in databases if d in anchors),
             *(_evidence(e) for e in backups),
+            *(b for b in (before, after) if b.kind != BACKUP),
         ),
     )
 

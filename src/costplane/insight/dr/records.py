@@ -99,11 +99,13 @@ def read_catalogue(
 
     `as_of` is the period's end, or the newest listing's instant when that is earlier: a
     listing cannot show a backup that finished after it was taken, so a period still
-    running (or a collector that stopped) is judged up to what is known.
+    running (or a collector that stopped) is judged up to what is known. The newest
+    listing of any tenant counts: a tenant missing from it has no backup listed.
     """
     records = warehouse.table(BACKUP_RECORDS.name)
-    listed = records.filter(records.taken_at <= end, records.tenant.isin(list(tenants)))
+    listed = records.filter(records.taken_at <= end)
     newest = listed.filter(listed.record_type == BACKUP).taken_at.max().to_pyarrow().as_py()
+    listed = listed.filter(listed.tenant.isin(list(tenants)))
     as_of = min(end, newest) if newest is not None else end
     found = listed.filter(listed.finished_at < as_of)
     during = found.filter(found.finished_at >= start).select(*COLUMNS).distinct()
