@@ -20,7 +20,9 @@ from costplane.insight.entitlements import (
     EntitlementItem,
     Entitlements,
     EnvironmentEntitlements,
+    Status,
     TenantEntitlements,
+    capacity_status,
     entitlements,
 )
 
@@ -32,8 +34,10 @@ __all__: list[str] = [
     "Evidence",
     "RecoveryEvidence",
     "Requirement",
+    "Status",
     "TenantEntitlements",
     "TenantRecovery",
+    "capacity_status",
     "dr_evidence",
     "entitlements",
 ]

@@ -10,7 +10,7 @@ from costplane.insight.entitlements.report import (
     TenantEntitlements,
     entitlements,
 )
-from costplane.insight.entitlements.rules import UNUSED_SHARE, Status
+from costplane.insight.entitlements.rules import UNUSED_SHARE, Status, capacity_status
 
 __all__ = [
     "UNUSED_SHARE",
@@ -19,5 +19,6 @@ __all__ = [
     "EnvironmentEntitlements",
     "Status",
     "TenantEntitlements",
+    "capacity_status",
     "entitlements",
 ]
