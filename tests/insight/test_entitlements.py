@@ -298,3 +298,39 @@ def test_an_unknown_tenant_is_an_input_error(demo: Demo, cli: Run) -> None:
         )
         assert result.exit_code == 2
         assert "--tenant 'nobody': no such tenant" in result.stderr
+
+
+def test_csv_has_one_row_per_item_and_requirement(demo: Demo, cli: Run) -> None:
+    home, tenant = str(demo.home), "merkur-pet-supplies"
+    found = cli(
+        "--home",
+        home,
+        "report",
+        "entitlements",
+        "--period",
+        DEMO_PERIOD,
+        "--tenant",
+        tenant,
+        "-o",
+        "csv",
+    )
+    assert found.exit_code == 0, found.stderr
+    header, *rows = found.stdout.splitlines()
+    assert header == (
+        "tenant,service_class,environment,entitlement,entitled,used,unit,status,"
+        "monthly_amount,basis"
+    )
+    assert len(rows) == 21  # 11 in production, 5 in each of staging and development
+    assert any(
+        r.startswith(f"{tenant},dedicated,production,cpu-usage-p95,12,1.839,cores,unused,234.39,")
+        for r in rows
+    )
+    dr = cli(
+        "--home", home, "report", "dr", "--period", DEMO_PERIOD, "--tenant", tenant, "-o", "csv"
+    )
+    assert dr.exit_code == 0, dr.stderr
+    header, *rows = dr.stdout.splitlines()
+    assert (
+        header == "tenant,service_class,requirement,required,achieved,unit,status,detail,evidence"
+    )
+    assert [r.split(",")[2] for r in rows] == ["rpo", "restore-tested", "rto", "isolation"]

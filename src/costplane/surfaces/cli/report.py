@@ -400,12 +400,11 @@ def dr(
         for requirement in t["requirements"]
     ]
     if output is OutputFormat.CSV:
-        evidence = Column("evidence_ids", "evidence")
-        for row in rows:
-            row["evidence_ids"] = " ".join(
+        for row in rows:  # the records' ids, space-separated: JSON has them whole
+            row["evidence"] = " ".join(
                 e["backup_id"] or e["kind"] for e in row["evidence"] if e["kind"] != "as-of"
             )
-        render(rows, [*DR_COLUMNS, evidence], output)
+        render(rows, [*DR_COLUMNS, Column("evidence")], output)
         return
     heading = f"DR evidence {result.period} (as of {result.as_of:%Y-%m-%d %H:%M} UTC)"
     render(rows, DR_COLUMNS, output, title=heading)
