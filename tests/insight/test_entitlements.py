@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -16,7 +18,7 @@ from costplane.catalog import Catalog
 from costplane.insight import UNUSED_SHARE, EntitlementItem, Status, capacity_status, entitlements
 from costplane.warehouse import Warehouse
 from tests.conftest import DEMO_PERIOD, Demo, Run
-from tests.insight.conftest import OCTOBER, load
+from tests.insight.conftest import EXAMPLE, OCTOBER, load
 
 START = dt.datetime(2026, 10, 1)
 GIB = 2**30
@@ -334,3 +336,27 @@ def test_csv_has_one_row_per_item_and_requirement(demo: Demo, cli: Run) -> None:
         header == "tenant,service_class,requirement,required,achieved,unit,status,detail,evidence"
     )
     assert [r.split(",")[2] for r in rows] == ["rpo", "restore-tested", "rto", "isolation"]
+
+
+def test_with_a_catalog_and_no_data_nothing_is_measured_and_nothing_written(
+    cli: Run, tmp_path: Path
+) -> None:
+    shutil.copyfile(EXAMPLE, tmp_path / "costplane.yaml")
+    home = str(tmp_path)
+    result = cli("--home", home, "report", "entitlements", "--period", "2026-10", "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    statuses = {
+        (i["entitlement"], i["status"])
+        for t in json.loads(result.stdout)["tenants"]
+        for e in t["environments"]
+        for i in e["items"]
+    }
+    assert ("cpu-usage-p95", "unknown") in statuses
+    assert not {s for _, s in statuses} & {
+        "within",
+        "unused",
+    }  # nothing measured, nothing judged fine
+    dr = cli("--home", home, "report", "dr", "--period", "2026-10", "-o", "json")
+    assert dr.exit_code == 0, dr.stderr
+    assert {t["status"] for t in json.loads(dr.stdout)["tenants"]} == {"fail"}  # no evidence
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["costplane.yaml"]

@@ -299,6 +299,7 @@ def unit_cost(ctx: typer.Context, period: str = PERIOD, output: OutputFormat = O
 # Service classes in force ----------------------------------------------------------------
 
 TENANT = typer.Option(None, "--tenant", help="Only this tenant (a catalog id).")
+CENTS = Decimal("0.00")
 
 ENTITLEMENT_COLUMNS = [
     Column("tenant"),
@@ -351,9 +352,9 @@ def entitlements(
         return
     heading = f"Entitlements {result.period}, {result.currency}"
     render(rows, ENTITLEMENT_COLUMNS, output, title=heading)
-    over = sum((Decimal(r["monthly_amount"]) for r in rows if r["status"] == "over"), Decimal(0))
+    over = sum((Decimal(r["monthly_amount"]) for r in rows if r["status"] == "over"), CENTS)
     unused = sum(
-        (Decimal(r["monthly_amount"]) for r in rows if r["status"] == "unused"), Decimal(0)
+        (Decimal(r["monthly_amount"]) for r in rows if r["status"] == "unused"), CENTS
     )
     console.print(
         f"Use beyond entitlements: {over:f} {result.currency} a month; paid-for headroom "
