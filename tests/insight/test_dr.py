@@ -115,6 +115,10 @@ def test_each_requirement_from_hand_built_records(
     tested = at("2026-10-02T11:15:00")
     found = evidence(warehouse, example_catalog, ran_by={("kontor-buero", tested): "ana"})
     assert found.as_of == LISTED  # judged up to the listing, not to the month's end
+    assert found.notes == (
+        "judged up to the newest backup listing, 2026-10-03 00:00, not the period's end "
+        "(2026-11-01 00:00)",
+    )
     kontor = requirements(found, "kontor-buero")
     # K2 01:10 -> K4 03:40 is the longest gap (K3 failed): 150 minutes against 60.
     rpo = kontor["rpo"]

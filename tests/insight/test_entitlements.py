@@ -352,6 +352,7 @@ def test_with_a_catalog_and_no_data_nothing_is_measured_and_nothing_written(
         for i in e["items"]
     }
     assert ("cpu-usage-p95", "unknown") in statuses
+    assert "note: no usage samples of these tenants' namespaces in 2026-10" in result.stderr
     assert not {s for _, s in statuses} & {
         "within",
         "unused",
@@ -359,4 +360,5 @@ def test_with_a_catalog_and_no_data_nothing_is_measured_and_nothing_written(
     dr = cli("--home", home, "report", "dr", "--period", "2026-10", "-o", "json")
     assert dr.exit_code == 0, dr.stderr
     assert {t["status"] for t in json.loads(dr.stdout)["tenants"]} == {"fail"}  # no evidence
+    assert "note: no backup listing was taken by 2026-11-01 00:00" in dr.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["costplane.yaml"]

@@ -93,6 +93,8 @@ class RecoveryEvidence:
     end: dt.datetime
     as_of: dt.datetime
     tenants: tuple[TenantRecovery, ...]
+    notes: tuple[str, ...] = ()
+    """What a reader is told about the records as a whole (none listed, judged early)."""
 
 
 RanBy = Mapping[tuple[str, dt.datetime], str]
@@ -135,7 +137,20 @@ def recovery_evidence(
                 requirements=requirements,
             )
         )
-    return RecoveryEvidence(period, catalogue.start, end, catalogue.as_of, tuple(judged))
+    notes = []
+    if catalogue.newest_listing is None:
+        notes.append(
+            f"no backup listing was taken by {end:%Y-%m-%d %H:%M}: every requirement fails "
+            "for want of evidence (`costplane collect backups` lists them)"
+        )
+    elif catalogue.as_of < end:
+        notes.append(
+            f"judged up to the newest backup listing, {catalogue.as_of:%Y-%m-%d %H:%M}, "
+            f"not the period's end ({end:%Y-%m-%d %H:%M})"
+        )
+    return RecoveryEvidence(
+        period, catalogue.start, end, catalogue.as_of, tuple(judged), tuple(notes)
+    )
 
 
 def _production(catalogue: Catalogue, tenant: Tenant) -> Catalogue:
@@ -154,6 +169,7 @@ def _production(catalogue: Catalogue, tenant: Tenant) -> Catalogue:
         catalogue.as_of,
         tuple(e for e in catalogue.entries if counts(e)),
         tuple(e for e in catalogue.before if counts(e)),
+        catalogue.newest_listing,
     )
 
 

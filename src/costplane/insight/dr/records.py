@@ -82,6 +82,8 @@ class Catalogue:
     """Backups and restore tests that finished in [start, as_of), oldest first."""
     before: tuple[BackupEntry, ...]
     """Per (record type, tenant, database): the newest good one that finished before start."""
+    newest_listing: dt.datetime | None = None
+    """When the newest backup listing taken by the period's end was taken (None: none was)."""
 
     def of_tenant(self, tenant: str) -> Catalogue:
         return Catalogue(
@@ -89,6 +91,7 @@ class Catalogue:
             self.as_of,
             tuple(e for e in self.entries if e.tenant == tenant),
             tuple(e for e in self.before if e.tenant == tenant),
+            self.newest_listing,
         )
 
 
@@ -115,6 +118,7 @@ def read_catalogue(
         as_of,
         tuple(sorted(_entries(during), key=_order)),
         tuple(sorted(_entries(_newest(good_before)), key=_order)),
+        newest,
     )
 
 

@@ -62,6 +62,8 @@ class Entitlements:
     currency: str
     unused_share: Decimal
     tenants: tuple[TenantEntitlements, ...]
+    notes: tuple[str, ...] = ()
+    """What a reader is told about the facts as a whole (no usage in the period)."""
 
 
 def entitlements(
@@ -81,11 +83,18 @@ def entitlements(
         r.tenant: r for r in dr_evidence(warehouse, catalog, period, start, end, tenant).tenants
     }
     judge = _Judge(catalog, unused_share)
+    notes = []
+    if tenants and not any(seen.hours for seen in observed.values()):
+        notes.append(
+            f"no usage samples of these tenants' namespaces in {period}: CPU and memory "
+            "are unknown (ingest or collect the month's usage first)"
+        )
     return Entitlements(
         period=period,
         currency=catalog.currency,
         unused_share=unused_share,
         tenants=tuple(judge.tenant(t, observed, recovery.get(t.id)) for t in tenants),
+        notes=tuple(notes),
     )
 
 

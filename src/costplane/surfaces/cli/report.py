@@ -332,6 +332,7 @@ def entitlements(
     unused headroom, at the price sheet's prices (docs/service-classes.md).
     """
     result = entitlements_report(project_of(ctx), ClassReportRequest.of(period, tenant))
+    print_class_notes(result.notes)
     document = entitlements_document(result)
     if output is OutputFormat.JSON:
         emit_json(document)
@@ -353,9 +354,7 @@ def entitlements(
     heading = f"Entitlements {result.period}, {result.currency}"
     render(rows, ENTITLEMENT_COLUMNS, output, title=heading)
     over = sum((Decimal(r["monthly_amount"]) for r in rows if r["status"] == "over"), CENTS)
-    unused = sum(
-        (Decimal(r["monthly_amount"]) for r in rows if r["status"] == "unused"), CENTS
-    )
+    unused = sum((Decimal(r["monthly_amount"]) for r in rows if r["status"] == "unused"), CENTS)
     console.print(
         f"Use beyond entitlements: {over:f} {result.currency} a month; paid-for headroom "
         f"unused: {unused:f} {result.currency} a month. Requests and p95 use are two views of "
@@ -391,6 +390,7 @@ def dr(
     the evidence behind each (backup ids, restore tests, who ran them), for an audit file.
     """
     result = dr_report(project_of(ctx), ClassReportRequest.of(period, tenant))
+    print_class_notes(result.notes)
     document = dr_document(result)
     if output is OutputFormat.JSON:
         emit_json(document)
@@ -414,6 +414,11 @@ def dr(
         f"{len(document['tenants']) - len(failing)} of {len(document['tenants'])} tenants pass "
         "every requirement. --output json gives the evidence (backup ids, restore tests)."
     )
+
+
+def print_class_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        err_console.print(f"note: {note}", soft_wrap=True)
 
 
 # What every report says about its month ------------------------------------------------
