@@ -124,7 +124,13 @@ def built(warehouse: Warehouse) -> None:
         None,
         {"metadata": {"annotations": {"costplane.io/log-retention-days": "30"}}},
     )
-    inventory = [namespace, deployment("odoo-web", 2), deployment("odoo-cron", 1)]
+    scaler = kubernetes(  # the HPA keeps at least 3: what the class is held to
+        "HorizontalPodAutoscaler",
+        "odoo-web",
+        "kontor-buero-prod",
+        {"spec": {"minReplicas": 3, "scaleTargetRef": {"kind": "Deployment", "name": "odoo-web"}}},
+    )
+    inventory = [namespace, deployment("odoo-web", 2), deployment("odoo-cron", 1), scaler]
     taken = dt.datetime(2026, 10, 20)
     load(warehouse, "inventory_snapshots", inventory, taken, taken)
 
@@ -181,9 +187,9 @@ def test_each_entitlement_from_hand_built_facts(
     assert (logs.entitled, logs.used, logs.status) == (Decimal(14), Decimal(30), "over")
     assert logs.monthly_amount == cents(2 * 16 * Decimal("0.03"))  # 0.96
 
-    ha = found[("production", "ha-replicas")]  # odoo-web runs 2 for a class of 1; cron is one
-    assert (ha.entitled, ha.used, ha.status) == (Decimal(1), Decimal(2), "over")
-    assert ha.monthly_amount == cents(Decimal("0.5") * core_month + 1 * gib_month)  # 14.60
+    ha = found[("production", "ha-replicas")]  # odoo-web kept at 3 for a class of 1; cron is one
+    assert (ha.entitled, ha.used, ha.status) == (Decimal(1), Decimal(3), "over")
+    assert ha.monthly_amount == cents(2 * (Decimal("0.5") * core_month + 1 * gib_month))  # 29.20
 
     rpo = found[("production", "backup-rpo")]  # no backup at all: the whole month
     assert (rpo.used, rpo.status) == (Decimal(31 * 24 * 60), "over")
