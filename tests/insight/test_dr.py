@@ -15,7 +15,12 @@ from costplane.catalog import Catalog
 from costplane.insight import RecoveryEvidence, dr_evidence
 from costplane.warehouse import Warehouse
 from tests.conftest import DEMO_PERIOD, Demo, Run
-from tests.insight.conftest import OCTOBER, load
+from tests.insight.class_facts import (
+    OCTOBER,
+    example_catalog_fixture,  # noqa: F401 - a fixture
+    load,
+    warehouse_fixture,  # noqa: F401 - a fixture
+)
 
 LISTED = dt.datetime(2026, 10, 3)  # the only listing: the report is judged up to it
 

@@ -18,7 +18,13 @@ from costplane.catalog import Catalog
 from costplane.insight import UNUSED_SHARE, EntitlementItem, Status, capacity_status, entitlements
 from costplane.warehouse import Warehouse
 from tests.conftest import DEMO_PERIOD, Demo, Run
-from tests.insight.conftest import EXAMPLE, OCTOBER, load
+from tests.insight.class_facts import (
+    EXAMPLE,
+    OCTOBER,
+    example_catalog_fixture,  # noqa: F401 - a fixture
+    load,
+    warehouse_fixture,  # noqa: F401 - a fixture
+)
 
 START = dt.datetime(2026, 10, 1)
 GIB = 2**30

@@ -1,5 +1,8 @@
-"""Small hand-built facts for the insight reports, on DuckDB and on PostgreSQL, against the
-example catalog (examples/distribution-saas): each test states the rows it needs."""
+"""Small hand-built facts for the service-class reports, on DuckDB and on PostgreSQL, against the
+example catalog (examples/distribution-saas): each test states the rows it needs.
+
+The fixtures live here rather than in a conftest.py, which other suites of this folder
+may want for their own: a test module imports them by their `*_fixture` names."""
 
 from __future__ import annotations
 
@@ -19,13 +22,16 @@ EXAMPLE = ROOT / "examples" / "distribution-saas" / "costplane.yaml"
 OCTOBER = ("2026-10", dt.date(2026, 10, 1), dt.date(2026, 11, 1))
 
 
-@pytest.fixture(scope="session")
-def example_catalog() -> Catalog:
+@pytest.fixture(scope="session", name="example_catalog")
+def example_catalog_fixture() -> Catalog:
     return load_catalog(EXAMPLE)
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+@pytest.fixture(
+    name="warehouse",
+    params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def warehouse_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
     if request.param == "duckdb":
         url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     else:
