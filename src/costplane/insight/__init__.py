@@ -8,4 +8,36 @@ returns typed results; none writes. Governance turns some of them into findings 
 the service layer hands them to every surface. See docs/architecture.md.
 """
 
-__all__: list[str] = []
+from costplane.insight.dr import (
+    Evidence,
+    RecoveryEvidence,
+    Requirement,
+    TenantRecovery,
+    dr_evidence,
+)
+from costplane.insight.entitlements import (
+    UNUSED_SHARE,
+    EntitlementItem,
+    Entitlements,
+    EnvironmentEntitlements,
+    Status,
+    TenantEntitlements,
+    capacity_status,
+    entitlements,
+)
+
+__all__: list[str] = [
+    "UNUSED_SHARE",
+    "EntitlementItem",
+    "Entitlements",
+    "EnvironmentEntitlements",
+    "Evidence",
+    "RecoveryEvidence",
+    "Requirement",
+    "Status",
+    "TenantEntitlements",
+    "TenantRecovery",
+    "capacity_status",
+    "dr_evidence",
+    "entitlements",
+]

@@ -21,6 +21,13 @@ from costplane.service.allocate import allocate_days
 from costplane.service.audit import audit_entries, verify_audit
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
+from costplane.service.entitlements import (
+    ClassReportRequest,
+    dr_document,
+    dr_report,
+    entitlements_document,
+    entitlements_report,
+)
 from costplane.service.export import FocusRequest, export_month
 from costplane.service.findings import (
     ACTIVE,
@@ -73,6 +80,7 @@ __all__ = [
     "ACTIVE",
     "ActOptions",
     "Acted",
+    "ClassReportRequest",
     "ClusterAccess",
     "CollectRequest",
     "Demo",
@@ -101,6 +109,10 @@ __all__ = [
     "chargeback_lines",
     "chargeback_report",
     "collector_status",
+    "dr_document",
+    "dr_report",
+    "entitlements_document",
+    "entitlements_report",
     "export_month",
     "finding_document",
     "govern",

@@ -15,12 +15,17 @@ import typer
 from costplane.allocation import AllocationKind, Chargeback, Period
 from costplane.money import CENT, cents
 from costplane.service import (
+    ClassReportRequest,
     Report,
     ReportRequest,
     as_row,
     chargeback_document,
     chargeback_lines,
     chargeback_report,
+    dr_document,
+    dr_report,
+    entitlements_document,
+    entitlements_report,
     margin_document,
     margin_report,
     reconcile_document,
@@ -41,7 +46,8 @@ from costplane.surfaces.cli.output import (
 from costplane.surfaces.cli.project import project_of
 
 app = typer.Typer(
-    help="Reports on the allocation: reconciliation, showback, chargeback, margin, unit cost."
+    help="Reports on the allocation: reconciliation, showback, chargeback, margin, unit cost; "
+    "and on service classes in force: entitlements against use, DR evidence."
 )
 
 PERIOD = typer.Option(..., "--period", help="A month, YYYY-MM.")
@@ -288,6 +294,131 @@ def unit_cost(ctx: typer.Context, period: str = PERIOD, output: OutputFormat = O
     rows = [*tenants, {**total, "tenant": "total"}]
     heading = title("Unit cost", costs.period, report.currency)
     render(rows, UNIT_COST_COLUMNS, output, title=heading)
+
+
+# Service classes in force ----------------------------------------------------------------
+
+TENANT = typer.Option(None, "--tenant", help="Only this tenant (a catalog id).")
+CENTS = Decimal("0.00")
+
+ENTITLEMENT_COLUMNS = [
+    Column("tenant"),
+    Column("service_class", "service class"),
+    Column("environment"),
+    Column("entitlement"),
+    Column("entitled", numeric=True),
+    Column("used", numeric=True),
+    Column("unit"),
+    Column("status"),
+    Column("monthly_amount", "monthly amount", numeric=True),
+]
+
+
+@app.command()
+def entitlements(
+    ctx: typer.Context,
+    period: str = PERIOD,
+    tenant: str | None = TENANT,
+    output: OutputFormat = OUTPUT,
+) -> None:
+    """Per tenant and environment: each entitlement of its class against what was used.
+
+    CPU and memory quota against the 95th percentile of hourly requests and use; the
+    database against its sizing band; file store and object storage; log retention;
+    the achieved RPO; days since the last verified restore; HA replicas. Status is
+    `within`, `over` or `unused` (below 20 % of the entitlement), `short` for a service
+    level below the class's, `unmetered` where the class sets no bound, `unknown`
+    where no fact says. The monthly amount is the use beyond the entitlement, or the
+    unused headroom, at the price sheet's prices (docs/service-classes.md).
+    """
+    result = entitlements_report(project_of(ctx), ClassReportRequest.of(period, tenant))
+    print_class_notes(result.notes)
+    document = entitlements_document(result)
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    rows = [
+        {
+            "tenant": t["tenant"],
+            "service_class": t["service_class"],
+            "environment": e["environment"],
+            **item,
+        }
+        for t in document["tenants"]
+        for e in t["environments"]
+        for item in e["items"]
+    ]
+    if output is OutputFormat.CSV:
+        render(rows, [*ENTITLEMENT_COLUMNS, Column("basis")], output)
+        return
+    heading = f"Entitlements {result.period}, {result.currency}"
+    render(rows, ENTITLEMENT_COLUMNS, output, title=heading)
+    over = sum((Decimal(r["monthly_amount"]) for r in rows if r["status"] == "over"), CENTS)
+    unused = sum((Decimal(r["monthly_amount"]) for r in rows if r["status"] == "unused"), CENTS)
+    console.print(
+        f"Use beyond entitlements: {over:f} {result.currency} a month; paid-for headroom "
+        f"unused: {unused:f} {result.currency} a month. Requests and p95 use are two views of "
+        "one quota: their amounts are alternatives, not a sum. --output csv gives each basis."
+    )
+
+
+DR_COLUMNS = [
+    Column("tenant"),
+    Column("service_class", "service class"),
+    Column("requirement"),
+    Column("required", numeric=True),
+    Column("achieved", numeric=True),
+    Column("unit"),
+    Column("status"),
+    Column("detail"),
+]
+
+
+@app.command()
+def dr(
+    ctx: typer.Context,
+    period: str = PERIOD,
+    tenant: str | None = TENANT,
+    output: OutputFormat = OUTPUT,
+) -> None:
+    """Per tenant: the class's RPO, RTO and restore test interval against the backup records.
+
+    Requirements: `rpo` (the longest gap between good production backups, from the last
+    one before the month to the end of what the listings show), `restore-tested` (days
+    since the last verified restore), `rto` (that restore's duration), `isolation`
+    (backups kept in another region than the data). Each passes or fails; JSON carries
+    the evidence behind each (backup ids, restore tests, who ran them), for an audit file.
+    """
+    result = dr_report(project_of(ctx), ClassReportRequest.of(period, tenant))
+    print_class_notes(result.notes)
+    document = dr_document(result)
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    rows = [
+        {"tenant": t["tenant"], "service_class": t["service_class"], **requirement}
+        for t in document["tenants"]
+        for requirement in t["requirements"]
+    ]
+    if output is OutputFormat.CSV:
+        for row in rows:  # the records' ids, space-separated: JSON has them whole
+            row["evidence"] = " ".join(
+                e["backup_id"] or e["kind"] for e in row["evidence"] if e["kind"] != "as-of"
+            )
+        render(rows, [*DR_COLUMNS, Column("evidence")], output)
+        return
+    heading = f"DR evidence {result.period} (as of {result.as_of:%Y-%m-%d %H:%M} UTC)"
+    render(rows, DR_COLUMNS, output, title=heading)
+    failing = [t["tenant"] for t in document["tenants"] if t["status"] == "fail"]
+    console.print(
+        f"{len(document['tenants']) - len(failing)} of {len(document['tenants'])} tenants pass "
+        "every requirement. --output json gives the evidence (backup ids, restore tests)."
+    )
+
+
+def print_class_notes(notes: tuple[str, ...]) -> None:
+    for note in notes:
+        err_console.print(f"note: {note}", soft_wrap=True)
 
 
 # What every report says about its month ------------------------------------------------
