@@ -10,6 +10,12 @@ from costplane.catalog.allocation import (
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
 from costplane.catalog.load import catalog_schema, load_catalog, parse_catalog
+from costplane.catalog.placement import (
+    Compliance,
+    MigrationRules,
+    PlacementRules,
+    PlacementWeights,
+)
 from costplane.catalog.price_sheet import HOURS_PER_MONTH, Price, PriceSheet
 from costplane.catalog.service_class import (
     WEEKDAYS,
@@ -29,6 +35,7 @@ __all__ = [
     "BudgetScope",
     "Catalog",
     "ChargebackRules",
+    "Compliance",
     "Contract",
     "CostDomain",
     "Drivers",
@@ -36,7 +43,10 @@ __all__ = [
     "EnvironmentKind",
     "Identifier",
     "LabelKeys",
+    "MigrationRules",
     "Overhead",
+    "PlacementRules",
+    "PlacementWeights",
     "Price",
     "PriceSheet",
     "RedisKeys",

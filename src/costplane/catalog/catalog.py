@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from costplane.catalog.allocation import AllocationRules, ChargebackRules
 from costplane.catalog.base import CatalogModel
 from costplane.catalog.budget import Budget
+from costplane.catalog.placement import MigrationRules, PlacementRules
 from costplane.catalog.price_sheet import PriceSheet
 from costplane.catalog.service_class import ServiceClass
 from costplane.catalog.tenant import Tenant
@@ -54,6 +55,8 @@ class Catalog(CatalogModel):
     budgets: list[Budget] = Field(default_factory=list)
     allocation: AllocationRules = Field(default_factory=AllocationRules)
     chargeback: ChargebackRules = Field(default_factory=ChargebackRules)
+    placement: PlacementRules = Field(default_factory=PlacementRules)
+    migration: MigrationRules = Field(default_factory=MigrationRules)
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)

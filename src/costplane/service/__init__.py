@@ -43,6 +43,12 @@ from costplane.service.ingest import (
     ingest_history,
     restore_load,
 )
+from costplane.service.placement import (
+    MigrationRequest,
+    PlacementRequest,
+    plan_migration,
+    recommend_placement,
+)
 from costplane.service.project import Project
 from costplane.service.record import record_restore
 from costplane.service.reports import (
@@ -75,7 +81,9 @@ __all__ = [
     "GovernRequest",
     "IngestHistory",
     "LoadFate",
+    "MigrationRequest",
     "Mode",
+    "PlacementRequest",
     "Project",
     "Report",
     "ReportRequest",
@@ -102,6 +110,8 @@ __all__ = [
     "kept_findings",
     "margin_document",
     "margin_report",
+    "plan_migration",
+    "recommend_placement",
     "reconcile_document",
     "reconcile_report",
     "record_restore",
