@@ -8,6 +8,7 @@ beta 0.5 + 1 + 1 = 2.5 (high: custom modules, integrations, regulated).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,18 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from costplane.allocation import margin
 from costplane.catalog import MigrationRules
 from costplane.errors import InputError
-from costplane.insight.placement import MigrationPlan, plan_waves
+from costplane.insight.placement import (
+    Evidence,
+    MigrationPlan,
+    Placement,
+    gather_evidence,
+    placement_of,
+    plan_waves,
+    waves_of,
+)
 from costplane.surfaces.cli import app
 from costplane.warehouse import Warehouse
 from tests.conftest import Demo
@@ -28,10 +38,25 @@ warehouse = pytest.fixture(scope="module", params=ENGINES)(hand_warehouse)
 EVERYONE = ("alpha", "beta", "gamma")
 
 
+@dataclass(frozen=True)
+class World:
+    placement: Placement
+    evidence: dict[str, Evidence]
+
+
+@pytest.fixture(scope="module")
+def world(warehouse: Warehouse) -> World:
+    """The month read once per engine; each plan below is cut from it."""
+    evidence = gather_evidence(warehouse, catalog(), OCTOBER)
+    return World(placement_of(catalog(), margin(warehouse, catalog(), OCTOBER), evidence), evidence)
+
+
 def plan(
-    warehouse: Warehouse, to: str = "own", tenants: tuple[str, ...] = EVERYONE, **rules: Any
+    world: World, to: str = "own", tenants: tuple[str, ...] = EVERYONE, **rules: Any
 ) -> MigrationPlan:
-    return plan_waves(warehouse, catalog(), OCTOBER, to, tenants, MigrationRules(**rules))
+    return waves_of(
+        catalog(), world.placement, world.evidence, to, tenants, {"c1"}, MigrationRules(**rules)
+    )
 
 
 def waves(found: MigrationPlan) -> list[list[str]]:
@@ -39,7 +64,7 @@ def waves(found: MigrationPlan) -> list[list[str]]:
 
 
 def test_low_risk_and_small_first_with_cutover_and_cost(warehouse: Warehouse) -> None:
-    found = plan(warehouse)
+    found = plan_waves(warehouse, catalog(), OCTOBER, "own", EVERYONE, MigrationRules())
     assert waves(found) == [["gamma", "alpha"], ["beta"]]
     low, high = found.waves
     assert (low.risk, high.risk) == ("low", "high")
@@ -57,8 +82,8 @@ def test_low_risk_and_small_first_with_cutover_and_cost(warehouse: Warehouse) ->
     assert found.wave_bound_bytes == 100 * 2**20 * 6 * 3600
 
 
-def test_rollback_criteria_are_the_collected_counts(warehouse: Warehouse) -> None:
-    found = plan(warehouse)
+def test_rollback_criteria_are_the_collected_counts(world: World) -> None:
+    found = plan(world)
     alpha = found.waves[0].tenants[1].rollback
     assert dict(alpha.row_counts) == {"sale_order_line": 900, "stock_move": 7_000}
     assert alpha.row_counts_exact is False  # PostgreSQL's statistics, no exact Odoo counts
@@ -70,33 +95,33 @@ def test_rollback_criteria_are_the_collected_counts(warehouse: Warehouse) -> Non
     assert any("stock_move" in line for line in found.waves[1].rollback_criteria)
 
 
-def test_the_bound_and_the_window_cut_waves(warehouse: Warehouse) -> None:
+def test_the_bound_and_the_window_cut_waves(world: World) -> None:
     # 15 GiB a wave: gamma (5) and alpha (11.5) no longer fit together
-    assert waves(plan(warehouse, wave_max_gib=Decimal(15))) == [["gamma"], ["alpha"], ["beta"]]
-    assert waves(plan(warehouse, wave_max_tenants=1)) == [["gamma"], ["alpha"], ["beta"]]
+    assert waves(plan(world, wave_max_gib=Decimal(15))) == [["gamma"], ["alpha"], ["beta"]]
+    assert waves(plan(world, wave_max_tenants=1)) == [["gamma"], ["alpha"], ["beta"]]
     # a 30-minute window: every tenant alone, and over it
-    short = plan(warehouse, window_hours=Decimal("0.5"))
+    short = plan(world, window_hours=Decimal("0.5"))
     assert waves(short) == [["gamma"], ["alpha"], ["beta"]]
     assert [w.within_window for w in short.waves] == [False, False, False]
     assert sum("longer window" in note for note in short.notes) == 3
 
 
-def test_default_tenants_and_targets(warehouse: Warehouse) -> None:
+def test_default_tenants_and_targets(world: World) -> None:
     # without --tenants: those the placement moves to the class's tenancy (beta alone)
-    assert waves(plan(warehouse, tenants=())) == [["beta"]]
+    assert waves(plan(world, tenants=())) == [["beta"]]
     # a cluster: tenants running elsewhere; all run on c1, so none
-    on_c1 = plan(warehouse, to="c1", tenants=())
+    on_c1 = plan(world, to="c1", tenants=())
     assert (on_c1.target, on_c1.waves) == ("cluster", ())
     # to a cluster the class, so the prices, stay
-    moved = plan(warehouse, to="c1")
+    moved = plan(world, to="c1")
     assert all(t.cost_after == t.cost_before for w in moved.waves for t in w.tenants)
-    already = plan(warehouse, to="small", tenants=("alpha",))
+    already = plan(world, to="small", tenants=("alpha",))
     assert already.waves == ()
     assert "alpha left out: already in small" in already.notes
     with pytest.raises(InputError, match="neither a service class"):
-        plan(warehouse, to="mars")
+        plan(world, to="mars")
     with pytest.raises(InputError, match="not in the catalog: zeta"):
-        plan(warehouse, tenants=("zeta",))
+        plan(world, tenants=("zeta",))
 
 
 # The demo ---------------------------------------------------------------------------------
