@@ -14,10 +14,12 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from costplane.allocation import margin
-from costplane.catalog import MigrationRules
+from costplane.catalog import Catalog, MigrationRules
 from costplane.errors import InputError
 from costplane.insight.placement import (
     Evidence,
@@ -40,6 +42,7 @@ EVERYONE = ("alpha", "beta", "gamma")
 
 @dataclass(frozen=True)
 class World:
+    catalog: Catalog
     placement: Placement
     evidence: dict[str, Evidence]
 
@@ -47,15 +50,17 @@ class World:
 @pytest.fixture(scope="module")
 def world(warehouse: Warehouse) -> World:
     """The month read once per engine; each plan below is cut from it."""
-    evidence = gather_evidence(warehouse, catalog(), OCTOBER)
-    return World(placement_of(catalog(), margin(warehouse, catalog(), OCTOBER), evidence), evidence)
+    declared = catalog()
+    evidence = gather_evidence(warehouse, declared, OCTOBER)
+    placement = placement_of(declared, margin(warehouse, declared, OCTOBER), evidence)
+    return World(declared, placement, evidence)
 
 
 def plan(
     world: World, to: str = "own", tenants: tuple[str, ...] = EVERYONE, **rules: Any
 ) -> MigrationPlan:
     return waves_of(
-        catalog(), world.placement, world.evidence, to, tenants, {"c1"}, MigrationRules(**rules)
+        world.catalog, world.placement, world.evidence, to, tenants, {"c1"}, MigrationRules(**rules)
     )
 
 
@@ -122,6 +127,41 @@ def test_default_tenants_and_targets(world: World) -> None:
         plan(world, to="mars")
     with pytest.raises(InputError, match="not in the catalog: zeta"):
         plan(world, tenants=("zeta",))
+
+
+@settings(max_examples=20)
+@given(
+    gib=st.decimals(min_value=1, max_value=40, places=1),
+    most=st.integers(min_value=1, max_value=3),
+    hours=st.decimals(min_value="0.5", max_value=3, places=2),
+)
+def test_any_bounds_keep_every_wave_whole_ordered_and_full(
+    world: World, gib: Decimal, most: int, hours: Decimal
+) -> None:
+    found = plan(world, wave_max_gib=gib, wave_max_tenants=most, window_hours=hours)
+    moved = [t.tenant for w in found.waves for t in w.tenants]
+    assert sorted(moved) == sorted(EVERYONE)
+    bands = [("low", "medium", "high").index(w.risk) for w in found.waves]
+    assert bands == sorted(bands)
+    bound, window = int(gib * GIB), hours * 60
+    for wave in found.waves:
+        assert len(wave.tenants) <= most
+        assert {t.risk for t in wave.tenants} == {wave.risk}
+        fits = wave.data_bytes <= bound and wave.cutover_minutes <= window
+        assert fits or len(wave.tenants) == 1
+        assert (wave.within_bound, wave.within_window) == (
+            wave.data_bytes <= bound,
+            wave.cutover_minutes <= window,
+        )
+    # greedy: the first tenant of each wave did not fit the wave before it
+    for before, after in zip(found.waves, found.waves[1:], strict=False):
+        first = after.tenants[0]
+        assert (
+            before.risk != first.risk
+            or len(before.tenants) == most
+            or before.data_bytes + first.data_bytes > bound
+            or before.cutover_minutes + first.cutover_minutes > window
+        )
 
 
 # The demo ---------------------------------------------------------------------------------
