@@ -10,7 +10,14 @@ import typer
 from costplane.insight.placement import CRITERIA, Placement, TenantPlacement
 from costplane.money import cents
 from costplane.service import PlacementRequest, recommend_placement, to_document
-from costplane.surfaces.cli.output import Column, OutputFormat, console, emit_json, render
+from costplane.surfaces.cli.output import (
+    Column,
+    OutputFormat,
+    console,
+    emit_json,
+    err_console,
+    render,
+)
 from costplane.surfaces.cli.project import project_of
 
 COLUMNS = [
@@ -42,6 +49,13 @@ def placement(
     class and priced) and the strongest reason; JSON has every criterion's parts.
     """
     found = recommend_placement(project_of(ctx), PlacementRequest(period))
+    if found.allocated_days < found.days_in_month:
+        err_console.print(
+            f"note: {found.allocated_days} of {found.days_in_month} days of {found.period} are "
+            "allocated; fees, costs and the rendered costs cover those days",
+            markup=False,
+            soft_wrap=True,
+        )
     if output is OutputFormat.JSON:
         emit_json(found)
         return
