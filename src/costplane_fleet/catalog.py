@@ -64,6 +64,10 @@ def _yaml(value: object, indent: str = "") -> Iterator[str]:
         yield f"{indent}{_scalar(value)}"
 
 
+REGULATED = {"regulated_sector": "pharmaceutical wholesale (EU GDP)", "residency_required": True}
+"""The compliance flags of the regulated class's tenants (the catalog's placement reads them)."""
+
+
 def build_catalog(
     tenants: tuple[TenantProfile, ...], monthly_bill: Decimal, class_share: dict[str, Decimal]
 ) -> Catalog:
@@ -82,6 +86,7 @@ def build_catalog(
                 "region": REGION,
                 "custom_modules": t.custom_modules,
                 "integrations": list(t.integrations),
+                **({"compliance": REGULATED} if t.service_class == "dedicated-regulated" else {}),
                 "contracts": [
                     {
                         "start": t.contract_start.isoformat(),

@@ -34,6 +34,8 @@ def test_the_schema_is_json_and_names_the_top_level_keys() -> None:
         "allocation",
         "chargeback",
         "notifications",
+        "placement",
+        "migration",
     }
     assert schema["required"] == ["currency", "service_classes", "price_sheet"]
     assert schema["additionalProperties"] is False

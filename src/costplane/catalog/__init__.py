@@ -18,6 +18,12 @@ from costplane.catalog.notifications import (
     NotificationRoute,
     Notifications,
 )
+from costplane.catalog.placement import (
+    Compliance,
+    MigrationRules,
+    PlacementRules,
+    PlacementWeights,
+)
 from costplane.catalog.price_sheet import HOURS_PER_MONTH, Price, PriceSheet
 from costplane.catalog.service_class import (
     WEEKDAYS,
@@ -38,6 +44,7 @@ __all__ = [
     "Catalog",
     "Channel",
     "ChargebackRules",
+    "Compliance",
     "Contract",
     "CostDomain",
     "Drivers",
@@ -48,9 +55,12 @@ __all__ = [
     "EventSeverity",
     "Identifier",
     "LabelKeys",
+    "MigrationRules",
     "NotificationRoute",
     "Notifications",
     "Overhead",
+    "PlacementRules",
+    "PlacementWeights",
     "Price",
     "PriceSheet",
     "RedisKeys",

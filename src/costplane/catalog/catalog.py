@@ -11,6 +11,7 @@ from costplane.catalog.allocation import AllocationRules, ChargebackRules
 from costplane.catalog.base import CatalogModel
 from costplane.catalog.budget import Budget
 from costplane.catalog.notifications import Notifications
+from costplane.catalog.placement import MigrationRules, PlacementRules
 from costplane.catalog.price_sheet import PriceSheet
 from costplane.catalog.service_class import ServiceClass
 from costplane.catalog.tenant import Tenant
@@ -56,6 +57,8 @@ class Catalog(CatalogModel):
     allocation: AllocationRules = Field(default_factory=AllocationRules)
     chargeback: ChargebackRules = Field(default_factory=ChargebackRules)
     notifications: Notifications = Field(default_factory=Notifications)
+    placement: PlacementRules = Field(default_factory=PlacementRules)
+    migration: MigrationRules = Field(default_factory=MigrationRules)
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 
 from costplane.catalog.base import CatalogModel
+from costplane.catalog.placement import Compliance
 from costplane.catalog.service_class import EnvironmentKind
 from costplane.catalog.types import Currency, Identifier, Money
 
@@ -49,6 +50,9 @@ class Tenant(CatalogModel):
     region: str = Field(min_length=1, description="data-residency region")
     custom_modules: int = Field(default=0, ge=0, description="custom Odoo modules installed")
     integrations: list[str] = Field(default_factory=list)
+    compliance: Compliance = Field(
+        default_factory=Compliance, description="regulated sector and data residency"
+    )
     contracts: list[Contract] = Field(min_length=1)
     environments: dict[EnvironmentKind, Environment] = Field(min_length=1)
 

@@ -57,6 +57,12 @@ from costplane.service.notify import (
     run_notifications,
     try_route,
 )
+from costplane.service.placement import (
+    MigrationRequest,
+    PlacementRequest,
+    plan_migration,
+    recommend_placement,
+)
 from costplane.service.project import Project
 from costplane.service.record import record_restore
 from costplane.service.reports import (
@@ -90,9 +96,11 @@ __all__ = [
     "GovernRequest",
     "IngestHistory",
     "LoadFate",
+    "MigrationRequest",
     "Mode",
     "Notified",
     "NotifyRequest",
+    "PlacementRequest",
     "Project",
     "Report",
     "ReportRequest",
@@ -124,6 +132,8 @@ __all__ = [
     "margin_document",
     "margin_report",
     "notification_history",
+    "plan_migration",
+    "recommend_placement",
     "reconcile_document",
     "reconcile_report",
     "record_restore",

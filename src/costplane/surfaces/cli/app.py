@@ -35,7 +35,9 @@ from costplane.surfaces.cli import (
     govern,
     ingest,
     notify,
+    plan,
     policy,
+    recommend,
     record,
     report,
     sources,
@@ -159,7 +161,9 @@ app.add_typer(findings.app, name="findings")
 app.add_typer(generate.app, name="generate")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(notify.app, name="notify")
+app.add_typer(plan.app, name="plan")
 app.add_typer(policy.app, name="policy")
+app.add_typer(recommend.app, name="recommend")
 app.add_typer(record.app, name="record")
 app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")
