@@ -9,7 +9,7 @@ from costplane.catalog.allocation import (
 )
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
-from costplane.catalog.load import catalog_schema, load_catalog, parse_catalog
+from costplane.catalog.load import catalog_schema, load_catalog, locate_problems, parse_catalog
 from costplane.catalog.price_sheet import HOURS_PER_MONTH, Price, PriceSheet
 from costplane.catalog.service_class import (
     WEEKDAYS,
@@ -47,5 +47,6 @@ __all__ = [
     "Tenant",
     "catalog_schema",
     "load_catalog",
+    "locate_problems",
     "parse_catalog",
 ]

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from costplane.catalog.allocation import AllocationRules, ChargebackRules
 from costplane.catalog.base import CatalogModel
+from costplane.catalog.blueprint import Platform
 from costplane.catalog.budget import Budget
 from costplane.catalog.price_sheet import PriceSheet
 from costplane.catalog.service_class import ServiceClass
@@ -22,6 +23,10 @@ class LabelKeys(CatalogModel):
     tenant: str = "costplane.io/tenant"
     environment: str = "costplane.io/environment"
     service_class: str = "costplane.io/service-class"
+    cost_centre: str = Field(
+        default="costplane.io/cost-centre",
+        description="on rendered namespaces: the tenant's cost centre (its id unless set)",
+    )
     shared: str = Field(
         default="costplane.io/shared",
         description='on a namespace, "true" marks shared platform services (ingress, monitoring)',
@@ -54,6 +59,10 @@ class Catalog(CatalogModel):
     budgets: list[Budget] = Field(default_factory=list)
     allocation: AllocationRules = Field(default_factory=AllocationRules)
     chargeback: ChargebackRules = Field(default_factory=ChargebackRules)
+    platform: Platform = Field(
+        default_factory=Platform,
+        description="conventions rendered tenant environments follow (costplane render)",
+    )
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)

@@ -49,6 +49,11 @@ class Tenant(CatalogModel):
     region: str = Field(min_length=1, description="data-residency region")
     custom_modules: int = Field(default=0, ge=0, description="custom Odoo modules installed")
     integrations: list[str] = Field(default_factory=list)
+    cost_centre: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$",
+        description="finance's cost centre, labelled on rendered namespaces (default: the id)",
+    )
     contracts: list[Contract] = Field(min_length=1)
     environments: dict[EnvironmentKind, Environment] = Field(min_length=1)
 
