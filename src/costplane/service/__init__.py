@@ -45,6 +45,7 @@ from costplane.service.ingest import (
 )
 from costplane.service.project import Project
 from costplane.service.record import record_restore
+from costplane.service.render import RenderedEnvironmentSummary, Rendered, RenderFormat, RenderRequest, render_tenant
 from costplane.service.reports import (
     Report,
     ReportRequest,
@@ -63,6 +64,11 @@ from costplane.service.reports import (
 from costplane.service.serialise import as_row, to_document
 
 __all__ = [
+    "RenderFormat",
+    "RenderRequest",
+    "Rendered",
+    "RenderedEnvironmentSummary",
+    "render_tenant",
     "ACTIVE",
     "ActOptions",
     "Acted",

@@ -36,6 +36,7 @@ from costplane.surfaces.cli import (
     ingest,
     policy,
     record,
+    render,
     report,
     sources,
 )
@@ -159,6 +160,7 @@ app.add_typer(generate.app, name="generate")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(policy.app, name="policy")
 app.add_typer(record.app, name="record")
+app.add_typer(render.app, name="render")
 app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")
 app.command("allocate")(allocate.allocate)
