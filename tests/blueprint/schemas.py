@@ -4,6 +4,7 @@ kube-green and Velero."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import yaml
+from kubernetes_validate.utils import schema_contents
+from referencing import Registry, Resource
 
 CRDS = Path(__file__).parent.parent / "data" / "crds"
 KUBERNETES_VERSION = "1.33.0"
@@ -36,13 +39,39 @@ def _strict(schema: Any) -> Any:
     prunes them silently: a misspelt field would vanish, not fail)."""
     if isinstance(schema, dict):
         result = {key: _strict(value) for key, value in schema.items()}
-        if "properties" in schema and "additionalProperties" not in schema:
-            if not schema.get("x-kubernetes-preserve-unknown-fields"):
-                result["additionalProperties"] = False
+        open_ended = "additionalProperties" in schema or schema.get(
+            "x-kubernetes-preserve-unknown-fields"
+        )
+        if "properties" in schema and not open_ended:
+            result["additionalProperties"] = False
         return result
     if isinstance(schema, list):
         return [_strict(item) for item in schema]
     return schema
+
+
+@cache
+def _definitions(schema_dir: str) -> Resource:
+    return Resource.from_contents(
+        schema_contents(
+            f"kubernetes-json-schema/{schema_dir}/_definitions.json", KUBERNETES_VERSION
+        )
+    )
+
+
+@cache
+def _builtin(api_version: str, kind: str) -> jsonschema.Validator:
+    """kubernetes-validate's strict schema for a kind, read once (its `validate` reads the
+    definitions file, megabytes, on every call)."""
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    schema_dir = f"v{KUBERNETES_VERSION}-local-strict"
+    schema = schema_contents(
+        f"kubernetes-json-schema/{schema_dir}/{kind.lower()}-{group_version}.json",
+        KUBERNETES_VERSION,
+    )
+    registry: Registry[Any] = Resource.from_contents(schema) @ Registry()
+    registry = _definitions(schema_dir) @ registry
+    return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 def schema_errors(obj: dict[str, Any]) -> list[str]:
@@ -53,9 +82,20 @@ def schema_errors(obj: dict[str, Any]) -> list[str]:
         schema = _strict(crds[key])
         schema["properties"]["metadata"] = {"type": "object"}
         validator = jsonschema.Draft7Validator(schema)
-        return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(obj)]
+        return [
+            f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(obj)
+        ]
+    validator = _builtin(obj["apiVersion"], obj["kind"])
+    return [
+        f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(obj)
+    ]
+
+
+def kubernetes_validate_errors(obj: dict[str, Any]) -> list[str]:
+    """The same check through kubernetes-validate's own entry point (slow: for a sample)."""
     try:
         kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.ValidationError as exc:
-        return [f"{'.'.join(map(str, exc.path))}: {exc.message}"]
+        return [str(exc)]
     return []

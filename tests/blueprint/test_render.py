@@ -4,6 +4,7 @@ pack with zero findings, stays inside its quota, and renders byte-identically tw
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -14,13 +15,18 @@ from typing import Any
 import pytest
 import yaml
 
-from costplane.blueprint import render_tenant_objects
+from costplane.blueprint import kustomize_files, render_tenant_objects
 from costplane.quantity import cpu_cores, memory_bytes
 from tests.blueprint.conftest import catalog_of
-from tests.blueprint.schemas import schema_errors
+from tests.blueprint.schemas import crd_schemas, kubernetes_validate_errors, schema_errors
 from tests.conftest import Run
 
 MIB = 1024 * 1024
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.load_all(path.read_text(), Loader=_LOADER) if doc]
 
 
 def _render(cli: Run, home: Path, tenant: str, out: Path, *extra: str) -> None:
@@ -31,7 +37,7 @@ def _render(cli: Run, home: Path, tenant: str, out: Path, *extra: str) -> None:
 def _objects(directory: Path) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for path in sorted(directory.rglob("*.yaml")):
-        found += [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+        found += _load(path)
     return found
 
 
@@ -69,6 +75,12 @@ def test_every_rendered_object_validates_against_its_schema(
         for error in schema_errors(obj)
     ]
     assert problems == []
+    first_of_kind = {obj["kind"]: obj for obj in objects}
+    builtin = [
+        o for o in first_of_kind.values() if (o["apiVersion"], o["kind"]) not in crd_schemas()
+    ]
+    assert len(builtin) >= 10
+    assert all(kubernetes_validate_errors(obj) == [] for obj in builtin)
 
 
 def test_the_schemas_refuse_what_kubernetes_would() -> None:
@@ -94,10 +106,14 @@ def test_rendered_environments_pass_the_built_in_pack_with_zero_findings(
 ) -> None:
     home = example_home if name == "example" else fleet_home
     directory = plain_renders[name]
-    if layout == "kustomize":
+    if layout == "kustomize":  # the layout's text as `render tenant` writes it
         directory = tmp_path / "gitops"
-        for tenant in catalog_of(home).tenants:
-            _render(cli, home, tenant.id, directory / tenant.id)
+        catalog = catalog_of(home)
+        for tenant in catalog.tenants:
+            files = kustomize_files(render_tenant_objects(catalog, tenant.id), catalog)
+            for relative, text in files.items():
+                (directory / tenant.id / relative).parent.mkdir(parents=True, exist_ok=True)
+                (directory / tenant.id / relative).write_text(text)
     result = cli("--home", str(home), "govern", "--manifests", str(directory), "-o", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == []
@@ -141,12 +157,14 @@ def test_requests_at_the_most_pods_fit_the_quota_which_is_the_entitlement(
         service_class = catalog.service_classes[tenant.service_class]
         for kind in tenant.environments:
             path = plain_renders[name] / tenant.id / f"{kind.value}.yaml"
-            objects = list(yaml.safe_load_all(path.read_text()))
+            objects = _load(path)
             quota = next(o for o in objects if o["kind"] == "ResourceQuota")["spec"]["hard"]
             entitled = service_class.quota[kind]
             assert cpu_cores(quota["requests.cpu"]) == entitled.cpu
             assert memory_bytes(quota["requests.memory"]) == entitled.memory
-            hpa = {o["metadata"]["name"]: o for o in objects if o["kind"] == "HorizontalPodAutoscaler"}
+            hpa = {
+                o["metadata"]["name"]: o for o in objects if o["kind"] == "HorizontalPodAutoscaler"
+            }
             cpu = memory = Decimal(0)
             for obj in objects:
                 if obj["kind"] not in ("Deployment", "CronJob"):
@@ -174,7 +192,7 @@ def test_odoo_workers_follow_the_cpu_and_fit_the_pod_memory(
 ) -> None:
     webs = 0
     for path in sorted(plain_renders[name].rglob("*.yaml")):
-        objects = {(o["kind"], o["metadata"]["name"]): o for o in yaml.safe_load_all(path.read_text())}
+        objects = {(o["kind"], o["metadata"]["name"]): o for o in _load(path)}
         config = objects[("ConfigMap", "odoo-config")]["data"]
         web_conf, cron_conf = _conf(config["odoo.conf"]), _conf(config["odoo-cron.conf"])
         web = objects[("Deployment", "odoo-web")]["spec"]["template"]["spec"]["containers"][0]
@@ -186,8 +204,10 @@ def test_odoo_workers_follow_the_cpu_and_fit_the_pod_memory(
         # main + gevent processes (256Mi by default), every worker at soft, one at hard
         assert 256 * MIB + (workers - 1) * soft + hard <= limit
         assert workers == int(2 * cpu + 1) or 256 * MIB + workers * soft + hard > limit
-        assert web_conf["max_cron_threads"] == "0" and web_conf["gevent_port"] == "8072"
-        assert cron_conf["http_enable"] == "False" and int(cron_conf["max_cron_threads"]) >= 1
+        assert web_conf["max_cron_threads"] == "0"
+        assert web_conf["gevent_port"] == "8072"
+        assert cron_conf["http_enable"] == "False"
+        assert int(cron_conf["max_cron_threads"]) >= 1
         assert web["readinessProbe"]["httpGet"]["path"] == "/web/health"
         assert {p["containerPort"] for p in web["ports"]} == {8069, 8072}
         assert not any("value" in e and "PASSWORD" in e["name"] for e in web["env"])
@@ -208,7 +228,7 @@ def _expand(field: str, top: int) -> set[int]:
 def _longest_gap_minutes(cron: str) -> int:
     minute, hour, *_ = cron.split()
     times = sorted(h * 60 + m for h in _expand(hour, 24) for m in _expand(minute, 60))
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     return max([*gaps, times[0] + 1440 - times[-1]])
 
 
@@ -220,7 +240,7 @@ def test_backups_run_at_the_rpo_and_sleep_only_outside_production(
         service_class = catalog.service_classes[tenant.service_class]
         for kind in tenant.environments:
             path = plain_renders["example"] / tenant.id / f"{kind.value}.yaml"
-            objects = list(yaml.safe_load_all(path.read_text()))
+            objects = _load(path)
             kinds = [o["kind"] for o in objects]
             sleeps = service_class.sleep_schedule is not None and kind.value in (
                 "staging",
@@ -252,7 +272,9 @@ def test_dedicated_classes_run_their_own_redis_and_shared_use_the_platform(
     shared = _objects(plain_renders["example"] / "kontor-buero")
     assert not any(o["metadata"]["name"] == "redis" for o in shared)
     web = next(o for o in shared if o["metadata"]["name"] == "odoo-web")
-    env = {e["name"]: e.get("value") for e in web["spec"]["template"]["spec"]["containers"][0]["env"]}
+    env = {
+        e["name"]: e.get("value") for e in web["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
     assert env["ODOO_SESSION_REDIS_HOST"] == "redis.redis.svc.cluster.local"
     assert env["ODOO_SESSION_REDIS_PREFIX"] == "kontor-buero:"
 
@@ -300,7 +322,8 @@ def test_one_environment_and_json_output(cli: Run, example_home: Path, tmp_path:
     document = json.loads(result.stdout)
     assert document["files"] == ["dr.yaml"]
     [dr] = document["environments"]
-    assert dr["environment"] == "dr" and dr["namespace"] == "baltic-foods-dr"
+    assert dr["environment"] == "dr"
+    assert dr["namespace"] == "baltic-foods-dr"
     assert dr["objects"] == len(list(yaml.safe_load_all((tmp_path / "dr.yaml").read_text())))
 
 
@@ -311,5 +334,8 @@ def test_the_pure_function_gives_objects_per_environment(example_home: Path) -> 
     assert production.objects[0]["kind"] == "Namespace"
     hpa = [o for o in production.objects if o["kind"] == "HorizontalPodAutoscaler"]
     pdb = [o for o in production.objects if o["kind"] == "PodDisruptionBudget"]
-    assert len(pdb) == 1 and pdb[0]["spec"]["maxUnavailable"] == 1
-    assert hpa and hpa[0]["spec"]["minReplicas"] == 3 and hpa[0]["spec"]["maxReplicas"] == 5
+    assert len(pdb) == 1
+    assert pdb[0]["spec"]["maxUnavailable"] == 1
+    assert hpa
+    assert hpa[0]["spec"]["minReplicas"] == 3
+    assert hpa[0]["spec"]["maxReplicas"] == 5

@@ -26,12 +26,12 @@ def _class_problems(class_id: str, service_class: ServiceClass) -> list[Located]
     where = ("service_classes", class_id)
     found: list[Located] = []
     blueprint = service_class.blueprint
-    for index, kind in enumerate(blueprint.sleep_environments):
-        if kind in NEVER_ASLEEP:
+    for index, asleep in enumerate(blueprint.sleep_environments):
+        if asleep in NEVER_ASLEEP:
             found.append(
                 (
                     (*where, "blueprint", "sleep_environments", index),
-                    f"a sleep schedule on {kind}: production and the DR standby never sleep",
+                    f"a sleep schedule on {asleep}: production and the DR standby never sleep",
                 )
             )
     scaling = blueprint.autoscaling

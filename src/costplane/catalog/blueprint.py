@@ -249,6 +249,10 @@ class DedicatedCache(CatalogModel):
     )
 
 
+def _non_production() -> list[EnvironmentName]:
+    return ["staging", "development"]
+
+
 class ClassBlueprint(CatalogModel):
     """How a class renders: Odoo sizing, file store, rate limit, scaling, cache, sleep."""
 
@@ -260,6 +264,6 @@ class ClassBlueprint(CatalogModel):
     )
     redis: DedicatedCache = Field(default_factory=DedicatedCache)
     sleep_environments: list[EnvironmentName] = Field(
-        default_factory=lambda: ["staging", "development"],
+        default_factory=_non_production,
         description="environments the class's sleep_schedule applies to (never production or dr)",
     )

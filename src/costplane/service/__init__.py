@@ -45,7 +45,13 @@ from costplane.service.ingest import (
 )
 from costplane.service.project import Project
 from costplane.service.record import record_restore
-from costplane.service.render import RenderedEnvironmentSummary, Rendered, RenderFormat, RenderRequest, render_tenant
+from costplane.service.render import (
+    Rendered,
+    RenderedEnvironmentSummary,
+    RenderFormat,
+    RenderRequest,
+    render_tenant,
+)
 from costplane.service.reports import (
     Report,
     ReportRequest,
@@ -64,11 +70,6 @@ from costplane.service.reports import (
 from costplane.service.serialise import as_row, to_document
 
 __all__ = [
-    "RenderFormat",
-    "RenderRequest",
-    "Rendered",
-    "RenderedEnvironmentSummary",
-    "render_tenant",
     "ACTIVE",
     "ActOptions",
     "Acted",
@@ -83,6 +84,10 @@ __all__ = [
     "LoadFate",
     "Mode",
     "Project",
+    "RenderFormat",
+    "RenderRequest",
+    "Rendered",
+    "RenderedEnvironmentSummary",
     "Report",
     "ReportRequest",
     "RunRequest",
@@ -111,6 +116,7 @@ __all__ = [
     "reconcile_document",
     "reconcile_report",
     "record_restore",
+    "render_tenant",
     "restore_load",
     "run_action",
     "run_collector",
