@@ -18,6 +18,7 @@ apply order, no timestamps.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,8 +40,13 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+_NUMBER_LIKE = re.compile(r"^[0-9][0-9:._+-]*$")
+
+
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    """Multi-line text as a literal block; text that a YAML 1.1 reader could take for a
+    number or a time (`07:00`, sexagesimal there) quoted."""
+    style = "|" if "\n" in value else "'" if _NUMBER_LIKE.match(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
