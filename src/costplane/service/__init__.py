@@ -21,6 +21,7 @@ from costplane.service.allocate import allocate_days
 from costplane.service.audit import audit_entries, verify_audit
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
+from costplane.service.drift import DriftReport, DriftRequest, drift
 from costplane.service.export import FocusRequest, export_month
 from costplane.service.findings import (
     ACTIVE,
@@ -76,6 +77,8 @@ __all__ = [
     "ClusterAccess",
     "CollectRequest",
     "Demo",
+    "DriftReport",
+    "DriftRequest",
     "FindingsQuery",
     "FocusIngest",
     "FocusRequest",
@@ -103,6 +106,7 @@ __all__ = [
     "chargeback_lines",
     "chargeback_report",
     "collector_status",
+    "drift",
     "export_month",
     "finding_document",
     "govern",

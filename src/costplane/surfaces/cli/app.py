@@ -29,6 +29,7 @@ from costplane.surfaces.cli import (
     collect,
     db,
     demo,
+    drift,
     export,
     findings,
     generate,
@@ -165,4 +166,5 @@ app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")
 app.command("allocate")(allocate.allocate)
 app.command("demo")(demo.demo)
+app.command("drift")(drift.drift)
 app.command("govern")(govern.govern)
