@@ -169,7 +169,8 @@ def test_drift_against_the_demo_warehouse_inventory(cli: Run, demo_home: Path) -
             """
             with newest as (
               select cluster, max(taken_at) as taken_at from inventory_snapshots group by cluster)
-            select kind, namespace, name from inventory_snapshots join newest using (cluster, taken_at)
+            select kind, namespace, name
+            from inventory_snapshots join newest using (cluster, taken_at)
             where namespace in (select unnest(?)) and kind in (select unnest(?))
             order by all
             """,
