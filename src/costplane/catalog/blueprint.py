@@ -51,6 +51,13 @@ def _placeholders(value: str, allowed: set[str]) -> str:
 
 _TENANT_ENV = {"tenant", "environment"}
 
+DNS_LABEL = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+"""A namespace: what Kubernetes accepts as one."""
+DNS_NAME = r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$"
+"""An object name (secret, storage class) or a host."""
+PATTERN = r"^[a-z0-9{}_.-]+$"
+"""A name with {tenant} and {environment} in it: a DNS name once they are replaced."""
+
 EnvironmentName = Literal["production", "staging", "development", "dr"]
 """An environment kind by name (the catalog's EnvironmentKind values)."""
 
@@ -58,18 +65,23 @@ EnvironmentName = Literal["production", "staging", "development", "dr"]
 class IngressConventions(CatalogModel):
     """How a tenant environment is reached: Traefik's namespace, entry point, host and TLS."""
 
-    namespace: str = Field(default="traefik", description="where Traefik runs (ingress source)")
+    namespace: str = Field(
+        default="traefik", pattern=DNS_LABEL, description="where Traefik runs (ingress source)"
+    )
     entry_point: str = Field(default="websecure", description="Traefik's TLS entry point")
     production_host: str = Field(
         default="{tenant}.odoo.example.com",
+        pattern=PATTERN,
         description="host of production; {tenant} and {environment} are replaced",
     )
     host: str = Field(
         default="{tenant}-{environment}.odoo.example.com",
+        pattern=PATTERN,
         description="host of every other environment",
     )
     tls_secret: str = Field(
         default="{tenant}-{environment}-tls",
+        pattern=PATTERN,
         description="TLS secret the route serves (cert-manager writes it; never rendered)",
     )
     cert_resolver: str | None = Field(
@@ -85,18 +97,23 @@ class IngressConventions(CatalogModel):
 class DatabaseConventions(CatalogModel):
     """Where tenants' PostgreSQL databases live, and the secret holding their credentials."""
 
-    namespace: str = Field(default="databases", description="namespace of the PostgreSQL servers")
+    namespace: str = Field(
+        default="databases", pattern=DNS_LABEL, description="namespace of the PostgreSQL servers"
+    )
     shared_host: str = Field(
         default="postgres-rw.databases.svc.cluster.local",
+        pattern=DNS_NAME,
         description="the shared platform's PostgreSQL service (shared classes)",
     )
     dedicated_host: str = Field(
         default="{tenant}-{environment}-rw.databases.svc.cluster.local",
+        pattern=PATTERN,
         description="a dedicated tenant's own PostgreSQL service",
     )
     port: int = Field(default=5432, gt=0, lt=65536)
     credentials_secret: str = Field(
         default="odoo-database",
+        pattern=DNS_NAME,
         description="secret in the tenant namespace with keys `username` and `password`",
     )
 
@@ -109,8 +126,8 @@ class DatabaseConventions(CatalogModel):
 class CacheConventions(CatalogModel):
     """The shared platform's Redis (shared classes); dedicated classes run their own."""
 
-    namespace: str = Field(default="redis")
-    shared_host: str = Field(default="redis.redis.svc.cluster.local")
+    namespace: str = Field(default="redis", pattern=DNS_LABEL)
+    shared_host: str = Field(default="redis.redis.svc.cluster.local", pattern=DNS_NAME)
     port: int = Field(default=6379, gt=0, lt=65536)
     image: str = Field(
         default="docker.io/library/redis:7.4.1", description="image of a dedicated Redis"
@@ -125,14 +142,16 @@ class CacheConventions(CatalogModel):
 class BackupConventions(CatalogModel):
     """Velero for the namespace and its volumes; a CronJob dumping the database."""
 
-    velero_namespace: str = Field(default="velero")
-    storage_location: str = Field(default="default", description="Velero BackupStorageLocation")
+    velero_namespace: str = Field(default="velero", pattern=DNS_LABEL)
+    storage_location: str = Field(
+        default="default", pattern=DNS_NAME, description="Velero BackupStorageLocation"
+    )
     database_image: str = Field(
         default="docker.io/library/postgres:17.2",
         description="image with pg_dump for the database backup CronJob",
     )
     storage_class: str = Field(
-        default="standard-rwo", description="storage class of the dump volume"
+        default="standard-rwo", pattern=DNS_NAME, description="storage class of the dump volume"
     )
 
     @field_validator("database_image")
@@ -146,9 +165,10 @@ class ObjectStorageConventions(CatalogModel):
 
     endpoint: str = Field(default="https://s3.eu-central-1.amazonaws.com")
     region: str = Field(default="eu-central-1")
-    bucket: str = Field(default="{tenant}-{environment}-filestore")
+    bucket: str = Field(default="{tenant}-{environment}-filestore", pattern=PATTERN)
     credentials_secret: str = Field(
         default="odoo-object-storage",
+        pattern=DNS_NAME,
         description="secret with keys `access-key-id` and `secret-access-key`",
     )
 
@@ -165,8 +185,12 @@ class Platform(CatalogModel):
         default="docker.io/library/odoo:18.0-20250930",
         description="Odoo image, by digest or an immutable tag; a class may override it",
     )
-    storage_class: str = Field(default="standard-rwo", description="storage class of the filestore")
-    dns_namespace: str = Field(default="kube-system", description="where cluster DNS runs")
+    storage_class: str = Field(
+        default="standard-rwo", pattern=DNS_NAME, description="storage class of the filestore"
+    )
+    dns_namespace: str = Field(
+        default="kube-system", pattern=DNS_LABEL, description="where cluster DNS runs"
+    )
     ingress: IngressConventions = Field(default_factory=IngressConventions)
     database: DatabaseConventions = Field(default_factory=DatabaseConventions)
     redis: CacheConventions = Field(default_factory=CacheConventions)
