@@ -339,3 +339,30 @@ def test_the_pure_function_gives_objects_per_environment(example_home: Path) -> 
     assert hpa
     assert hpa[0]["spec"]["minReplicas"] == 3
     assert hpa[0]["spec"]["maxReplicas"] == 5
+
+
+def test_a_re_rendering_removes_what_the_class_no_longer_gives(
+    cli: Run, example_home: Path, tmp_path: Path
+) -> None:
+    """nordhafen-logistik's class loses its autoscaler: the HPA file goes, nothing else."""
+    home = tmp_path / "home"
+    home.mkdir()
+    out = tmp_path / "out"
+    text = (example_home / "costplane.yaml").read_text()
+    (home / "costplane.yaml").write_text(text)
+    _render(cli, home, "nordhafen-logistik", out)
+    (out / "README.md").write_text("kept")
+    hpa = out / "overlays" / "production" / "horizontalpodautoscaler-odoo-web.yaml"
+    assert hpa.is_file()
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("      autoscaling:"))
+    assert lines[at + 1].lstrip().startswith("max_replicas: 5")
+    (home / "costplane.yaml").write_text("".join(lines[:at] + lines[at + 2 :]))
+    result = cli("--home", str(home), "render", "tenant", "nordhafen-logistik", "--out", str(out),
+                 "-o", "json")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["removed"] == [
+        "overlays/production/horizontalpodautoscaler-odoo-web.yaml"
+    ]
+    assert not hpa.exists()
+    assert (out / "README.md").read_text() == "kept"

@@ -53,6 +53,8 @@ class Rendered:
     out: str
     files: tuple[str, ...]
     environments: tuple[RenderedEnvironmentSummary, ...]
+    removed: tuple[str, ...] = ()
+    """Files of an earlier rendering the class no longer gives (an HPA a class lost)."""
 
 
 def render_tenant(project: Project, request: RenderRequest) -> Rendered:
@@ -83,6 +85,7 @@ def render_tenant(project: Project, request: RenderRequest) -> Rendered:
         if target.parent != out:
             make_directories(target.parent, root=out)
         write_text(target, text, root=out)
+    removed = _remove_stale(out, files, request, [env.kind.value for env in rendering.environments])
     summaries = tuple(
         RenderedEnvironmentSummary(
             environment=env.kind.value,
@@ -103,4 +106,30 @@ def render_tenant(project: Project, request: RenderRequest) -> Rendered:
         out=str(out),
         files=tuple(files),
         environments=summaries,
+        removed=removed,
     )
+
+
+def _remove_stale(
+    out: Path, files: dict[str, str], request: RenderRequest, environments: list[str]
+) -> tuple[str, ...]:
+    """YAML files in the directories a Kustomize rendering owns that it did not write now:
+    each overlay rendered, and base/ and backups/ when every environment was. Left there,
+    they would be read by `govern --manifests` and `drift` as objects that exist."""
+    if request.format is not RenderFormat.KUSTOMIZE:
+        return ()
+    owned = [f"overlays/{environment}" for environment in environments]
+    if request.environment is None:
+        owned += ["base", "backups"]
+    removed = []
+    for folder in owned:
+        directory = out / folder
+        if not directory.is_dir() or directory.is_symlink():
+            continue
+        for path in sorted(directory.iterdir()):
+            relative = f"{folder}/{path.name}"
+            stale = path.suffix == ".yaml" and relative not in files
+            if stale and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(relative)
+    return tuple(removed)
