@@ -181,9 +181,13 @@ def _money(
 
 
 def tenant_drift(
-    rendering: TenantRendering, actual: Iterable[Mapping[str, Any]], catalog: Catalog
+    rendering: TenantRendering,
+    actual: Iterable[Mapping[str, Any]],
+    catalog: Catalog,
+    kinds: frozenset[str] | None = None,
 ) -> list[ObjectDrift]:
-    """The tenant's drift: rendered objects against `actual` (objects of any tenant)."""
+    """The tenant's drift: rendered objects against `actual` (objects of any tenant);
+    with `kinds`, only objects of those kinds (what the source holds at all)."""
     prices = catalog.price_sheet
     velero = catalog.platform.backup.velero_namespace
     environment_of: dict[str, str] = {}
@@ -191,7 +195,8 @@ def tenant_drift(
     for rendered_environment in rendering.environments:
         environment_of[rendered_environment.namespace] = rendered_environment.kind.value
         for obj in rendered_environment.objects:
-            rendered[_key(obj)] = (rendered_environment.kind.value, obj)
+            if kinds is None or obj["kind"] in kinds:
+                rendered[_key(obj)] = (rendered_environment.kind.value, obj)
     running = {
         _key(obj): obj
         for obj in actual
@@ -234,6 +239,8 @@ def tenant_drift(
     for key, live in running.items():
         kind, namespace, name = key
         if key in rendered or kind not in KIND_ORDER or (kind, name) in IGNORED_NAMES:
+            continue
+        if kinds is not None and kind not in kinds:
             continue
         if kind == "Schedule" or kind == "Namespace":
             continue  # another tenant's, or a namespace the rendering names differently

@@ -18,6 +18,7 @@ from costplane.blueprint import (
 )
 from costplane.catalog import locate_problems
 from costplane.errors import InputError
+from costplane.kubernetes_kinds import KINDS
 from costplane.money import cents
 from costplane.service.project import Project
 
@@ -61,11 +62,13 @@ def drift(project: Project, request: DriftRequest) -> DriftReport:
     renderings = [render_tenant_objects(catalog, tenant) for tenant in tenants]
     notes: list[str] = []
     actual: list[dict[str, Any]]
+    kinds: frozenset[str] | None = None
     if request.manifests is not None:
         source = str(request.manifests)
         actual = gitops_objects(request.manifests)
     else:
         source = "warehouse"
+        kinds = frozenset(kind.kind for kind in KINDS)
         with project.warehouse(create=False) as warehouse:
             actual = live_objects(warehouse, relevant_namespaces(renderings, catalog))
         if not actual:
@@ -73,8 +76,24 @@ def drift(project: Project, request: DriftRequest) -> DriftReport:
                 "the warehouse holds none of these namespaces' objects (costplane collect "
                 "kubernetes): every rendered object is missing"
             )
-    drifts = [d for rendering in renderings for d in tenant_drift(rendering, actual, catalog)]
-    compared = sum(len(env.objects) for r in renderings for env in r.environments)
+        uncollected = sorted(
+            {o["kind"] for r in renderings for env in r.environments for o in env.objects} - kinds
+        )
+        if uncollected:
+            notes.append(
+                f"not compared (collect kubernetes does not read them): {', '.join(uncollected)}"
+                "; compare a GitOps repository with --manifests for those"
+            )
+    drifts = [
+        d for rendering in renderings for d in tenant_drift(rendering, actual, catalog, kinds)
+    ]
+    compared = sum(
+        1
+        for r in renderings
+        for env in r.environments
+        for o in env.objects
+        if kinds is None or o["kind"] in kinds
+    )
     total = cents(sum((d.monthly_amount or Decimal(0) for d in drifts), Decimal(0)))
     return DriftReport(
         source, catalog.currency, tuple(tenants), compared, total, tuple(drifts), tuple(notes)

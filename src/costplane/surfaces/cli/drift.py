@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from costplane.blueprint import ObjectDrift
+from costplane.blueprint import DriftKind, ObjectDrift
 from costplane.service import DriftRequest
 from costplane.service import drift as drift_operation
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
@@ -87,8 +87,12 @@ def drift(
             output,
             title=f"drift against render ({report.source}), {report.currency}",
         )
+    counts = dict.fromkeys(DriftKind, 0)
+    for item in report.drifts:
+        counts[item.drift] += 1
     err_console.print(
-        f"{len(report.drifts)} drifted of {report.objects_compared} rendered objects, "
+        ", ".join(f"{counts[kind]} {kind.value}" for kind in DriftKind)
+        + f" (of {report.objects_compared} rendered objects compared), "
         f"{report.monthly_amount} {report.currency} a month",
         markup=False,
     )
