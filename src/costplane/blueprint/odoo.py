@@ -22,7 +22,8 @@ from costplane.blueprint.context import (
     EnvironmentContext,
     Manifest,
 )
-from costplane.blueprint.sizing import PodSize, WorkerModel, cpu_text, memory_text
+from costplane.blueprint.odoo_workers import WorkerModel
+from costplane.blueprint.sizing import PodSize, cpu_text, memory_text
 
 CONFIG = "odoo-config"
 FILESTORE = "odoo-filestore"

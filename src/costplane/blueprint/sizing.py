@@ -7,16 +7,14 @@ pods the environment can run (the autoscaler's maximum, else its replicas). Memo
 requests equal limits (memory is never overcommitted, so Odoo's own limits act before the
 kernel's OOM killer does); CPU limits equal requests.
 
-In each web pod Odoo runs in multi-process mode. Odoo's deployment guide sizes workers at
-2 x CPU + 1; here that is the ceiling, lowered until the memory fits: the main and gevent
-processes (`process_overhead`), every worker at `limit_memory_soft` and one of them grown
-to `limit_memory_hard` must fit the pod's memory limit.
+In each web pod Odoo runs in multi-process mode (odoo_workers.py has the worker model).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from costplane.blueprint.odoo_workers import WorkerModel, worker_model
 from costplane.catalog import EnvironmentKind, ServiceClass, Tenancy
 
 MIB = 1024 * 1024
@@ -43,18 +41,6 @@ class PodSize:
 
     cpu_m: int
     memory: int
-
-
-@dataclass(frozen=True)
-class WorkerModel:
-    """Odoo's process settings for one pod (odoo.conf)."""
-
-    workers: int
-    max_cron_threads: int
-    limit_memory_soft: int
-    limit_memory_hard: int
-    cpu_ceiling: int
-    """2 x CPU + 1, before memory lowered it."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +136,7 @@ def size_environment(service_class: ServiceClass, kind: EnvironmentKind) -> Envi
         web=web,
         web_replicas=replicas,
         web_max_replicas=maximum,
-        web_workers=worker_model(web, service_class, cron_threads=0),
+        web_workers=worker_model(web.cpu_m, web.memory, odoo),
         cron=cron,
         cron_workers=WorkerModel(
             workers=1,
@@ -161,22 +147,6 @@ def size_environment(service_class: ServiceClass, kind: EnvironmentKind) -> Envi
         ),
         redis=redis,
         backup=backup,
-    )
-
-
-def worker_model(pod: PodSize, service_class: ServiceClass, *, cron_threads: int) -> WorkerModel:
-    """Workers of a web pod: 2 x CPU + 1 at most, fewer when the memory cannot hold them."""
-    odoo = service_class.blueprint.odoo
-    ceiling = (2 * pod.cpu_m + MILLI) // MILLI
-    by_memory = 1 + (pod.memory - odoo.process_overhead - odoo.limit_memory_hard) // (
-        odoo.limit_memory_soft
-    )
-    return WorkerModel(
-        workers=max(1, min(ceiling, by_memory)),
-        max_cron_threads=cron_threads,
-        limit_memory_soft=odoo.limit_memory_soft,
-        limit_memory_hard=odoo.limit_memory_hard,
-        cpu_ceiling=ceiling,
     )
 
 

@@ -7,6 +7,7 @@ from costplane.catalog.allocation import (
     Overhead,
     SharedRule,
 )
+from costplane.catalog.blueprint import OdooSizing
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
 from costplane.catalog.load import catalog_schema, load_catalog, locate_problems, parse_catalog
@@ -36,6 +37,7 @@ __all__ = [
     "EnvironmentKind",
     "Identifier",
     "LabelKeys",
+    "OdooSizing",
     "Overhead",
     "Price",
     "PriceSheet",
