@@ -34,6 +34,20 @@ from costplane.catalog import (
     Tenant,
     parse_catalog,
 )
+from costplane.catalog.blueprint import (
+    Autoscaling,
+    BackupConventions,
+    CacheConventions,
+    ClassBlueprint,
+    DatabaseConventions,
+    DedicatedCache,
+    Filestore,
+    IngressConventions,
+    ObjectStorageConventions,
+    OdooSizing,
+    Platform,
+    RateLimit,
+)
 from costplane.catalog.service_class import BackupObjectives, DatabaseBand, Quota
 
 DOCS = (Path(__file__).resolve().parents[2] / "docs" / "catalog.md").read_text(encoding="utf-8")
@@ -61,6 +75,18 @@ MODELS: list[type[BaseModel]] = [
     PlacementRules,
     PlacementWeights,
     MigrationRules,
+    ClassBlueprint,
+    OdooSizing,
+    Filestore,
+    RateLimit,
+    Autoscaling,
+    DedicatedCache,
+    Platform,
+    IngressConventions,
+    DatabaseConventions,
+    CacheConventions,
+    BackupConventions,
+    ObjectStorageConventions,
 ]
 
 

@@ -7,9 +7,10 @@ from costplane.catalog.allocation import (
     Overhead,
     SharedRule,
 )
+from costplane.catalog.blueprint import OdooSizing
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
-from costplane.catalog.load import catalog_schema, load_catalog, parse_catalog
+from costplane.catalog.load import catalog_schema, load_catalog, locate_problems, parse_catalog
 from costplane.catalog.notifications import (
     Channel,
     EmailSettings,
@@ -58,6 +59,7 @@ __all__ = [
     "MigrationRules",
     "NotificationRoute",
     "Notifications",
+    "OdooSizing",
     "Overhead",
     "PlacementRules",
     "PlacementWeights",
@@ -71,5 +73,6 @@ __all__ = [
     "Tenant",
     "catalog_schema",
     "load_catalog",
+    "locate_problems",
     "parse_catalog",
 ]

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from costplane.catalog.allocation import AllocationRules, ChargebackRules
 from costplane.catalog.base import CatalogModel
+from costplane.catalog.blueprint import Platform
 from costplane.catalog.budget import Budget
 from costplane.catalog.notifications import Notifications
 from costplane.catalog.placement import MigrationRules, PlacementRules
@@ -24,6 +25,10 @@ class LabelKeys(CatalogModel):
     tenant: str = "costplane.io/tenant"
     environment: str = "costplane.io/environment"
     service_class: str = "costplane.io/service-class"
+    cost_centre: str = Field(
+        default="costplane.io/cost-centre",
+        description="on rendered namespaces: the tenant's cost centre (its id unless set)",
+    )
     shared: str = Field(
         default="costplane.io/shared",
         description='on a namespace, "true" marks shared platform services (ingress, monitoring)',
@@ -59,6 +64,10 @@ class Catalog(CatalogModel):
     notifications: Notifications = Field(default_factory=Notifications)
     placement: PlacementRules = Field(default_factory=PlacementRules)
     migration: MigrationRules = Field(default_factory=MigrationRules)
+    platform: Platform = Field(
+        default_factory=Platform,
+        description="conventions rendered tenant environments follow (costplane render)",
+    )
 
     def tenant(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)

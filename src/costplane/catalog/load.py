@@ -46,7 +46,7 @@ from costplane.yaml_source import (
     mark_position,
 )
 
-__all__ = ["catalog_schema", "load_catalog", "parse_catalog"]
+__all__ = ["catalog_schema", "load_catalog", "locate_problems", "parse_catalog"]
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -81,6 +81,18 @@ def parse_catalog(text: str, file: str = "costplane.yaml") -> Catalog:
     if problems or catalog is None:
         raise _invalid(list(dict.fromkeys(problems)))
     return catalog
+
+
+def locate_problems(path: Path, located: Sequence[tuple[Loc, str]]) -> InputProblemsError:
+    """Problems a later stage found in a valid catalog (a class that cannot render), each
+    at the line and column of the key at fault, as the loader reports its own."""
+    file = str(path)
+    source = SourceMap()
+    source.plain(_parse_yaml(_read_text(path), file), ())
+    problems = [
+        Problem(file, *source.value_at(loc), _located(loc, message)) for loc, message in located
+    ]
+    return _invalid(list(dict.fromkeys(problems)))
 
 
 def catalog_schema() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from costplane.catalog.base import CatalogModel
+from costplane.catalog.blueprint import ClassBlueprint
 from costplane.catalog.types import CpuCores, MemoryBytes, Money
 
 
@@ -122,3 +123,7 @@ class ServiceClass(CatalogModel):
     )
     support_level: str = Field(min_length=1)
     monthly_fee: Money
+    blueprint: ClassBlueprint = Field(
+        default_factory=ClassBlueprint,
+        description="how the class renders (costplane render tenant); defaults throughout",
+    )

@@ -53,6 +53,11 @@ class Tenant(CatalogModel):
     compliance: Compliance = Field(
         default_factory=Compliance, description="regulated sector and data residency"
     )
+    cost_centre: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$",
+        description="finance's cost centre, labelled on rendered namespaces (default: the id)",
+    )
     contracts: list[Contract] = Field(min_length=1)
     environments: dict[EnvironmentKind, Environment] = Field(min_length=1)
 

@@ -21,6 +21,7 @@ from costplane.service.allocate import allocate_days
 from costplane.service.audit import audit_entries, verify_audit
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
+from costplane.service.drift import DriftReport, DriftRequest, drift
 from costplane.service.entitlements import (
     ClassReportRequest,
     dr_document,
@@ -65,6 +66,13 @@ from costplane.service.placement import (
 )
 from costplane.service.project import Project
 from costplane.service.record import record_restore
+from costplane.service.render import (
+    Rendered,
+    RenderedEnvironmentSummary,
+    RenderFormat,
+    RenderRequest,
+    render_tenant,
+)
 from costplane.service.reports import (
     Report,
     ReportRequest,
@@ -90,6 +98,8 @@ __all__ = [
     "ClusterAccess",
     "CollectRequest",
     "Demo",
+    "DriftReport",
+    "DriftRequest",
     "FindingsQuery",
     "FocusIngest",
     "FocusRequest",
@@ -102,6 +112,10 @@ __all__ = [
     "NotifyRequest",
     "PlacementRequest",
     "Project",
+    "RenderFormat",
+    "RenderRequest",
+    "Rendered",
+    "RenderedEnvironmentSummary",
     "Report",
     "ReportRequest",
     "RunRequest",
@@ -119,6 +133,7 @@ __all__ = [
     "collector_status",
     "dr_document",
     "dr_report",
+    "drift",
     "entitlements_document",
     "entitlements_report",
     "export_month",
@@ -137,6 +152,7 @@ __all__ = [
     "reconcile_document",
     "reconcile_report",
     "record_restore",
+    "render_tenant",
     "restore_load",
     "run_action",
     "run_collector",

@@ -29,6 +29,7 @@ from costplane.surfaces.cli import (
     collect,
     db,
     demo,
+    drift,
     export,
     findings,
     generate,
@@ -39,6 +40,7 @@ from costplane.surfaces.cli import (
     policy,
     recommend,
     record,
+    render,
     report,
     sources,
 )
@@ -165,8 +167,10 @@ app.add_typer(plan.app, name="plan")
 app.add_typer(policy.app, name="policy")
 app.add_typer(recommend.app, name="recommend")
 app.add_typer(record.app, name="record")
+app.add_typer(render.app, name="render")
 app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")
 app.command("allocate")(allocate.allocate)
 app.command("demo")(demo.demo)
+app.command("drift")(drift.drift)
 app.command("govern")(govern.govern)
