@@ -49,6 +49,10 @@ class Tenant(CatalogModel):
     region: str = Field(min_length=1, description="data-residency region")
     custom_modules: int = Field(default=0, ge=0, description="custom Odoo modules installed")
     integrations: list[str] = Field(default_factory=list)
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="free key: value labels (team, segment, ...) budgets can be scoped by",
+    )
     contracts: list[Contract] = Field(min_length=1)
     environments: dict[EnvironmentKind, Environment] = Field(min_length=1)
 

@@ -19,6 +19,12 @@ from costplane.service.act import (
 )
 from costplane.service.allocate import allocate_days
 from costplane.service.audit import audit_entries, verify_audit
+from costplane.service.budgets import (
+    BudgetsReport,
+    BudgetsRequest,
+    budgets_document,
+    budgets_report,
+)
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.export import FocusRequest, export_month
@@ -66,6 +72,8 @@ __all__ = [
     "ACTIVE",
     "ActOptions",
     "Acted",
+    "BudgetsReport",
+    "BudgetsRequest",
     "ClusterAccess",
     "CollectRequest",
     "Demo",
@@ -88,6 +96,8 @@ __all__ = [
     "allocate_days",
     "as_row",
     "audit_entries",
+    "budgets_document",
+    "budgets_report",
     "chargeback_document",
     "chargeback_lines",
     "chargeback_report",

@@ -1,5 +1,6 @@
 """The state store: Costplane's own records, in SQLite or PostgreSQL, migrated by Alembic."""
 
+from costplane.state.budget_alerts import Crossing, KeptAlert, budget_alerts, record_budget_alerts
 from costplane.state.ingest_runs import recent_runs, record_runs, runs_of_loads
 from costplane.state.models import (
     AuditEntry,
@@ -23,17 +24,21 @@ from costplane.state.store import (
 
 __all__ = [
     "AuditEntry",
+    "Crossing",
     "Finding",
     "FindingEvent",
     "IngestRun",
+    "KeptAlert",
     "RestoreTestRecord",
     "SourceRun",
     "SourceStatus",
+    "budget_alerts",
     "current_revision",
     "downgrade",
     "head_revision",
     "open_session",
     "recent_runs",
+    "record_budget_alerts",
     "record_restore_test",
     "record_runs",
     "record_source_run",

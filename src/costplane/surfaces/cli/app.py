@@ -25,6 +25,7 @@ from costplane.surfaces.cli import (
     act,
     allocate,
     audit,
+    budgets,
     catalog,
     collect,
     db,
@@ -150,6 +151,7 @@ def root(
 
 app.add_typer(act.app, name="act")
 app.add_typer(audit.app, name="audit")
+app.add_typer(budgets.app, name="budgets")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(collect.app, name="collect")
 app.add_typer(db.app, name="db")
