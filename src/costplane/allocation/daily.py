@@ -13,6 +13,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from costplane.allocation.cost_domain import cost_domain
 from costplane.warehouse import ALLOCATIONS, Warehouse
 
 GROUPS = ("tenant", "environment", "service_class", "cost_domain", "cluster", "namespace", "kind")
@@ -39,3 +40,20 @@ def last_allocated_day(warehouse: Warehouse) -> dt.date | None:
     table: ir.Table = warehouse.table(ALLOCATIONS.name)
     found = table.aggregate(last=table.day.max()).to_pyarrow().to_pylist()
     return found[0]["last"] if found else None
+
+
+def daily_billed(
+    warehouse: Warehouse, first: dt.date, end: dt.date, domain: str
+) -> list[dict[str, Any]]:
+    """Σ `billed_cost` per charge day and bill line (`resource_id`, its `sku_id` and
+    `resource_name`) of one cost domain, for charges starting in [first, end): what an
+    anomaly's driver is looked for in when no namespace carries the cost."""
+    lines: ir.Table = warehouse.table("billing_lines")
+    start = dt.datetime.combine(first, dt.time())
+    stop = dt.datetime.combine(end, dt.time())
+    lines = lines.filter(lines.charge_period_start >= start, lines.charge_period_start < stop)
+    lines = lines.filter(cost_domain(lines.service_category, lines.service_subcategory) == domain)
+    lines = lines.mutate(day=lines.charge_period_start.date())
+    keys = ["day", "resource_id", "sku_id", "resource_name"]
+    summed = lines.group_by(keys).aggregate(cost=lines.billed_cost.sum()).order_by(keys)
+    return summed.to_pyarrow().to_pylist()  # type: ignore[no-any-return]

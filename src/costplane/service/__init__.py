@@ -18,6 +18,12 @@ from costplane.service.act import (
     run_schedule,
 )
 from costplane.service.allocate import allocate_days
+from costplane.service.anomalies import (
+    AnomaliesReport,
+    AnomaliesRequest,
+    anomalies_document,
+    anomalies_report,
+)
 from costplane.service.audit import audit_entries, verify_audit
 from costplane.service.budgets import (
     BudgetsReport,
@@ -72,6 +78,8 @@ __all__ = [
     "ACTIVE",
     "ActOptions",
     "Acted",
+    "AnomaliesReport",
+    "AnomaliesRequest",
     "BudgetsReport",
     "BudgetsRequest",
     "ClusterAccess",
@@ -94,6 +102,8 @@ __all__ = [
     "acting_failure",
     "adopt_fleet_catalog",
     "allocate_days",
+    "anomalies_document",
+    "anomalies_report",
     "as_row",
     "audit_entries",
     "budgets_document",

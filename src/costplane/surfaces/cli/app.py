@@ -24,6 +24,7 @@ from costplane.settings import Settings
 from costplane.surfaces.cli import (
     act,
     allocate,
+    anomalies,
     audit,
     budgets,
     catalog,
@@ -164,5 +165,6 @@ app.add_typer(record.app, name="record")
 app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")
 app.command("allocate")(allocate.allocate)
+app.command("anomalies")(anomalies.anomalies)
 app.command("demo")(demo.demo)
 app.command("govern")(govern.govern)
