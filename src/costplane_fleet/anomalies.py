@@ -30,7 +30,8 @@ from costplane_fleet.workloads import Namespace
 
 SHAPES = ("spike", "step", "drift")
 SHARE = 0.06
-"""Fraction of the tenants that get each shape (at least one each)."""
+"""Fraction of the tenants that get each shape (at least two each from 12 tenants on, so
+a small fleet still has one of each to find twice)."""
 HISTORY_DAYS = 14
 """No anomaly before this day of the window: a detector needs two weeks of history."""
 STEP_DAYS = 14
@@ -66,7 +67,7 @@ def choose_anomalies(namespaces: list[Namespace], spec: FleetSpec) -> list[Plant
     ]
     order = rng(spec.seed, "anomalies", "tenants").permutation(len(eligible))
     shuffled = [eligible[int(i)] for i in order]
-    count = max(1, round(SHARE * spec.tenants))
+    count = max(2 if spec.tenants >= 12 else 1, round(SHARE * spec.tenants))
     planted: list[PlantedAnomaly] = []
     last = spec.days - 1
     for k, kind in enumerate(SHAPES):

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from costplane.allocation import Window, last_allocated_day
+from costplane.allocation import Window, allocated_period, last_allocated_day
 from costplane.errors import InputError
 from costplane.insight.budgets import BudgetsStatus, budgets_status
 from costplane.service.project import Project
@@ -50,6 +50,7 @@ def budgets_report(project: Project, request: BudgetsRequest) -> BudgetsReport:
                     "nothing is allocated yet: run `costplane allocate` (after ingesting data)"
                 )
             month = Window.month(f"{last:%Y-%m}")
+        allocated_period(warehouse, month)  # a month with no allocated day: say what to run
         status = budgets_status(warehouse, catalog, month)
     crossings = [
         Crossing(
@@ -64,7 +65,7 @@ def budgets_report(project: Project, request: BudgetsRequest) -> BudgetsReport:
         for threshold, basis in budget.crossed()
     ]
     alerts: list[KeptAlert] = []
-    if request.record and status.as_of is not None:
+    if request.record:
         at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         alerts = record_budget_alerts(project.state(), status.period, crossings, at)
     return BudgetsReport(status, catalog.currency, tuple(alerts))

@@ -130,8 +130,21 @@ def find_anomalies(
                     score=anomaly.score,
                 )
             )
+    found = _without_echoes(found)
     found.sort(key=lambda a: (a.day, -a.excess, a.tenant or "", a.cluster or "", a.cost_domain))
     return Anomalies(f"{month.start:%Y-%m}", tuple(d for d in judged), tuple(found))
+
+
+def _without_echoes(found: list[Anomaly]) -> list[Anomaly]:
+    """Drop a tenant's anomaly driven by its share of shared cost (`(shared)`, `(idle)`,
+    `(overhead)`) when the tenant has another anomaly that day: under the weighted rule
+    that share follows the tenant's direct cost, so it only echoes the anomaly kept."""
+    rooted = {(a.tenant, a.day) for a in found if a.tenant is not None and not _echo(a)}
+    return [a for a in found if not (_echo(a) and (a.tenant, a.day) in rooted)]
+
+
+def _echo(anomaly: Anomaly) -> bool:
+    return anomaly.tenant is not None and anomaly.driver.startswith("(")
 
 
 def _part(namespace: str | None, kind: str) -> str:
