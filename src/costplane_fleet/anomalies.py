@@ -1,12 +1,12 @@
 """Cost anomalies planted on purpose (opt-in: `FleetSpec.anomalies`), with their answers.
 
-A production namespace's log volume is bent, so the tenant's observability cost moves
-through the real path (the log workspace's bill grows, the allocation gives the tenant
-the larger share); the story is debug logging left on:
+A production namespace logs more, so the tenant's observability cost moves through the
+real path (the log workspace's bill grows, the allocation gives the tenant the larger
+share); the story is debug logging left on. In the namespace's usual days' volume:
 
-- spike: one day at `factor` times the usual volume;
-- step: every day from the first at `factor` times (a new level);
-- drift: a linear climb, `factor` more of the usual volume each day from the first.
+- spike: one day at `factor` days' volume;
+- step: every day from the first at `factor` days' volume (a new level);
+- drift: a linear climb, `factor` days' volume more each day from the first.
 
 `anomalies.json` states each one with the days an anomaly detector should report it on
 (`first_day` to `last_day`): the spike's day; the step's first two weeks (then it is the
@@ -36,8 +36,10 @@ HISTORY_DAYS = 14
 """No anomaly before this day of the window: a detector needs two weeks of history."""
 STEP_DAYS = 14
 """The days of a step that are anomalous; after them it is the new level."""
-FACTORS = {"spike": (20.0, 40.0), "step": (10.0, 20.0), "drift": (0.6, 1.2)}
-"""Per shape, the range of its factor (a drift's is the daily climb)."""
+FACTORS = {"spike": (20.0, 40.0), "step": (10.0, 20.0), "drift": (1.5, 3.0)}
+"""Per shape, the range of its factor, in usual days' log volume (a drift's is its daily
+climb): a tenant's logs are about 1-3 % of its cost, so a spike adds some 20-120 % of a
+day's cost, and a drift 1.5-9 % more each day."""
 MIN_DAYS = HISTORY_DAYS + 7
 
 
@@ -95,7 +97,9 @@ def choose_anomalies(namespaces: list[Namespace], spec: FleetSpec) -> list[Plant
 
 
 def daily_factors(anomaly: PlantedAnomaly, spec: FleetSpec) -> np.ndarray:
-    """What the anomaly multiplies its namespace's log volume by, per day of the window."""
+    """The namespace's log volume each day of the window, in usual days' volume: 1 where
+    nothing is planted, `factor` on a spike's day and from a step's first day, and a
+    climb of `factor` more each day of a drift."""
     days = np.arange(spec.days)
     first = (anomaly.first_day - spec.start).days
     if anomaly.kind == "spike":
@@ -108,14 +112,19 @@ def daily_factors(anomaly: PlantedAnomaly, spec: FleetSpec) -> np.ndarray:
 def bend_logs(
     traffic: ServiceTraffic, anomalies: list[PlantedAnomaly], spec: FleetSpec
 ) -> ServiceTraffic:
-    """The traffic with each anomaly's namespace's hourly log bytes multiplied (whole bytes)."""
+    """The traffic with each anomaly's extra log volume added to its namespace: (days'
+    volume − 1) × the namespace's mean daily volume, spread evenly over the day's hours
+    (debug logging does not follow the office hours; a weekend's spike is as large as a
+    weekday's). Whole bytes."""
     if not anomalies:
         return traffic
     log_bytes = traffic.log_bytes.astype(np.float64, copy=True)
     rows = {key: k for k, key in enumerate(traffic.log_namespaces)}
     for anomaly in anomalies:
         row = rows[(anomaly.cluster, anomaly.namespace)]
-        log_bytes[row] *= np.repeat(daily_factors(anomaly, spec), 24)
+        hourly = traffic.log_bytes[row].sum() / spec.hours
+        extra = (daily_factors(anomaly, spec) - 1.0) * hourly
+        log_bytes[row] += np.repeat(extra, 24)
     return replace(traffic, log_bytes=np.rint(log_bytes).astype(traffic.log_bytes.dtype))
 
 
