@@ -28,6 +28,7 @@ FIELDS = (
     "cluster",
     "driver_excess",
     "score",
+    "business",
 )
 """The document's fields per anomaly, in order: the contract's seven first."""
 

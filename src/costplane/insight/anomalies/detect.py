@@ -29,6 +29,8 @@ from costplane.insight.anomalies.baseline import (
 )
 from costplane.warehouse import Warehouse
 
+ORDERS = "orders_confirmed"
+"""The business signal a tenant's expected cost follows (Odoo's confirmed sale orders)."""
 ZERO = Decimal(0)
 NANO = Decimal("0.000000001")
 Series = dict[dt.date, Decimal]
@@ -51,6 +53,9 @@ class Anomaly:
     """How much the driver grew against its own median that day."""
     score: Decimal = ZERO
     """excess / spread: how many spreads above the expected amount, to 0.1."""
+    business: Decimal = Decimal(1)
+    """The tenant's confirmed orders that day over their own expected count, when above 1:
+    the factor `expected` already carries (a cost that follows the business is none)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ def find_anomalies(
             series[owner][day] += cost
             parts[owner][row["tenant"] or ""][day] += cost
             totals[(None, row["cluster"])][day] += cost
+    orders = _orders(warehouse, first, month.end)
     judged = [
         d
         for d in days
@@ -108,7 +114,10 @@ def find_anomalies(
     for owner in sorted(series, key=lambda o: (o.tenant or "", o.cluster or "", o.domain)):
         values = series[owner]
         for day in judged:
-            anomaly = _judge(owner, values, day, days, totals[(owner.tenant, owner.cluster)], rule)
+            volume = orders.get(owner.tenant or "", {})
+            anomaly = _judge(
+                owner, values, day, days, totals[(owner.tenant, owner.cluster)], volume, rule
+            )
             if anomaly is None:
                 continue
             driver, grew = _driver(parts[owner], day, days)
@@ -128,6 +137,7 @@ def find_anomalies(
                     cluster=anomaly.cluster,
                     driver_excess=grew.quantize(NANO, rounding=ROUND_HALF_UP),
                     score=anomaly.score,
+                    business=anomaly.business,
                 )
             )
     found = _without_echoes(found)
@@ -162,23 +172,64 @@ def _judge(
     day: dt.date,
     days: list[dt.date],
     total: Mapping[dt.date, Decimal],
+    orders: Mapping[dt.date, Decimal],
     rule: Sensitivity,
 ) -> Anomaly | None:
     base = expected(values, day, days, rule.floor)
     if base is None:
         return None
+    business = _business(orders, day, days)
     actual = values.get(day, ZERO)
-    amount = base.amount.quantize(NANO, rounding=ROUND_HALF_UP)
+    amount = (base.amount * business).quantize(NANO, rounding=ROUND_HALF_UP)
+    spread = base.spread * business
     excess = actual - amount
-    if excess <= rule.k * base.spread:
+    if excess <= rule.k * spread:
         return None
     recent = [total.get(d, ZERO) for d in days if d < day][-LEVEL_DAYS:]
     if excess < max(rule.min_excess, rule.min_share * median(recent)):
         return None
-    score = (excess / base.spread).quantize(Decimal("0.1")) if base.spread > 0 else ZERO
+    score = (excess / spread).quantize(Decimal("0.1")) if spread > 0 else ZERO
     return Anomaly(
-        owner.tenant, owner.domain, day, amount, actual, excess, "", owner.cluster, ZERO, score
+        owner.tenant,
+        owner.domain,
+        day,
+        amount,
+        actual,
+        excess,
+        "",
+        owner.cluster,
+        ZERO,
+        score,
+        business.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
     )
+
+
+def _business(orders: Mapping[dt.date, Decimal], day: dt.date, days: list[dt.date]) -> Decimal:
+    """The day's confirmed orders over their own weekday-adjusted median, at least 1 (a
+    quiet day does not make a cost anomalous); 1 without enough order history."""
+    if not orders:
+        return Decimal(1)
+    base = expected(orders, day, days, ZERO)
+    if base is None or base.amount <= 0:
+        return Decimal(1)
+    return max(Decimal(1), orders.get(day, ZERO) / base.amount)
+
+
+def _orders(warehouse: Warehouse, first: dt.date, end: dt.date) -> dict[str, Series]:
+    """Confirmed production orders per tenant and day (`business_signals`)."""
+    signals = warehouse.table("business_signals")
+    rows = signals.filter(
+        signals.day >= first,
+        signals.day < end,
+        signals.signal == ORDERS,
+        signals.environment == "production",
+    )
+    summed = rows.group_by(["tenant", "day"]).aggregate(count=rows["count"].sum())
+    found: dict[str, Series] = defaultdict(dict)
+    for row in summed.to_pyarrow().to_pylist():
+        if row["tenant"] is not None and row["count"] is not None:
+            found[row["tenant"]][row["day"]] = Decimal(row["count"])
+    return found
 
 
 def _grown(values: Mapping[dt.date, Decimal], day: dt.date, days: list[dt.date]) -> Decimal:
