@@ -44,19 +44,36 @@ def weekly(spike_on: dt.date | None = None) -> dict[dt.date, Decimal]:
     return series
 
 
+def exactly(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.000000001"))
+
+
 def test_the_expected_amount_follows_the_weekday() -> None:
     series = weekly()
     monday, saturday = DAYS[28], DAYS[33]
-    assert expected(series, monday, DAYS, FLOOR).amount == 10  # type: ignore[union-attr]
-    assert expected(series, saturday, DAYS, FLOOR).amount == 2  # type: ignore[union-attr]
+    assert exactly(expected(series, monday, DAYS, FLOOR).amount) == 10  # type: ignore[union-attr]
+    assert exactly(expected(series, saturday, DAYS, FLOOR).amount) == 2  # type: ignore[union-attr]
+
+
+def test_a_step_in_the_reference_is_not_taken_for_the_week() -> None:
+    """Two weeks at 10/2, then two weeks at 50 every day: the weekday factors come from each
+    day against its own week, so after the step a Thursday is expected at the new level."""
+    series = {
+        d: (Decimal(50) if i >= 14 else Decimal(2 if d.weekday() >= 5 else 10))
+        for i, d in enumerate(DAYS)
+    }
+    thursday = DAYS[31]
+    found = expected(series, thursday, DAYS, FLOOR)
+    assert found is not None
+    assert 40 <= found.amount <= 60
 
 
 def test_a_spike_does_not_drag_the_baseline() -> None:
     spiked = weekly(spike_on=DAYS[24])  # a Friday at 100
     after = expected(spiked, DAYS[28], DAYS, FLOOR)  # the Monday after
     assert after is not None
-    assert after.amount == 10
-    assert after.spread == FLOOR * 10  # the spike does not widen the spread either
+    assert exactly(after.amount) == 10
+    assert exactly(after.spread) == FLOOR * 10  # the spike does not widen the spread either
 
 
 def test_too_little_history_is_not_judged() -> None:

@@ -4,8 +4,9 @@ A spike must not drag the baseline it is judged against, so every statistic is a
 
 1. reference: the series' allocated days in the `REFERENCE_DAYS` before the day (at least
    `MIN_REFERENCE` of them; the day itself never);
-2. weekday factor f(w) = median of the reference's weekday-w costs / median of all its
-   costs (1 for every weekday unless each occurs `MIN_PER_WEEKDAY` times);
+2. weekday factor f(w) = median over the reference's weekday-w days of cost / the median
+   of the 7 days around it, scaled so the seven average 1 (all 1 unless each weekday
+   occurs `MIN_PER_WEEKDAY` times): a step inside the reference is not a weekday pattern;
 3. weekday-adjusted cost a(d) = cost(d) / f(weekday(d));
 4. level = median of a over the last `LEVEL_DAYS` reference days; spread =
    1.4826 × MAD of the same (the normal-consistent median absolute deviation), at least
@@ -57,14 +58,26 @@ class Expected:
 
 
 def weekday_factors(reference: Mapping[dt.date, Decimal]) -> dict[int, Decimal]:
-    """Weekday (0 Monday) -> median of its costs / median of all (1s with too few weeks)."""
-    overall = median(reference.values()) if reference else ZERO
-    by_weekday: dict[int, list[Decimal]] = {w: [] for w in range(7)}
-    for day, cost in reference.items():
-        by_weekday[day.weekday()].append(cost)
-    if overall <= 0 or min(len(v) for v in by_weekday.values()) < MIN_PER_WEEKDAY:
+    """Weekday (0 Monday) -> how its cost compares with the week around it.
+
+    Each reference day's cost is divided by the median of the 7 days around it (the
+    week, kept inside the reference), so a step or a drift in the reference does not
+    pass for a weekday's pattern; f(w) is the median of weekday w's ratios, scaled so the
+    seven average 1. All 1 unless each weekday occurs MIN_PER_WEEKDAY times."""
+    days = sorted(reference)
+    ratios: dict[int, list[Decimal]] = {w: [] for w in range(7)}
+    for i, day in enumerate(days):
+        lo = min(max(0, i - 3), max(0, len(days) - 7))
+        local = median(reference[d] for d in days[lo : lo + 7])
+        if local > 0:
+            ratios[day.weekday()].append(reference[day] / local)
+    if min(len(v) for v in ratios.values()) < MIN_PER_WEEKDAY:
         return dict.fromkeys(range(7), ONE)
-    return {w: median(costs) / overall for w, costs in by_weekday.items()}
+    raw = {w: median(values) for w, values in ratios.items()}
+    mean = sum(raw.values(), ZERO) / 7
+    if mean <= 0:
+        return dict.fromkeys(range(7), ONE)
+    return {w: value / mean for w, value in raw.items()}
 
 
 def expected(
