@@ -21,12 +21,15 @@ MAX_DAYS = 400
 
 @dataclass(frozen=True)
 class FleetSpec:
-    """The four arguments that fully determine a fleet."""
+    """The four arguments that fully determine a fleet, and the opt-in extras."""
 
     tenants: int
     days: int
     seed: int
     start: dt.date
+    anomalies: bool = False
+    """Plant cost anomalies (spikes, steps, drifts) and write `anomalies.json`: off by
+    default so no existing fleet changes (costplane_fleet.anomalies)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.tenants <= MAX_TENANTS:

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from costplane.errors import InputError
 from costplane.written_file import make_directories, os_error, shown, write_text
+from costplane_fleet.anomalies import anomalies_json, bend_logs, choose_anomalies
 from costplane_fleet.backups import generate_backups
 from costplane_fleet.billing import write_bill, write_parquet
 from costplane_fleet.cache import generate_cache
@@ -118,6 +119,8 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
     usage = generate_usage(namespaces, slots, tenants, activity, edi_spikes(tenants, spec), spec)
     pods = Counter((s.node.cluster, s.workload.namespace) for s in slots)
     traffic = generate_services(namespaces, usage.namespace_awake, pods, tenants, activity, spec)
+    anomalies = choose_anomalies(namespaces, spec)
+    traffic = bend_logs(traffic, anomalies, spec)
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openmetrics") as background:
         openmetrics = background.submit(
@@ -179,6 +182,9 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
                 out / "planted.json", json.dumps(records, indent=2, sort_keys=True) + "\n", root=out
             )
             counts["planted"] = len(records)
+            if spec.anomalies:
+                write_text(out / "anomalies.json", anomalies_json(anomalies), root=out)
+                counts["anomalies"] = len(anomalies)
             step("planted")
         except BaseException:
             stop.set()  # the file is abandoned: let the thread end now rather than finish it
@@ -237,6 +243,7 @@ def _write_manifest(
             "days": spec.days,
             "seed": spec.seed,
             "start": spec.start.isoformat(),
+            **({"anomalies": True} if spec.anomalies else {}),
         },
         "window": {"start": spec.start_at.isoformat() + "Z", "end": spec.end_at.isoformat() + "Z"},
         "clusters": list(CLUSTERS),

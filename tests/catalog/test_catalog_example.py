@@ -39,7 +39,7 @@ def test_the_example_declares_the_four_service_classes_in_euro(catalog: Catalog)
         Decimal("12500.00"),
     ]
     assert 6 <= len(catalog.tenants) <= 8
-    assert len(catalog.budgets) == 3
+    assert len(catalog.budgets) == 4
 
 
 def test_prices_are_normalised_exactly(catalog: Catalog) -> None:

@@ -5,6 +5,7 @@ The cost model is in docs/allocation.md. `allocate` computes and stores the
 """
 
 from costplane.allocation.billed import DomainCost, billed_by_domain
+from costplane.allocation.daily import daily_billed, daily_cost, last_allocated_day
 from costplane.allocation.focus_export import (
     DEFAULT_PROVIDER,
     FOCUS_SCHEMA,
@@ -63,9 +64,12 @@ __all__ = [
     "billed_by_domain",
     "chargeback",
     "compute",
+    "daily_billed",
+    "daily_cost",
     "dimensions",
     "export_focus",
     "focus_suffix",
+    "last_allocated_day",
     "loaded_since",
     "margin",
     "reconcile",

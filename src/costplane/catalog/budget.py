@@ -31,6 +31,10 @@ class BudgetScope(CatalogModel):
     environment: EnvironmentKind | None = None
     service_class: Identifier | None = None
     cost_domain: CostDomain | None = None
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="only tenants whose catalog `labels` hold every one of these key: value",
+    )
 
 
 class Budget(CatalogModel):

@@ -58,6 +58,10 @@ class Tenant(CatalogModel):
         pattern=r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$",
         description="finance's cost centre, labelled on rendered namespaces (default: the id)",
     )
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="free key: value labels (team, segment, ...) budgets can be scoped by",
+    )
     contracts: list[Contract] = Field(min_length=1)
     environments: dict[EnvironmentKind, Environment] = Field(min_length=1)
 

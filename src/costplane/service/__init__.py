@@ -18,7 +18,19 @@ from costplane.service.act import (
     run_schedule,
 )
 from costplane.service.allocate import allocate_days
+from costplane.service.anomalies import (
+    AnomaliesReport,
+    AnomaliesRequest,
+    anomalies_document,
+    anomalies_report,
+)
 from costplane.service.audit import audit_entries, verify_audit
+from costplane.service.budgets import (
+    BudgetsReport,
+    BudgetsRequest,
+    budgets_document,
+    budgets_report,
+)
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.drift import DriftReport, DriftRequest, drift
@@ -94,6 +106,10 @@ __all__ = [
     "ACTIVE",
     "ActOptions",
     "Acted",
+    "AnomaliesReport",
+    "AnomaliesRequest",
+    "BudgetsReport",
+    "BudgetsRequest",
     "ClassReportRequest",
     "ClusterAccess",
     "CollectRequest",
@@ -125,8 +141,12 @@ __all__ = [
     "acting_failure",
     "adopt_fleet_catalog",
     "allocate_days",
+    "anomalies_document",
+    "anomalies_report",
     "as_row",
     "audit_entries",
+    "budgets_document",
+    "budgets_report",
     "chargeback_document",
     "chargeback_lines",
     "chargeback_report",

@@ -1,5 +1,6 @@
 """The state store: Costplane's own records, in SQLite or PostgreSQL, migrated by Alembic."""
 
+from costplane.state.budget_alerts import Crossing, KeptAlert, budget_alerts, record_budget_alerts
 from costplane.state.ingest_runs import recent_runs, record_runs, runs_of_loads
 from costplane.state.models import (
     AuditEntry,
@@ -30,13 +31,16 @@ from costplane.state.store import (
 
 __all__ = [
     "AuditEntry",
+    "Crossing",
     "Finding",
     "FindingEvent",
     "IngestRun",
+    "KeptAlert",
     "NotificationRecord",
     "RestoreTestRecord",
     "SourceRun",
     "SourceStatus",
+    "budget_alerts",
     "current_revision",
     "delivered_keys",
     "downgrade",
@@ -44,6 +48,7 @@ __all__ = [
     "notification_records",
     "open_session",
     "recent_runs",
+    "record_budget_alerts",
     "record_delivery",
     "record_restore_test",
     "record_runs",

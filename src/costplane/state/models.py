@@ -207,3 +207,32 @@ class NotificationRecord(Base):
     first_tried_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
     last_tried_at: Mapped[dt.datetime] = mapped_column(DateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class BudgetAlert(Base):
+    """A budget threshold crossed in a month, by the actual or the forecast: raised once.
+
+    (budget, period, threshold, basis) is unique, so however often `costplane budgets
+    status` runs, a crossing is one row and one alert. A forecast that falls back under
+    the threshold sets `cleared_at`; crossing again clears it and raises nothing new.
+    Money is a decimal as text, like the findings'.
+    """
+
+    __tablename__ = "budget_alerts"
+    __table_args__ = (
+        UniqueConstraint(
+            "budget", "period", "threshold_percent", "basis", name="uq_budget_alerts_crossing"
+        ),
+        Index("ix_budget_alerts_period", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    budget: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    threshold_percent: Mapped[str] = mapped_column(String(20))  # decimal text
+    basis: Mapped[str] = mapped_column(String(10))  # actual | forecast
+    threshold_amount: Mapped[str] = mapped_column(String(40))  # decimal text
+    value: Mapped[str] = mapped_column(String(40))  # the actual or forecast when raised
+    currency: Mapped[str] = mapped_column(String(3))
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

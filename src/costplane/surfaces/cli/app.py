@@ -24,7 +24,9 @@ from costplane.settings import Settings
 from costplane.surfaces.cli import (
     act,
     allocate,
+    anomalies,
     audit,
+    budgets,
     catalog,
     collect,
     db,
@@ -155,6 +157,7 @@ def root(
 
 app.add_typer(act.app, name="act")
 app.add_typer(audit.app, name="audit")
+app.add_typer(budgets.app, name="budgets")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(collect.app, name="collect")
 app.add_typer(db.app, name="db")
@@ -171,6 +174,7 @@ app.add_typer(render.app, name="render")
 app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")
 app.command("allocate")(allocate.allocate)
+app.command("anomalies")(anomalies.anomalies)
 app.command("demo")(demo.demo)
 app.command("drift")(drift.drift)
 app.command("govern")(govern.govern)

@@ -29,12 +29,19 @@ def demo(
     start: dt.datetime | None = typer.Option(
         None, "--start", formats=["%Y-%m-%d"], help="First day, UTC (default: 1st of last month)."
     ),
+    anomalies: bool = typer.Option(
+        False, "--anomalies", help="Plant cost anomalies too (anomalies.json; docs/fleet.md)."
+    ),
     no_serve: bool = typer.Option(False, "--no-serve", help="Run, print the summary and exit."),
 ) -> None:
     """Generate a fleet into the project, load it, and show what it costs."""
     project = project_of(ctx)
     spec = FleetSpec(
-        tenants=tenants, days=days, seed=seed, start=start.date() if start else default_start()
+        tenants=tenants,
+        days=days,
+        seed=seed,
+        start=start.date() if start else default_start(),
+        anomalies=anomalies,
     )
     done = run_demo(project, spec, run_generator)
     show_summary(done)

@@ -29,13 +29,20 @@ def fleet(
     start: dt.datetime | None = typer.Option(
         None, "--start", formats=["%Y-%m-%d"], help="First day, UTC (default: 1st of last month)."
     ),
+    anomalies: bool = typer.Option(
+        False, "--anomalies", help="Plant cost anomalies too (anomalies.json; docs/fleet.md)."
+    ),
     out: Path = typer.Option(Path("fleet"), "--out", file_okay=False, help="Output directory."),
     output: OutputFormat = typer.Option(OutputFormat.TABLE, "--output", "-o"),
 ) -> None:
     """Write a fleet: Kubernetes lists, OpenMetrics and Parquet usage, a FOCUS bill,
     database, Redis, backup and business data, the catalog, and planted.json."""
     spec = FleetSpec(
-        tenants=tenants, days=days, seed=seed, start=start.date() if start else default_start()
+        tenants=tenants,
+        days=days,
+        seed=seed,
+        start=start.date() if start else default_start(),
+        anomalies=anomalies,
     )
     summary = run_generator(spec, out)
     render(_file_rows(summary), FILE_COLUMNS, output, title=f"fleet written to {out}")

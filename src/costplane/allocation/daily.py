@@ -1,0 +1,59 @@
+"""Allocated cost per day, grouped: the series budgets and anomaly detection read.
+
+The `allocations` table is the one place cost per tenant and day is known; insight reads
+it through this function rather than its columns, so a change of the table's layout is
+one change here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import ibis.expr.types as ir
+
+from costplane.allocation.cost_domain import cost_domain
+from costplane.warehouse import ALLOCATIONS, Warehouse
+
+GROUPS = ("tenant", "environment", "service_class", "cost_domain", "cluster", "namespace", "kind")
+"""The `allocations` columns a daily series may be grouped by."""
+
+
+def daily_cost(
+    warehouse: Warehouse, first: dt.date, end: dt.date, by: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Σ `cost` per day (and `by` columns) over the allocated days in [first, end), exact
+    (Decimal), ordered by day then `by`; rows with no cost column value are skipped."""
+    unknown = [column for column in by if column not in GROUPS]
+    if unknown:
+        raise ValueError(f"cannot group allocations by {unknown}")
+    table: ir.Table = warehouse.table(ALLOCATIONS.name)
+    rows = table.filter(table.day >= first, table.day < end, table.cost.notnull())
+    keys = ["day", *by]
+    summed = rows.group_by(keys).aggregate(cost=rows.cost.sum()).order_by(keys)
+    return summed.to_pyarrow().to_pylist()  # type: ignore[no-any-return]
+
+
+def last_allocated_day(warehouse: Warehouse) -> dt.date | None:
+    """The newest day the `allocations` table holds, None when it is empty."""
+    table: ir.Table = warehouse.table(ALLOCATIONS.name)
+    found = table.aggregate(last=table.day.max()).to_pyarrow().to_pylist()
+    return found[0]["last"] if found else None
+
+
+def daily_billed(
+    warehouse: Warehouse, first: dt.date, end: dt.date, domain: str
+) -> list[dict[str, Any]]:
+    """Σ `billed_cost` per charge day and bill line (`resource_id`, its `sku_id` and
+    `resource_name`) of one cost domain, for charges starting in [first, end): what an
+    anomaly's driver is looked for in when no namespace carries the cost."""
+    lines: ir.Table = warehouse.table("billing_lines")
+    start = dt.datetime.combine(first, dt.time())
+    stop = dt.datetime.combine(end, dt.time())
+    lines = lines.filter(lines.charge_period_start >= start, lines.charge_period_start < stop)
+    lines = lines.filter(cost_domain(lines.service_category, lines.service_subcategory) == domain)
+    lines = lines.mutate(day=lines.charge_period_start.date())
+    keys = ["day", "resource_id", "sku_id", "resource_name"]
+    summed = lines.group_by(keys).aggregate(cost=lines.billed_cost.sum()).order_by(keys)
+    return summed.to_pyarrow().to_pylist()  # type: ignore[no-any-return]
