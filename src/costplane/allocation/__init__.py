@@ -5,6 +5,7 @@ The cost model is in docs/allocation.md. `allocate` computes and stores the
 """
 
 from costplane.allocation.billed import DomainCost, billed_by_domain
+from costplane.allocation.daily import DailyCost, daily_costs
 from costplane.allocation.focus_export import (
     DEFAULT_PROVIDER,
     FOCUS_SCHEMA,
@@ -42,6 +43,7 @@ __all__ = [
     "AllocationRun",
     "Chargeback",
     "ChargebackLine",
+    "DailyCost",
     "Dimension",
     "DomainCost",
     "FlaggedTenant",
@@ -63,6 +65,7 @@ __all__ = [
     "billed_by_domain",
     "chargeback",
     "compute",
+    "daily_costs",
     "dimensions",
     "export_focus",
     "focus_suffix",

@@ -32,6 +32,11 @@ from costplane.service.findings import (
     kept_findings,
     suppress_finding,
 )
+from costplane.service.forecast import (
+    DatabaseForecastRequest,
+    forecast_databases,
+    forecast_spend,
+)
 from costplane.service.govern import GovernRequest, govern
 from costplane.service.ingest import (
     FocusIngest,
@@ -68,6 +73,7 @@ __all__ = [
     "Acted",
     "ClusterAccess",
     "CollectRequest",
+    "DatabaseForecastRequest",
     "Demo",
     "FindingsQuery",
     "FocusIngest",
@@ -94,6 +100,8 @@ __all__ = [
     "collector_status",
     "export_month",
     "finding_document",
+    "forecast_databases",
+    "forecast_spend",
     "govern",
     "ingest_fleet",
     "ingest_focus",

@@ -1,0 +1,202 @@
+"""One model for every daily series Costplane forecasts: a trend with weekly seasonality,
+fitted by ordinary least squares (statsmodels), and intervals for sums of future days.
+
+A database's size and a month's spend are both sums of daily amounts: the bytes a
+database gains each day, the cost a tenant is allocated each day. So the model is
+fitted on the daily amounts and answers one question, "what is the sum of the amounts
+of these future days", with its 10th, 50th and 90th percentiles:
+
+    amount(t) = a + b * t + weekday effect(t) + noise,   noise ~ N(0, s^2), independent
+
+- The weekday effect is one coefficient per weekday but Monday; it is fitted only when
+  the history holds at least two weeks, a weekly pattern being unmeasurable in less.
+- The trend `b` is kept only when it is significant (p < 0.05); otherwise the model is a
+  level with weekly seasonality, the drift a series without a trend has. Beyond the end
+  of the history the trend is extrapolated at most as far as the history is long (a
+  month of acceleration is not a licence to accelerate for a year): after that the
+  amount stays at the level it reached.
+- Days marked `excluded` (a data import's one-day jump, a purge) are left out of the
+  fit: they say nothing about the days to come.
+- The sum over future days has variance `k s^2 + x' C x` (k days of independent noise,
+  plus the uncertainty of the fitted coefficients: `x` the sum of the days' regressors,
+  `C` their covariance), and its percentiles are read from Student's t with the fit's
+  residual degrees of freedom.
+- When the expected amounts are never negative in the history's mean (a database that
+  grows, a cost), the forecast amounts are floored at zero: a fading trend does not turn
+  into shrinkage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import numpy as np
+
+Amounts: TypeAlias = Sequence[float] | np.ndarray
+"""A daily series: a sequence or a numpy array."""
+
+MIN_SEASONAL_DAYS = 14
+"""Two weeks: the least history a weekday effect is fitted from."""
+TREND_P_VALUE = 0.05
+LOW, HIGH = 0.10, 0.90
+"""The interval's percentiles: p10 and p90."""
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The 10th, 50th and 90th percentiles of a forecast amount."""
+
+    p10: float
+    p50: float
+    p90: float
+
+    def shifted(self, by: float) -> Interval:
+        return Interval(self.p10 + by, self.p50 + by, self.p90 + by)
+
+
+@dataclass(frozen=True)
+class DailyModel:
+    """A fitted daily model; `first_day` is the day of the first amount it was fitted on."""
+
+    first_day: dt.date
+    days: int
+    """Days of history (including the excluded ones)."""
+    coefficients: np.ndarray
+    covariance: np.ndarray
+    residual_sd: float
+    degrees_of_freedom: float
+    trend: bool
+    seasonal: bool
+    floor_at_zero: bool
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.first_day + dt.timedelta(days=self.days - 1)
+
+    @property
+    def method(self) -> str:
+        parts = ["level"] if not self.trend else ["linear trend"]
+        if self.seasonal:
+            parts.append("weekly seasonality")
+        return " + ".join(parts)
+
+    def regressors(self, day: dt.date) -> np.ndarray:
+        """The model's regressors for one day; past the history, the trend's time stops at
+        twice the history's length (see the module's docstring)."""
+        index = (day - self.first_day).days
+        if index >= self.days:
+            index = min(index, 2 * self.days - 1)
+        return _row(index, day.weekday(), self.days, self.trend, self.seasonal)
+
+    def expected(self, day: dt.date) -> float:
+        value = float(self.regressors(day) @ self.coefficients)
+        return max(value, 0.0) if self.floor_at_zero else value
+
+    def sum_of(self, days: Sequence[dt.date]) -> Interval:
+        """The sum of the amounts of `days` (future days, each once) with its interval."""
+        if not days:
+            return Interval(0.0, 0.0, 0.0)
+        center = sum(self.expected(day) for day in days)
+        x = np.sum([self.regressors(day) for day in days], axis=0)
+        variance = len(days) * self.residual_sd**2 + float(x @ self.covariance @ x)
+        spread = math.sqrt(max(variance, 0.0)) * _t_quantile(self.degrees_of_freedom)
+        return Interval(center - spread, center, center + spread)
+
+    def cumulative(self, horizon: int) -> list[Interval]:
+        """For k = 1..horizon: the sum of the amounts of the k days after the history
+        (what `sum_of` gives for each k, in one pass)."""
+        if horizon <= 0:
+            return []
+        days = [self.last_day + dt.timedelta(days=j) for j in range(1, horizon + 1)]
+        x = np.cumsum(np.array([self.regressors(day) for day in days]), axis=0)
+        center = np.cumsum([self.expected(day) for day in days])
+        k = np.arange(1, horizon + 1)
+        variance = k * self.residual_sd**2 + np.einsum("ij,jk,ik->i", x, self.covariance, x)
+        spread = np.sqrt(np.maximum(variance, 0.0)) * _t_quantile(self.degrees_of_freedom)
+        return [
+            Interval(float(c - s), float(c), float(c + s))
+            for c, s in zip(center, spread, strict=True)
+        ]
+
+
+def _t_quantile(df: float) -> float:
+    from scipy import stats  # imported when used: scipy and statsmodels take seconds to load
+
+    if not math.isfinite(df) or df <= 0:
+        return float(stats.norm.ppf(HIGH))
+    return float(stats.t.ppf(HIGH, df))
+
+
+def _row(index: int, weekday: int, days: int, trend: bool, seasonal: bool) -> np.ndarray:
+    values = [1.0]
+    if trend:
+        values.append(index - (days - 1) / 2)  # centred: the level is the history's middle
+    if seasonal:
+        values.extend(1.0 if weekday == w else 0.0 for w in range(1, 7))
+    return np.array(values)
+
+
+def fit_daily(
+    amounts: Amounts,
+    first_day: dt.date,
+    excluded: Sequence[bool] | np.ndarray | None = None,
+    *,
+    floor_at_zero: bool | None = None,
+) -> DailyModel:
+    """Fit the daily model to `amounts`, one per day from `first_day`.
+
+    With fewer than three usable days there is nothing to fit: the model is the mean
+    amount (zero when there is none) with no spread.
+    """
+    from statsmodels.regression.linear_model import OLS  # see _t_quantile
+
+    y = np.asarray(amounts, dtype=np.float64)
+    days = len(y)
+    keep = np.ones(days, dtype=bool) if excluded is None else ~np.asarray(excluded, dtype=bool)
+    usable = y[keep]
+    floor = bool(usable.size == 0 or usable.mean() >= 0) if floor_at_zero is None else floor_at_zero
+    if usable.size < 3:
+        level = float(usable.mean()) if usable.size else 0.0
+        return DailyModel(
+            first_day, days, np.array([level]), np.zeros((1, 1)), 0.0, math.inf, False, False, floor
+        )
+    seasonal = days >= MIN_SEASONAL_DAYS
+    index = np.arange(days)
+    weekdays = [(first_day + dt.timedelta(days=int(i))).weekday() for i in index]
+    fitted = None
+    for trend in (True, False):
+        exog = np.array([_row(int(i), weekdays[i], days, trend, seasonal) for i in index])[keep]
+        exog, columns = _identifiable(exog)
+        result = OLS(usable, exog).fit()
+        fitted = (trend, result, columns)
+        if not trend or result.df_resid <= 0:
+            continue
+        p_value = float(result.pvalues[1]) if 1 in columns else 1.0
+        if math.isfinite(p_value) and p_value < TREND_P_VALUE:
+            break
+    assert fitted is not None
+    trend, result, columns = fitted
+    width = 1 + int(trend) + 6 * int(seasonal)
+    coefficients = np.zeros(width)
+    covariance = np.zeros((width, width))
+    coefficients[columns] = result.params
+    df = float(result.df_resid)
+    if df > 0:
+        covariance[np.ix_(columns, columns)] = result.cov_params()
+        sd = math.sqrt(float(result.scale))
+    else:
+        sd, df = 0.0, math.inf
+    return DailyModel(first_day, days, coefficients, covariance, sd, df, trend, seasonal, floor)
+
+
+def _identifiable(exog: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Drop weekday columns no kept day has (a weekday whose only days were excluded)."""
+    columns = [j for j in range(exog.shape[1]) if j == 0 or np.any(exog[:, j] != 0)]
+    return exog[:, columns], columns
+
+
+__all__ = ["Amounts", "DailyModel", "Interval", "fit_daily"]
