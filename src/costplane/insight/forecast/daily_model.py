@@ -21,9 +21,10 @@ of these future days", with its 10th, 50th and 90th percentiles:
   plus the uncertainty of the fitted coefficients: `x` the sum of the days' regressors,
   `C` their covariance), and its percentiles are read from Student's t with the fit's
   residual degrees of freedom.
-- When the expected amounts are never negative in the history's mean (a database that
-  grows, a cost), the forecast amounts are floored at zero: a fading trend does not turn
-  into shrinkage.
+- When the history's mean amount is not negative (a database that grows, a cost), the
+  week's average amount (level and trend) is floored at zero: a fading trend does not
+  turn into shrinkage. The weekday effects are added about that average, unfloored, so
+  a flat series' noise is not clipped on one side into growth.
 """
 
 from __future__ import annotations
@@ -93,8 +94,16 @@ class DailyModel:
         return _row(index, day.weekday(), self.days, self.trend, self.seasonal)
 
     def expected(self, day: dt.date) -> float:
-        value = float(self.regressors(day) @ self.coefficients)
-        return max(value, 0.0) if self.floor_at_zero else value
+        """The model's amount for a day: its week's average (level and trend, floored at
+        zero when `floor_at_zero`) plus the day's weekday effect about that average."""
+        x = self.regressors(day)
+        if not self.floor_at_zero:
+            return float(x @ self.coefficients)
+        width = 1 + int(self.trend)
+        effects = np.concatenate([[0.0], self.coefficients[width:]]) if self.seasonal else [0.0]
+        mean_effect = float(np.mean(effects))
+        weekly = float(x[:width] @ self.coefficients[:width]) + mean_effect
+        return max(weekly, 0.0) + float(x[width:] @ self.coefficients[width:]) - mean_effect
 
     def sum_of(self, days: Sequence[dt.date]) -> Interval:
         """The sum of the amounts of `days` (future days, each once) with its interval."""
