@@ -10,7 +10,7 @@ of these future days", with its 10th, 50th and 90th percentiles:
 
 - The weekday effect is one coefficient per weekday but Monday; it is fitted only when
   the history holds at least two weeks, a weekly pattern being unmeasurable in less.
-- The trend `b` is kept only when it is significant (p < 0.05); otherwise the model is a
+- The trend `b` is kept only when it is significant (p < 0.01); otherwise the model is a
   level with weekly seasonality, the drift a series without a trend has. Beyond the end
   of the history the trend is extrapolated at most as far as the history is long (a
   month of acceleration is not a licence to accelerate for a year): after that the
@@ -42,7 +42,7 @@ Amounts: TypeAlias = Sequence[float] | np.ndarray
 
 MIN_SEASONAL_DAYS = 14
 """Two weeks: the least history a weekday effect is fitted from."""
-TREND_P_VALUE = 0.05
+TREND_P_VALUE = 0.01
 LOW, HIGH = 0.10, 0.90
 """The interval's percentiles: p10 and p90."""
 
@@ -85,32 +85,32 @@ class DailyModel:
             parts.append("weekly seasonality")
         return " + ".join(parts)
 
-    def regressors(self, day: dt.date) -> np.ndarray:
-        """The model's regressors for one day; past the history, the trend's time stops at
-        twice the history's length (see the module's docstring)."""
-        index = (day - self.first_day).days
-        if index >= self.days:
-            index = min(index, 2 * self.days - 1)
-        return _row(index, day.weekday(), self.days, self.trend, self.seasonal)
+    def regressors(self, days: Sequence[dt.date]) -> np.ndarray:
+        """The model's regressors, one row per day; past the history, the trend's time
+        stops at twice the history's length (see the module's docstring)."""
+        index = np.array([(day - self.first_day).days for day in days], dtype=np.float64)
+        index = np.where(index >= self.days, np.minimum(index, 2 * self.days - 1), index)
+        weekday = np.array([day.weekday() for day in days])
+        return _design(index, weekday, self.days, self.trend, self.seasonal)
 
-    def expected(self, day: dt.date) -> float:
-        """The model's amount for a day: its week's average (level and trend, floored at
-        zero when `floor_at_zero`) plus the day's weekday effect about that average."""
-        x = self.regressors(day)
+    def expected(self, days: Sequence[dt.date]) -> np.ndarray:
+        """The model's amount for each day: its week's average (level and trend, floored
+        at zero when `floor_at_zero`) plus the day's weekday effect about that average."""
+        x = self.regressors(days)
         if not self.floor_at_zero:
-            return float(x @ self.coefficients)
+            return np.asarray(x @ self.coefficients)
         width = 1 + int(self.trend)
-        effects = np.concatenate([[0.0], self.coefficients[width:]]) if self.seasonal else [0.0]
-        mean_effect = float(np.mean(effects))
-        weekly = float(x[:width] @ self.coefficients[:width]) + mean_effect
-        return max(weekly, 0.0) + float(x[width:] @ self.coefficients[width:]) - mean_effect
+        effects = self.coefficients[width:]
+        mean_effect = float(np.sum(effects)) / 7 if self.seasonal else 0.0
+        weekly = x[:, :width] @ self.coefficients[:width] + mean_effect
+        return np.asarray(np.maximum(weekly, 0.0) + x[:, width:] @ effects - mean_effect)
 
     def sum_of(self, days: Sequence[dt.date]) -> Interval:
         """The sum of the amounts of `days` (future days, each once) with its interval."""
         if not days:
             return Interval(0.0, 0.0, 0.0)
-        center = sum(self.expected(day) for day in days)
-        x = np.sum([self.regressors(day) for day in days], axis=0)
+        center = float(np.sum(self.expected(days)))
+        x = self.regressors(days).sum(axis=0)
         variance = len(days) * self.residual_sd**2 + float(x @ self.covariance @ x)
         spread = math.sqrt(max(variance, 0.0)) * _t_quantile(self.degrees_of_freedom)
         return Interval(center - spread, center, center + spread)
@@ -121,8 +121,8 @@ class DailyModel:
         if horizon <= 0:
             return []
         days = [self.last_day + dt.timedelta(days=j) for j in range(1, horizon + 1)]
-        x = np.cumsum(np.array([self.regressors(day) for day in days]), axis=0)
-        center = np.cumsum([self.expected(day) for day in days])
+        x = np.cumsum(self.regressors(days), axis=0)
+        center = np.cumsum(self.expected(days))
         k = np.arange(1, horizon + 1)
         variance = k * self.residual_sd**2 + np.einsum("ij,jk,ik->i", x, self.covariance, x)
         spread = np.sqrt(np.maximum(variance, 0.0)) * _t_quantile(self.degrees_of_freedom)
@@ -140,13 +140,17 @@ def _t_quantile(df: float) -> float:
     return float(stats.t.ppf(HIGH, df))
 
 
-def _row(index: int, weekday: int, days: int, trend: bool, seasonal: bool) -> np.ndarray:
-    values = [1.0]
+def _design(
+    index: np.ndarray, weekday: np.ndarray, days: int, trend: bool, seasonal: bool
+) -> np.ndarray:
+    """Rows of regressors: 1, the centred time (the level is the history's middle), and
+    one indicator per weekday but Monday."""
+    columns = [np.ones(len(index))]
     if trend:
-        values.append(index - (days - 1) / 2)  # centred: the level is the history's middle
+        columns.append(index - (days - 1) / 2)
     if seasonal:
-        values.extend(1.0 if weekday == w else 0.0 for w in range(1, 7))
-    return np.array(values)
+        columns.extend((weekday == w).astype(np.float64) for w in range(1, 7))
+    return np.column_stack(columns)
 
 
 def fit_daily(
@@ -174,12 +178,11 @@ def fit_daily(
             first_day, days, np.array([level]), np.zeros((1, 1)), 0.0, math.inf, False, False, floor
         )
     seasonal = days >= MIN_SEASONAL_DAYS
-    index = np.arange(days)
-    weekdays = [(first_day + dt.timedelta(days=int(i))).weekday() for i in index]
+    index = np.arange(days, dtype=np.float64)
+    weekday = (first_day.weekday() + np.arange(days)) % 7
     fitted = None
     for trend in (True, False):
-        exog = np.array([_row(int(i), weekdays[i], days, trend, seasonal) for i in index])[keep]
-        exog, columns = _identifiable(exog)
+        exog, columns = _identifiable(_design(index, weekday, days, trend, seasonal)[keep])
         result = OLS(usable, exog).fit()
         fitted = (trend, result, columns)
         if not trend or result.df_resid <= 0:
