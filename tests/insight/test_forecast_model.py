@@ -7,7 +7,13 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from costplane.insight.forecast import fit_daily, forecast_growth, level_shifts
+from costplane.insight.forecast import (
+    drift_forecast,
+    fit_daily,
+    forecast_growth,
+    level_shifts,
+    naive_forecast,
+)
 
 MONDAY = dt.date(2026, 6, 1)
 GIB = 2**30
@@ -110,3 +116,9 @@ def test_one_or_two_snapshots_forecast_the_last_size() -> None:
     assert [d.p50 for d in made.days] == [5.0 * GIB] * 3
     made = forecast_growth([5.0 * GIB, 6.0 * GIB], MONDAY, 2)
     assert [d.p50 for d in made.days] == [7.0 * GIB, 8.0 * GIB]  # one day of growth: its mean
+
+
+def test_the_baselines_are_the_last_value_and_the_average_growth() -> None:
+    sizes = [10.0, 12.0, 11.0, 16.0]  # 2 a day on average from first to last
+    assert list(naive_forecast(sizes, 3)) == [16.0, 16.0, 16.0]
+    assert list(drift_forecast(sizes, 3)) == [18.0, 20.0, 22.0]
