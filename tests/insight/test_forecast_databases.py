@@ -4,7 +4,9 @@ series, the band crossing, the next class and the cost at the horizon."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -12,12 +14,17 @@ import pytest
 
 from costplane.insight.forecast import forecast_databases, size_histories
 from costplane.warehouse import FACT_TABLES, Load, Warehouse
-from tests.insight.conftest import CATALOG
+from tests.insight.forecast_catalog import CATALOG, engine_warehouse
 
 GIB = 2**30
 START = dt.datetime(2026, 9, 1)
 DAYS = 40
 ACME_RATE = 0.1 * GIB  # 15 GiB on the first day, 0.1 GiB a day: 18.9 GiB on the last
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+    yield from engine_warehouse(request, tmp_path)
 
 
 def sizes() -> dict[tuple[str, str], np.ndarray]:

@@ -5,7 +5,9 @@ weekly pattern and the trend the days were written with."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -15,11 +17,17 @@ import pytest
 from costplane.errors import InputError
 from costplane.insight.forecast import SpendForecast, forecast_spend
 from costplane.warehouse import ALLOCATIONS, Warehouse
+from tests.insight.forecast_catalog import engine_warehouse
 
 FIRST = dt.date(2026, 9, 1)
 DAYS = 42  # 2026-09-01 to 2026-10-12
 AS_OF = FIRST + dt.timedelta(days=DAYS - 1)
 CENT = Decimal("0.01")
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+    yield from engine_warehouse(request, tmp_path)
 
 
 def acme(day: dt.date) -> Decimal:

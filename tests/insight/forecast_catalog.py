@@ -1,4 +1,7 @@
-"""A warehouse on either engine for the forecast tests, and a catalog with two bands."""
+"""The forecast tests' catalog (two bands) and their warehouse, on either engine.
+
+Kept out of a conftest.py: other suites share this folder, and a fixture here is used
+only by the modules that import `engine_warehouse`."""
 
 from __future__ import annotations
 
@@ -54,8 +57,8 @@ CATALOG: Catalog = parse_catalog(
 """`small` (band 0-20 GiB) and `large` (0-200 GiB); database storage at 0.20 a GiB-month."""
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+def engine_warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
+    """An empty warehouse with its schema, on the engine `request.param` names."""
     if request.param == "duckdb":
         url = f"duckdb:///{tmp_path / 'w.duckdb'}"
     else:
