@@ -12,7 +12,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from costplane.insight.forecast import forecast_databases, size_histories
+from costplane.insight.forecast import (
+    TableGrowth,
+    forecast_databases,
+    size_histories,
+    table_growth,
+)
 from costplane.warehouse import FACT_TABLES, Load, Warehouse
 from tests.insight.forecast_catalog import CATALOG, engine_warehouse
 
@@ -58,8 +63,21 @@ def load_snapshots(warehouse: Warehouse, skip_day: int | None = None) -> None:
                     }
                 )
     rows.append({**rows[0], "environment": "staging", "database": "acme_staging"})
+    for day in range(DAYS):  # acme's Odoo tables: stock moves gain 1,000 rows a day
+        for relation, count in (("stock_move", 50_000 + 1_000 * day), ("res_partner", 900)):
+            rows.append(
+                {
+                    **rows[0],
+                    "taken_at": START + dt.timedelta(days=day, hours=18),
+                    "relation_kind": "table",
+                    "relation": relation,
+                    "size_bytes": count * 900,
+                    "row_count": count,
+                }
+            )
     schema = FACT_TABLES["database_stats"].schema.to_pyarrow()
-    data = pa.Table.from_pylist(rows, pa.schema([schema.field(k) for k in rows[0]]))
+    given = {k for row in rows for k in row}
+    data = pa.Table.from_pylist(rows, pa.schema([f for f in schema if f.name in given]))
     end = START + dt.timedelta(days=DAYS)
     warehouse.ingest([Load("database_stats", "test", "pg-1", START, end, data)])
 
@@ -106,6 +124,13 @@ def test_crossing_the_band_the_next_class_and_the_cost_at_the_horizon(
         Decimal(at_horizon.p50) / GIB * Decimal("0.20")
     ).quantize(Decimal("0.01"))
     assert acme.currency == "EUR"
+    # the Odoo tables, largest growth first: 1,000 rows a day is 30,000 in 30 days
+    assert acme.tables == (
+        TableGrowth("stock_move", 50_000 + 1_000 * (DAYS - 1), 30_000),
+        TableGrowth("res_partner", 900, 0),
+    )
+    assert table_growth(warehouse)[("pg-1", "acme_prod")] == acme.tables
+    assert by["bolt"].tables == ()
 
     bolt = by["bolt"]  # above its band since the first day: it has crossed
     assert bolt.crosses_band_on == START.date()

@@ -13,8 +13,10 @@ from costplane.insight.forecast.databases import (
     DatabaseForecasts,
     ForecastDay,
     SizeHistory,
+    TableGrowth,
     forecast_databases,
     size_histories,
+    table_growth,
 )
 from costplane.insight.forecast.growth import (
     GrowthForecast,
@@ -44,6 +46,7 @@ __all__ = [
     "SizeHistory",
     "SpendForecast",
     "SpendForecasts",
+    "TableGrowth",
     "backtest",
     "drift_forecast",
     "fit_daily",
@@ -53,4 +56,5 @@ __all__ = [
     "level_shifts",
     "naive_forecast",
     "size_histories",
+    "table_growth",
 ]

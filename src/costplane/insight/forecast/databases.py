@@ -11,6 +11,8 @@ comes after it, and what its storage would cost at the horizon.
   `crosses_band_p90_on` is the same for p90: the earliest date to plan for.
 - The band after it is the band of the class with the next larger `max_gib` (the class
   the tenant would move to); None for the largest.
+- `tables` are the Odoo tables' rows now and their growth per 30 days (first to last
+  snapshot of each table), largest growth first: which business object makes it grow.
 - `monthly_cost_at_horizon` is the p50 size at the horizon, in GiB, at the price sheet's
   `database_storage` per GiB-month: how the allocation prices database storage the bill
   does not show, and how `database-over-band` prices the excess.
@@ -43,6 +45,15 @@ class ForecastDay:
 
 
 @dataclass(frozen=True)
+class TableGrowth:
+    """An Odoo table's rows at the last snapshot, and how many it gains in 30 days."""
+
+    relation: str
+    rows: int
+    rows_per_month: int
+
+
+@dataclass(frozen=True)
 class DatabaseForecast:
     tenant: str
     database: str
@@ -63,6 +74,7 @@ class DatabaseForecast:
     method: str
     level_shifts: tuple[dt.date, ...]
     history_days: int
+    tables: tuple[TableGrowth, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,40 @@ def size_histories(
     return out
 
 
+def table_growth(
+    warehouse: Warehouse, environment: str | None = "production"
+) -> dict[tuple[str, str], tuple[TableGrowth, ...]]:
+    """(server, database) -> its tables' rows and rows gained per 30 days, from each
+    table's first and last snapshot; largest growth first."""
+    stats = warehouse.table("database_stats")
+    rows = stats.filter(
+        stats.relation_kind == "table", stats.tenant.notnull(), stats.row_count.notnull()
+    )
+    if environment is not None:
+        rows = rows.filter(rows.environment == environment)
+    keys = ["server", "database", "relation"]
+    ends = rows.group_by(keys).aggregate(first=rows.taken_at.min(), last=rows.taken_at.max())
+    found: dict[tuple[str, str, str], dict[dt.datetime, int]] = defaultdict(dict)
+    picked = rows.join(ends, keys).filter(
+        (rows.taken_at == ends["first"]) | (rows.taken_at == ends["last"])
+    )
+    for row in picked.select(*keys, "taken_at", "row_count").to_pyarrow().to_pylist():
+        found[(row["server"], row["database"], row["relation"])][row["taken_at"]] = int(
+            row["row_count"]
+        )
+    out: dict[tuple[str, str], list[TableGrowth]] = defaultdict(list)
+    for (server, database, relation), counts in found.items():
+        first, last = min(counts), max(counts)
+        days = (last - first).total_seconds() / 86_400
+        gained = counts[last] - counts[first]
+        per_month = round(gained / days * 30) if days > 0 else 0
+        out[(server, database)].append(TableGrowth(relation, counts[last], per_month))
+    return {
+        key: tuple(sorted(tables, key=lambda t: (-t.rows_per_month, t.relation)))
+        for key, tables in out.items()
+    }
+
+
 def forecast_databases(
     warehouse: Warehouse,
     catalog: Catalog,
@@ -126,6 +172,7 @@ def forecast_databases(
     ordered = sorted(
         catalog.service_classes.items(), key=lambda kv: kv[1].database_band_gib.max_gib
     )
+    tables = table_growth(warehouse, environment)
     out = []
     for history in size_histories(warehouse, environment):
         tenant = catalog.tenant(history.tenant)
@@ -158,6 +205,7 @@ def forecast_databases(
                 method=made.model.method,
                 level_shifts=made.level_shifts,
                 history_days=len(history.sizes),
+                tables=tables.get((history.server, history.database), ()),
             )
         )
     return DatabaseForecasts(horizon_days, catalog.currency, tuple(out))
@@ -200,6 +248,8 @@ __all__ = [
     "DatabaseForecasts",
     "ForecastDay",
     "SizeHistory",
+    "TableGrowth",
     "forecast_databases",
     "size_histories",
+    "table_growth",
 ]
