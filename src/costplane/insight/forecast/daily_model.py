@@ -43,6 +43,7 @@ Amounts: TypeAlias = Sequence[float] | np.ndarray
 MIN_SEASONAL_DAYS = 14
 """Two weeks: the least history a weekday effect is fitted from."""
 TREND_P_VALUE = 0.01
+MAX_AUTOCORRELATION = 0.9
 LOW, HIGH = 0.10, 0.90
 """The interval's percentiles: p10 and p90."""
 
@@ -199,10 +200,22 @@ def fit_daily(
     df = float(result.df_resid)
     if df > 0:
         covariance[np.ix_(columns, columns)] = result.cov_params()
-        sd = math.sqrt(float(result.scale))
+        sd = math.sqrt(float(result.scale) * _persistence(np.asarray(result.resid)))
     else:
         sd, df = 0.0, math.inf
     return DailyModel(first_day, days, coefficients, covariance, sd, df, trend, seasonal, floor)
+
+
+def _persistence(residuals: np.ndarray) -> float:
+    """How much more a sum of days varies than independent days would: (1 + r) / (1 - r)
+    for the residuals' lag-1 autocorrelation r (an AR(1) sum's long-run variance), r
+    clipped to [0, MAX_AUTOCORRELATION]. Residuals that run in long waves (a trend the
+    model has wrong, a business peak) widen the interval instead of being taken for noise."""
+    if residuals.size < 3 or not np.any(residuals):
+        return 1.0
+    r = float(np.corrcoef(residuals[:-1], residuals[1:])[0, 1])
+    r = min(max(r if math.isfinite(r) else 0.0, 0.0), MAX_AUTOCORRELATION)
+    return (1 + r) / (1 - r)
 
 
 def _identifiable(exog: np.ndarray) -> tuple[np.ndarray, list[int]]:
