@@ -88,6 +88,9 @@ def test_horizon_in_days_or_weeks_and_a_bad_one_refused(cli: Run, demo_home: Pat
     bad = cli(*home, "forecast", "databases", "--horizon", "3 months")
     assert bad.exit_code == 2
     assert "--horizon '3 months'" in bad.stderr
+    wrong = cli(*home, "forecast", "databases", "--environment", "prod")
+    assert wrong.exit_code == 2
+    assert "--environment 'prod': choose from production" in wrong.stderr
     table = cli(*home, "forecast", "databases", "--horizon", "30d")
     assert table.exit_code == 0
     assert "crosses band on" in table.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from costplane.catalog import EnvironmentKind
 from costplane.errors import InputError
 from costplane.insight.forecast import DatabaseForecasts, SpendForecasts
 from costplane.insight.forecast import forecast_databases as _forecast_databases
@@ -36,6 +37,10 @@ class DatabaseForecastRequest:
             raise InputError(
                 f"--horizon {horizon!r}: between 1 and {MAX_HORIZON_DAYS} days, not {days}"
             )
+        kinds = [kind.value for kind in EnvironmentKind]
+        if environment != "all" and environment not in kinds:
+            choices = ", ".join([*kinds, "all"])
+            raise InputError(f"--environment {environment!r}: choose from {choices}")
         return cls(days, None if environment == "all" else environment)
 
 
