@@ -124,6 +124,9 @@ def test_crossing_the_band_the_next_class_and_the_cost_at_the_horizon(
         Decimal(at_horizon.p50) / GIB * Decimal("0.20")
     ).quantize(Decimal("0.01"))
     assert acme.currency == "EUR"
+    # 24.9 GiB at the horizon is outside `small` (0-20): `large` holds it, at its fee
+    assert acme.service_class_at_horizon == "large"
+    assert acme.monthly_fee_at_horizon == Decimal("900.00")
     # the Odoo tables, largest growth first: 1,000 rows a day is 30,000 in 30 days
     assert acme.tables == (
         TableGrowth("stock_move", 50_000 + 1_000 * (DAYS - 1), 30_000),
@@ -140,4 +143,5 @@ def test_crossing_the_band_the_next_class_and_the_cost_at_the_horizon(
     assert crux.level_shifts == (START.date() + dt.timedelta(days=25),)
     assert crux.forecast[-1].p50 == pytest.approx(crux.size_bytes + 60 * 0.05 * GIB, rel=0.002)
     assert crux.crosses_band_on is None
+    assert crux.service_class_at_horizon == "large"  # its own band still holds it
     assert crux.next_service_class is None

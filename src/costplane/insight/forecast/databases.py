@@ -13,6 +13,10 @@ comes after it, and what its storage would cost at the horizon.
   the tenant would move to); None for the largest.
 - `tables` are the Odoo tables' rows now and their growth per 30 days (first to last
   snapshot of each table), largest growth first: which business object makes it grow.
+- `service_class_at_horizon` is the class with the smallest band that holds the p50 size
+  at the horizon (the tenant's own class when its band still does), and
+  `monthly_fee_at_horizon` that class's list fee: the price of the band the database will
+  be in. None when no band holds it.
 - `monthly_cost_at_horizon` is the p50 size at the horizon, in GiB, at the price sheet's
   `database_storage` per GiB-month: how the allocation prices database storage the bill
   does not show, and how `database-over-band` prices the excess.
@@ -71,9 +75,11 @@ class DatabaseForecast:
     next_band_max_bytes: int | None
     monthly_cost_at_horizon: Decimal
     currency: str
+    service_class_at_horizon: str | None
     method: str
     level_shifts: tuple[dt.date, ...]
     history_days: int
+    monthly_fee_at_horizon: Decimal | None = None
     tables: tuple[TableGrowth, ...] = ()
 
 
@@ -182,6 +188,7 @@ def forecast_databases(
         nxt = _next_class(ordered, klass)
         at_horizon = made.days[-1].p50
         cost = cents(Decimal(repr(at_horizon)) / GIB * price)
+        holding = _holding(ordered, klass, at_horizon)
         out.append(
             DatabaseForecast(
                 tenant=history.tenant,
@@ -202,6 +209,10 @@ def forecast_databases(
                 next_band_max_bytes=_band_bytes(catalog.service_classes[nxt]) if nxt else None,
                 monthly_cost_at_horizon=cost,
                 currency=catalog.currency,
+                service_class_at_horizon=holding,
+                monthly_fee_at_horizon=(
+                    catalog.service_classes[holding].monthly_fee if holding else None
+                ),
                 method=made.model.method,
                 level_shifts=made.level_shifts,
                 history_days=len(history.sizes),
@@ -225,6 +236,20 @@ def _next_class(ordered: list[tuple[str, ServiceClass]], klass: str | None) -> s
     top = names[klass].database_band_gib.max_gib
     larger = [name for name, c in ordered if c.database_band_gib.max_gib > top]
     return larger[0] if larger else None
+
+
+def _holding(ordered: list[tuple[str, ServiceClass]], klass: str | None, size: float) -> str | None:
+    """The tenant's class when its band holds `size`, else the class with the smallest
+    band that does."""
+
+    def holds(c: ServiceClass) -> bool:
+        band = c.database_band_gib
+        return bool(band.min_gib * GIB <= size <= band.max_gib * GIB)
+
+    names = dict(ordered)
+    if klass in names and holds(names[klass]):
+        return klass
+    return next((name for name, c in ordered if holds(c)), None)
 
 
 def _crossing(
