@@ -270,7 +270,7 @@ def _storage_buckets(ch: Charges, db: DatabaseStats, backups: BackupSet, spec: F
         [Decimal(int(b)) * 24 / GI for b in stored],
     )
     total_backup = Decimal(int(sum(backups.stored_bytes.values())))
-    growth = db.size_bytes.sum(axis=0)
+    growth = db.backup_growth
     ratio = [
         Decimal(int(g)) / Decimal(int(growth[-1])) if growth[-1] else Decimal(1) for g in growth
     ]

@@ -1,5 +1,6 @@
 """PostgreSQL statistics per tenant database, one snapshot a day at 00:00 UTC (table
-database_stats), growing with the tenant's business volume.
+database_stats), growing with the tenant's business volume in one of the shapes of
+growth.py (linear, accelerating, a data import, flat).
 
 Snapshots are taken at the end of each generated day, so the last one is the
 window's end. Production databases end where the tenant sits in its class's
@@ -19,6 +20,7 @@ import pyarrow as pa
 
 from costplane.catalog import EnvironmentKind
 from costplane.warehouse import FACT_TABLES
+from costplane_fleet.growth import GrowthShape, choose_shape, size_history
 from costplane_fleet.offering import POSTGRES_SKUS, SERVICE_CLASSES, ManagedSku
 from costplane_fleet.planted import Plants, plant_factor
 from costplane_fleet.spec import FleetSpec
@@ -27,7 +29,9 @@ from costplane_fleet.tenants import TenantProfile
 from costplane_fleet.workloads import ENV_SUFFIX, GI
 
 BYTES_PER_ORDER = 180_000
-"""Database growth per confirmed order, all tables and indexes."""
+"""Database growth per confirmed order, all tables and indexes: how far below the end the
+sanitised copies (staging, development) stand, and the backup bucket's growth, both as
+they were before the growth shapes, so the bill is what it was."""
 
 # relation, share of database size, bytes per row
 TABLES = (
@@ -78,6 +82,11 @@ class DatabaseStats:
     """(tenants, days) physical attachment bytes in the file store per tenant."""
     servers: dict[str, tuple[ManagedSku, int, TenantProfile | None]]
     """server -> (SKU, provisioned GiB, owning tenant for dedicated servers)."""
+    shapes: dict[str, GrowthShape]
+    """tenant -> how its production database grew (growth.json)."""
+    backup_growth: np.ndarray
+    """(days,) the summed size of every database by business volume alone: how the backup
+    bucket grows in the bill (unchanged by the growth shapes)."""
 
 
 def database_name(tenant: str, environment: EnvironmentKind) -> str:
@@ -103,22 +112,28 @@ def generate_databases(
     sizes: list[np.ndarray] = []
     conns: list[np.ndarray] = []
     history_orders: list[np.ndarray] = []
+    shapes: dict[str, GrowthShape] = {}
+    by_volume: list[np.ndarray] = []
+    noise = rng(spec.seed, "databases", "growth-noise")
     for i, t in enumerate(tenants):
         band = SERVICE_CLASSES[t.service_class].database_band_gib
         end_gib = band.min_gib + t.db_fill * (band.max_gib - band.min_gib)
         if plants.has("database-over-band", t.id):
             end_gib = band.max_gib * plant_factor(spec, "database-over-band", t.id, 1.08, 1.35)
         end_bytes = end_gib * GI
-        prod_size = np.maximum(end_bytes - BYTES_PER_ORDER * after[i], end_bytes * 0.5)
+        volume_size = np.maximum(end_bytes - BYTES_PER_ORDER * after[i], end_bytes * 0.5)
+        shapes[t.id] = choose_shape(spec, t.id, n_days)
+        prod_size = size_history(shapes[t.id], end_bytes, orders[i], noise)
         age_days = (spec.end_at.date() - t.contract_start).days
         hist = t.orders_per_day * 0.78 * age_days - after[i]
         for env in t.environments:
             databases.append(Database(server_of(t, env), database_name(t.id, env), t, env))
             copy = _COPY.get(env)
-            size = prod_size if copy is None else np.full(n_days, prod_size[0] * copy)
+            size = prod_size if copy is None else np.full(n_days, volume_size[0] * copy)
             if env is EnvironmentKind.DR:
                 size = prod_size
             sizes.append(np.rint(size))
+            by_volume.append(np.rint(volume_size if copy in (None, 1.0) else size))
             sc = SERVICE_CLASSES[t.service_class]
             web = sc.ha_replicas if env is EnvironmentKind.PRODUCTION else 1
             total = web * 6 + 3 + (3 if t.queue_worker and env is EnvironmentKind.PRODUCTION else 0)
@@ -255,4 +270,5 @@ def generate_databases(
             sku = POSTGRES_SKUS["db.m7n.xlarge"]
         gib = int(math.ceil(float(end_size[members].sum()) * 1.4 / GI / 50) * 50)
         server_info[s] = (sku, max(gib, 100), None if shared else owner)
-    return DatabaseStats(table, databases, size, stored, server_info)
+    backup_growth = np.vstack(by_volume).sum(axis=0)
+    return DatabaseStats(table, databases, size, stored, server_info, shapes, backup_growth)

@@ -359,3 +359,25 @@ def planted_records(
             r["resource"]["name"],
         ),
     )
+
+
+def growth_records(db: DatabaseStats) -> dict[str, Any]:
+    """growth.json: the shape each production database grew in (growth.py), the answer a
+    forecast's backtest is scored against, sorted by tenant."""
+    databases = []
+    for x in db.databases:
+        if x.environment is not EnvironmentKind.PRODUCTION:
+            continue
+        shape = db.shapes[x.tenant.id]
+        databases.append(
+            {
+                "tenant": x.tenant.id,
+                "server": x.server,
+                "database": x.name,
+                "shape": shape.shape,
+                "monthly_growth": round(shape.monthly_growth, 4),
+                "import_day": shape.import_day,
+                "import_share": round(shape.import_share, 4),
+            }
+        )
+    return {"databases": sorted(databases, key=lambda r: r["tenant"])}

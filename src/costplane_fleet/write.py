@@ -29,7 +29,7 @@ from costplane_fleet.catalog import build_catalog, write_catalog
 from costplane_fleet.charges import fleet_charges
 from costplane_fleet.clusters import place
 from costplane_fleet.databases import generate_databases
-from costplane_fleet.findings import planted_records
+from costplane_fleet.findings import growth_records, planted_records
 from costplane_fleet.kubernetes import RESOURCES, Inventory, kubectl_list, render_inventory
 from costplane_fleet.offering import SERVICE_CLASSES
 from costplane_fleet.openmetrics import write_openmetrics
@@ -185,6 +185,10 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
             if spec.anomalies:
                 write_text(out / "anomalies.json", anomalies_json(anomalies), root=out)
                 counts["anomalies"] = len(anomalies)
+            growth = growth_records(db)
+            write_text(
+                out / "growth.json", json.dumps(growth, indent=2, sort_keys=True) + "\n", root=out
+            )
             step("planted")
         except BaseException:
             stop.set()  # the file is abandoned: let the thread end now rather than finish it

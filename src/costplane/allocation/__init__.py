@@ -5,7 +5,13 @@ The cost model is in docs/allocation.md. `allocate` computes and stores the
 """
 
 from costplane.allocation.billed import DomainCost, billed_by_domain
-from costplane.allocation.daily import daily_billed, daily_cost, last_allocated_day
+from costplane.allocation.daily import (
+    DailyCost,
+    daily_billed,
+    daily_cost,
+    daily_costs,
+    last_allocated_day,
+)
 from costplane.allocation.focus_export import (
     DEFAULT_PROVIDER,
     FOCUS_SCHEMA,
@@ -43,6 +49,7 @@ __all__ = [
     "AllocationRun",
     "Chargeback",
     "ChargebackLine",
+    "DailyCost",
     "Dimension",
     "DomainCost",
     "FlaggedTenant",
@@ -66,6 +73,7 @@ __all__ = [
     "compute",
     "daily_billed",
     "daily_cost",
+    "daily_costs",
     "dimensions",
     "export_focus",
     "focus_suffix",

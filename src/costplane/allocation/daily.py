@@ -1,4 +1,4 @@
-"""Allocated cost per day, grouped: the series budgets and anomaly detection read.
+"""Allocated cost per day, grouped: the series budgets, anomaly detection and forecasts read.
 
 The `allocations` table is the one place cost per tenant and day is known; insight reads
 it through this function rather than its columns, so a change of the table's layout is
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import ibis.expr.types as ir
@@ -57,3 +59,27 @@ def daily_billed(
     keys = ["day", "resource_id", "sku_id", "resource_name"]
     summed = lines.group_by(keys).aggregate(cost=lines.billed_cost.sum()).order_by(keys)
     return summed.to_pyarrow().to_pylist()  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class DailyCost:
+    day: dt.date
+    tenant: str | None
+    service_class: str | None
+    cost_domain: str | None
+    cost: Decimal
+
+
+def daily_costs(
+    warehouse: Warehouse, since: dt.date | None = None, until: dt.date | None = None
+) -> list[DailyCost]:
+    """Cost per day, tenant, service class and cost domain from `since` to `until` (both
+    included, both optional). Every line counts, whatever its kind, so the days add up to
+    what `reconcile` shows as placed (shared, idle and unallocated lines carry no tenant)."""
+    first = since or dt.date.min
+    end = until + dt.timedelta(days=1) if until is not None else dt.date.max
+    rows = daily_cost(warehouse, first, end, ("tenant", "service_class", "cost_domain"))
+    return [
+        DailyCost(r["day"], r["tenant"], r["service_class"], r["cost_domain"], Decimal(r["cost"]))
+        for r in rows
+    ]

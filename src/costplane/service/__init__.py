@@ -52,6 +52,11 @@ from costplane.service.findings import (
     kept_findings,
     suppress_finding,
 )
+from costplane.service.forecast import (
+    DatabaseForecastRequest,
+    forecast_databases,
+    forecast_spend,
+)
 from costplane.service.govern import GovernRequest, govern
 from costplane.service.ingest import (
     FocusIngest,
@@ -113,6 +118,7 @@ __all__ = [
     "ClassReportRequest",
     "ClusterAccess",
     "CollectRequest",
+    "DatabaseForecastRequest",
     "Demo",
     "DriftReport",
     "DriftRequest",
@@ -158,6 +164,8 @@ __all__ = [
     "entitlements_report",
     "export_month",
     "finding_document",
+    "forecast_databases",
+    "forecast_spend",
     "govern",
     "ingest_fleet",
     "ingest_focus",

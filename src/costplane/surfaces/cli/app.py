@@ -34,6 +34,7 @@ from costplane.surfaces.cli import (
     drift,
     export,
     findings,
+    forecast,
     generate,
     govern,
     ingest,
@@ -163,6 +164,7 @@ app.add_typer(collect.app, name="collect")
 app.add_typer(db.app, name="db")
 app.add_typer(export.app, name="export")
 app.add_typer(findings.app, name="findings")
+app.add_typer(forecast.app, name="forecast")
 app.add_typer(generate.app, name="generate")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(notify.app, name="notify")
