@@ -55,8 +55,7 @@ def drift(project: Project, request: DriftRequest) -> DriftReport:
             known = ", ".join(sorted(tenants)) or "none"
             raise InputError(f"unknown tenant {request.tenant!r} (catalog tenants: {known})")
         tenants = [request.tenant]
-    classes = sorted({catalog.tenant(t).service_class for t in tenants})  # type: ignore[union-attr]
-    problems = render_problems(catalog, classes)
+    problems = render_problems(catalog)
     if problems:
         raise locate_problems(project.settings.catalog_path, problems)
     renderings = [render_tenant_objects(catalog, tenant) for tenant in tenants]
