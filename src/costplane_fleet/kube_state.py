@@ -30,6 +30,7 @@ from costplane_fleet.clusters import Node
 from costplane_fleet.kubernetes.pods import (
     COLLECT_CONTAINER,
     COLLECT_IMAGE,
+    HPA_TARGET_UTILIZATION,
     JOB_MINUTE,
     container_id,
     image_id,
@@ -43,8 +44,6 @@ from costplane_fleet.workloads import Namespace
 
 PHASES = ("Pending", "Succeeded", "Failed", "Unknown", "Running")
 """In kube-state-metrics' order: one series per phase, 1 for the pod's phase, 0 otherwise."""
-HPA_TARGET_UTILIZATION = 75
-"""The fleet's HPAs scale on CPU at 75 % of the request (as the inventory's HPAs say)."""
 
 
 def quoted(value: str) -> str:

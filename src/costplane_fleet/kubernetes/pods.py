@@ -181,7 +181,10 @@ def workload(
                         {
                             "resource": {
                                 "name": "cpu",
-                                "target": {"averageUtilization": 75, "type": "Utilization"},
+                                "target": {
+                                    "averageUtilization": HPA_TARGET_UTILIZATION,
+                                    "type": "Utilization",
+                                },
                             },
                             "type": "Resource",
                         }
@@ -277,6 +280,8 @@ def pod_status(w: Workload, s: PodSlot, started: dt.datetime, phase: str) -> Obj
     }
 
 
+HPA_TARGET_UTILIZATION = 75
+"""The fleet's HPAs scale their Deployment on CPU at 75 % of the request."""
 COLLECT_IMAGE = "registry.example.com/costplane:0.1.0"
 COLLECT_CONTAINER = "collect"
 JOB_MINUTE = 5
