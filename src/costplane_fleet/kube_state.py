@@ -22,6 +22,7 @@ are in the hour's sample only: the next run replaces them
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,6 +78,7 @@ def pod_uid(cluster: str, namespace: str, pod: str) -> str:
 
 
 def pod_labels(usage: UsageSamples) -> PodLabels:
+    digest_of = functools.cache(image_id)  # a few images, many pods
     base: list[str] = []
     owner: list[str] = []
     container: list[str] = []
@@ -104,7 +106,7 @@ def pod_labels(usage: UsageSamples) -> PodLabels:
                 container=ct.name,
                 image_spec=ct.image,
                 image=ct.image,
-                image_id=image_id(ct.image),
+                image_id=digest_of(ct.image),
                 container_id=container_id(slot, generation),
             )
         )
