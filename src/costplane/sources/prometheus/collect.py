@@ -1,6 +1,7 @@
 """`collect_prometheus`: a window of a cluster's usage from Prometheus into warehouse loads.
 
-Discovery lists what there is (no samples), the plan splits it into queries of
+Discovery lists what there is (no samples), and each pod's workload from the
+owner series' index (workloads.py); the plan splits it into queries of
 at most `max_points` points, a few threads send them (Prometheus evaluates
 while Python decodes), and each batch's answers become rows as soon as the
 batch is complete, so only one batch's points are in memory per thread.
