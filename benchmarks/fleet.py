@@ -38,7 +38,8 @@ def floor_seconds(rows: int, folder: Path) -> float:
                   random() AS cpu_usage_cores, random() AS cpu_usage_max_cores,
                   (random() * 1e9)::BIGINT AS memory_request_bytes,
                   (random() * 1e9)::BIGINT AS memory_limit_bytes,
-                  random() * 1e9 AS memory_usage_bytes, random() * 1e9 AS memory_peak_bytes
+                  random() * 1e9 AS memory_usage_bytes, random() * 1e9 AS memory_peak_bytes,
+                  'Deployment' AS workload_kind, 'odoo-' || (i % 3) AS workload_name
               FROM range({rows}) t(i))
             TO '{folder / "floor.parquet"}' (FORMAT parquet, COMPRESSION zstd)"""
     )

@@ -27,7 +27,7 @@ from costplane_fleet.signals import nightly
 from costplane_fleet.spec import FleetSpec
 from costplane_fleet.streams import rng
 from costplane_fleet.tenants import TenantProfile
-from costplane_fleet.workloads import Namespace
+from costplane_fleet.workloads import Container, Namespace
 
 KRR_MEMORY_MARGIN = 1.15
 CHUNK = 2048
@@ -46,12 +46,16 @@ class UsageSamples:
     """Per row: its hour of the window (0 = the first)."""
     pod_labels: list[str]
     """Per pod index: the label set (without braces) of its container series."""
+    pod_names: list[str]
+    """Per pod index: the pod's name (a pod index is one container of one pod)."""
     pod_index: np.ndarray
     """Per row: its pod index."""
     pod_series: np.ndarray
     """Per pod index: its series (slot and container) index."""
     series_resources: np.ndarray
     """Per series: cpu request and limit (millicores), memory request and limit (bytes)."""
+    series_slots: list[tuple[PodSlot, Container]]
+    """Per series: the pod slot and the container it is of."""
     namespace_awake: dict[tuple[str, str], np.ndarray]
     """Per (cluster, namespace): True in hours its pods run."""
 
@@ -154,6 +158,7 @@ def generate_usage(
     shape_rng = rng(spec.seed, "usage", "shape")
 
     pod_labels: list[str] = []
+    pod_names: list[str] = []
     pod_series: list[int] = []
     # rows are series-major, then hour: each series has one row per awake hour
     rows_of = np.array([int(awake[(ns.cluster, ns.name)].sum()) for ns in ns_of], dtype=np.int64)
@@ -254,9 +259,11 @@ def generate_usage(
             hours = np.flatnonzero(starts[k])
             for h in hours:
                 gen: object = "stable" if not ns.sleeps else int(h)
+                name = pod_name(slot, gen)
                 pod_series.append(lo + k)
+                pod_names.append(name)
                 pod_labels.append(
-                    f'namespace="{ns.name}",pod="{pod_name(slot, gen)}",'
+                    f'cluster="{ns.cluster}",namespace="{ns.name}",pod="{name}",'
                     f'container="{container.name}",node="{slot.node.name}"'
                 )
         r_idx, h_idx = np.nonzero(mask)
@@ -299,12 +306,12 @@ def generate_usage(
     # dictionary lists each name once (Parquet writes duplicated dictionaries densely)
     unique_pods: dict[str, int] = {}
     pod_code = np.array(
-        [
-            unique_pods.setdefault(lab.split('pod="', 1)[1].split('"', 1)[0], len(unique_pods))
-            for lab in pod_labels
-        ],
-        dtype=np.int32,
+        [unique_pods.setdefault(name, len(unique_pods)) for name in pod_names], dtype=np.int32
     )
+    kinds = sorted({s.workload.kind for s, _ in series})
+    workload_names = sorted({s.workload.name for s, _ in series})
+    kind_code = {kind: k for k, kind in enumerate(kinds)}
+    workload_code = {name: k for k, name in enumerate(workload_names)}
     table = pa.table(
         {
             "hour": pa.array(hour_us[row_hour], pa.timestamp("us")),
@@ -323,6 +330,10 @@ def generate_usage(
             "memory_limit_bytes": pa.array(mem_lim[row_series]),
             "memory_usage_bytes": pa.array(out["mem"]),
             "memory_peak_bytes": pa.array(out["mem_peak"]),
+            "workload_kind": dictionary(kinds, [kind_code[s.workload.kind] for s, _ in series]),
+            "workload_name": dictionary(
+                workload_names, [workload_code[s.workload.name] for s, _ in series]
+            ),
         }
     )
     assert tuple(table.column_names) == FACT_TABLES["usage_samples"].schema.names
@@ -335,8 +346,10 @@ def generate_usage(
         cpu_millis_total=cpu_millis,
         hour_index=row_hour,
         pod_labels=pod_labels,
+        pod_names=pod_names,
         pod_index=row_pod,
         pod_series=np.array(pod_series, dtype=np.int64),
         series_resources=resources,
+        series_slots=series,
         namespace_awake=awake,
     )

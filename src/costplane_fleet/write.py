@@ -124,7 +124,14 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="openmetrics") as background:
         openmetrics = background.submit(
-            write_openmetrics, out / OPENMETRICS_FILE, usage, traffic, nodes, spec, stop
+            write_openmetrics,
+            out / OPENMETRICS_FILE,
+            usage,
+            traffic,
+            nodes,
+            namespaces,
+            spec,
+            stop,
         )
         try:
             table(usage.table, "usage/usage_samples.parquet", "usage_samples")

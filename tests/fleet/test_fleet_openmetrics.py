@@ -16,18 +16,54 @@ from costplane_fleet import FleetSummary
 from costplane_fleet.openmetrics import FAMILIES, DirectFile, millis_text
 
 OPENMETRICS = "prometheus/usage.om"
-CONTAINER = ["namespace", "pod", "container", "node"]
+CONTAINER = ["cluster", "namespace", "pod", "container", "node"]
+POD = ["cluster", "namespace", "pod", "uid"]
+OWNER = ["owner_kind", "owner_name", "owner_is_controller"]
+HPA = ["cluster", "namespace", "horizontalpodautoscaler"]
+MACHINE = ["cluster", "machine_id", "system_uuid", "boot_id", "node"]
 LABELS = {
     "container_cpu_usage_seconds_total": CONTAINER,
     "container_memory_working_set_bytes": CONTAINER,
     "kube_pod_container_resource_requests": [*CONTAINER, "resource", "unit"],
     "kube_pod_container_resource_limits": [*CONTAINER, "resource", "unit"],
-    "kube_node_status_capacity": ["node", "resource", "unit"],
-    "traefik_router_requests_total": ["code", "method", "protocol", "router", "service"],
+    "kube_node_status_capacity": ["cluster", "node", "resource", "unit"],
+    "traefik_router_requests_total": [
+        "cluster",
+        "code",
+        "method",
+        "protocol",
+        "router",
+        "service",
+    ],
     "costplane_log_bytes_total": ["cluster", "namespace"],
+    "machine_cpu_cores": MACHINE,
+    "machine_memory_bytes": MACHINE,
+    "kube_pod_owner": [*POD, *OWNER],
+    "kube_pod_status_phase": [*POD, "phase"],
+    "kube_pod_container_info": [
+        *POD,
+        "container",
+        "image_spec",
+        "image",
+        "image_id",
+        "container_id",
+    ],
+    "kube_replicaset_owner": ["cluster", "namespace", "replicaset", *OWNER],
+    "kube_job_owner": ["cluster", "namespace", "job_name", *OWNER],
+    "kube_horizontalpodautoscaler_spec_max_replicas": HPA,
+    "kube_horizontalpodautoscaler_spec_min_replicas": HPA,
+    "kube_horizontalpodautoscaler_spec_target_metric": [
+        *HPA,
+        "metric_name",
+        "metric_target_type",
+    ],
+    "kube_horizontalpodautoscaler_status_current_replicas": HPA,
+    "kube_horizontalpodautoscaler_status_desired_replicas": HPA,
 }
-"""Label names per sample name, in order: those of cAdvisor (as scraped by the Prometheus
-Operator, which adds `node`), kube-state-metrics and Traefik."""
+"""Label names per sample name, in order: the `cluster` external label, then those of
+cAdvisor (as scraped by the Prometheus Operator, which adds `node`), kube-state-metrics
+v2.15 (its default labels first: `namespace`, the object's name, a pod's `uid`) and
+Traefik."""
 SAMPLE = re.compile(r"^([a-z_]+)\{([^}]*)\} (\S+) (\d+)$")
 EXACT = re.compile(r"^(0|[1-9]\d*)(\.\d*[1-9])?$")
 """A value with no more digits than it has: no exponent, no trailing zeros, no float noise."""

@@ -48,7 +48,10 @@ USAGE_SAMPLES = FactTable(
     name="usage_samples",
     kind="series",
     time_column="hour",
-    description="one row per container per hour: requests, limits and measured use",
+    description=(
+        "one row per container per hour: requests, limits and measured use, and the pod's "
+        "controlling workload"
+    ),
     schema=ibis.schema(
         {
             "hour": "timestamp",
@@ -65,6 +68,8 @@ USAGE_SAMPLES = FactTable(
             "memory_limit_bytes": "int64",
             "memory_usage_bytes": "float64",
             "memory_peak_bytes": "float64",
+            "workload_kind": "string",
+            "workload_name": "string",
         }
     ),
 )

@@ -181,7 +181,10 @@ def workload(
                         {
                             "resource": {
                                 "name": "cpu",
-                                "target": {"averageUtilization": 75, "type": "Utilization"},
+                                "target": {
+                                    "averageUtilization": HPA_TARGET_UTILIZATION,
+                                    "type": "Utilization",
+                                },
                             },
                             "type": "Resource",
                         }
@@ -229,6 +232,15 @@ def workload(
         )
 
 
+def container_id(s: PodSlot, generation: object = "stable") -> str:
+    """The runtime's id of the slot's container; a pod started again (a sleeping namespace
+    woken) runs a new container."""
+    parts: tuple[object, ...] = (s.node.name, s.workload.name, s.replica)
+    if generation != "stable":
+        parts = (*parts, generation)
+    return "containerd://" + digest_hex("ctr", *parts, length=64)
+
+
 def pod_status(w: Workload, s: PodSlot, started: dt.datetime, phase: str) -> Obj:
     running = phase == "Running"
     return {
@@ -238,8 +250,7 @@ def pod_status(w: Workload, s: PodSlot, started: dt.datetime, phase: str) -> Obj
         ],
         "containerStatuses": [
             {
-                "containerID": "containerd://"
-                + digest_hex("ctr", s.node.name, w.name, s.replica, length=64),
+                "containerID": container_id(s),
                 "image": ct.image,
                 "imageID": image_id(ct.image),
                 "lastState": {},
@@ -269,21 +280,38 @@ def pod_status(w: Workload, s: PodSlot, started: dt.datetime, phase: str) -> Obj
     }
 
 
+HPA_TARGET_UTILIZATION = 75
+"""The fleet's HPAs scale their Deployment on CPU at 75 % of the request."""
+COLLECT_IMAGE = "registry.example.com/costplane:0.1.0"
+COLLECT_CONTAINER = "collect"
+JOB_MINUTE = 5
+"""The collector CronJob's schedule: at minute 5 of every hour."""
+
+
+def job_name(cronjob_name: str, scheduled: dt.datetime) -> str:
+    """The Job a CronJob creates for a scheduled time: `<cronjob>-<minutes since the epoch>`."""
+    return f"{cronjob_name}-{int(scheduled.replace(tzinfo=dt.UTC).timestamp()) // 60}"
+
+
+def job_pod_name(job: str) -> str:
+    return f"{job}-{digest_hex(job, length=5)}"
+
+
 def cronjob(inv: Inventory, ns: Namespace, name: str, spec: FleetSpec) -> None:
     c = ns.cluster
-    image = "registry.example.com/costplane:0.1.0"
+    image = COLLECT_IMAGE
     container = {
         "args": ["collect", "--all"],
         "image": image,
         "imagePullPolicy": "IfNotPresent",
-        "name": "collect",
+        "name": COLLECT_CONTAINER,
         "resources": {
             "limits": {"cpu": "500m", "memory": "512Mi"},
             "requests": {"cpu": "100m", "memory": "256Mi"},
         },
     }
     created = spec.start_at - dt.timedelta(days=200)
-    last = spec.end_at - dt.timedelta(minutes=55)
+    last = spec.end_at - dt.timedelta(minutes=60 - JOB_MINUTE)
     inv.add(
         c,
         "cronjobs",
@@ -305,7 +333,7 @@ def cronjob(inv: Inventory, ns: Namespace, name: str, spec: FleetSpec) -> None:
                         }
                     }
                 },
-                "schedule": "5 * * * *",
+                "schedule": f"{JOB_MINUTE} * * * *",
                 "successfulJobsHistoryLimit": 1,
                 "suspend": False,
             },
@@ -315,7 +343,7 @@ def cronjob(inv: Inventory, ns: Namespace, name: str, spec: FleetSpec) -> None:
             },
         },
     )
-    job = f"{name}-{int(last.replace(tzinfo=dt.UTC).timestamp()) // 60}"
+    job = job_name(name, last)
     system_nodes = [
         n
         for n in inv.lists.get(c, {}).get("nodes", [])
@@ -331,7 +359,7 @@ def cronjob(inv: Inventory, ns: Namespace, name: str, spec: FleetSpec) -> None:
             "metadata": meta(
                 c,
                 "Pod",
-                f"{job}-{digest_hex(job, length=5)}",
+                job_pod_name(job),
                 last,
                 ns.name,
                 {"batch.kubernetes.io/job-name": job},

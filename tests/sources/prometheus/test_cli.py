@@ -80,7 +80,11 @@ def test_collect_loads_the_warehouse_and_reports_the_run(
     window = backfilled.window
     assert usage == sum(window.start <= hour < window.end for hour in hours) > 0
     assert f"{usage:,}" in done.stdout
-    columns = "hour, namespace, pod, container, node, cpu_request_cores, memory_limit_bytes"
+    assert "workloads (kube-state-metrics owners)" in done.stdout
+    columns = (
+        "hour, namespace, pod, container, node, cpu_request_cores, memory_limit_bytes, "
+        "workload_kind, workload_name"
+    )
     fleet = backfilled.out / "usage" / "usage_samples.parquet"
     con = duckdb.connect(str(home / ".costplane" / "warehouse.duckdb"), read_only=True)
     try:

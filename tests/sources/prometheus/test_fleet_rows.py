@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import httpx
 import pyarrow as pa
 import pytest
 
+from costplane.sources.collector import Collected
 from costplane.sources.prometheus import Window
 from tests.sources.prometheus.conftest import CLUSTER, BackfilledFleet, collect, table
 
@@ -18,14 +20,23 @@ CPU_TOLERANCE = 6e-7
 2 x 0.0005 s / 3600 s."""
 
 
+SELECTOR = (f'cluster="{CLUSTER}"',)
+"""The fleet's Prometheus holds both clusters, told apart by the `cluster` label."""
+
+
 @pytest.fixture(scope="module")
-def compared(prometheus_url: str, backfilled: BackfilledFleet) -> duckdb.DuckDBPyConnection:
-    """`got`: the collected usage rows; `fleet`: the generator's, whole window."""
-    collected = collect(prometheus_url, backfilled.window)
+def collected(prometheus_url: str, backfilled: BackfilledFleet) -> Collected:
+    return collect(prometheus_url, backfilled.window, selector=SELECTOR)
+
+
+@pytest.fixture(scope="module")
+def compared(collected: Collected, backfilled: BackfilledFleet) -> duckdb.DuckDBPyConnection:
+    """`got`: the collected usage rows of the cluster; `fleet`: the generator's, whole
+    window, that cluster's."""
     assert collected.missing == []
     con = duckdb.connect()
     con.register("got", table(collected, "usage_samples"))
-    con.register("fleet", backfilled.usage())
+    con.register("fleet", backfilled.usage().filter(pa.compute.field("cluster") == CLUSTER))
     con.execute(
         "CREATE TABLE expected AS SELECT * FROM fleet WHERE hour >= ? AND hour < ?",
         [backfilled.window.start, backfilled.window.end],
@@ -97,20 +108,97 @@ def test_cpu_is_the_hours_rate_and_unknown_in_a_pods_first_hour(
     assert one(compared, same) == 0
 
 
-def test_traefik_requests_per_router_and_log_bytes_per_day(
+def test_every_row_carries_its_pods_workload(compared: duckdb.DuckDBPyConnection) -> None:
+    """Read from kube_pod_owner and kube_replicaset_owner: every pod of a Deployment is
+    mapped to it through its ReplicaSet, a StatefulSet's pods to it directly."""
+    differing = f"""
+        SELECT count(*) FROM got JOIN expected e USING ({KEY})
+        WHERE got.workload_kind IS DISTINCT FROM e.workload_kind
+           OR got.workload_name IS DISTINCT FROM e.workload_name"""
+    assert one(compared, differing) == 0
+    assert one(compared, "SELECT count(*) FROM got WHERE workload_kind IS NULL") == 0
+    kinds = compared.execute(
+        """SELECT workload_kind, count(DISTINCT namespace || '/' || workload_name),
+                  count(DISTINCT pod) FROM got GROUP BY 1 ORDER BY 1"""
+    ).fetchall()
+    assert [k for k, _, _ in kinds] == ["Deployment", "StatefulSet"]
+    assert all(pods >= workloads > 0 for _, workloads, pods in kinds)
+
+
+def test_the_summary_counts_the_workloads(
+    collected: Collected, compared: duckdb.DuckDBPyConnection
+) -> None:
+    expected = "SELECT count(DISTINCT (namespace, workload_kind, workload_name)) FROM expected"
+    assert collected.summary["workloads"] == one(compared, expected)
+    assert collected.summary["usage_rows_without_workload"] == 0
+
+
+def test_krr_finds_the_fleets_deployments_and_their_pods(
     prometheus_url: str, backfilled: BackfilledFleet
 ) -> None:
-    collected = collect(prometheus_url, backfilled.window)
+    """KRR 1.x's Prometheus workload discovery (its DoubleParentLoader's three queries, with
+    its cluster selector) run unchanged at the window's end: the Deployments and pods
+    running then, and their containers."""
+    selector = f'cluster="{CLUSTER}",'
+    found: dict[tuple[str, str], set[str]] = {}
+    with httpx.Client(base_url=prometheus_url, timeout=60) as client:
+
+        def query(promql: str) -> list[dict[str, str]]:
+            answer = client.post(
+                "/api/v1/query", data={"query": promql, "time": str(backfilled.window.end_epoch)}
+            )
+            assert answer.status_code == 200, answer.text
+            return [item["metric"] for item in answer.json()["data"]["result"]]
+
+        subowners = query(
+            f"""count by (namespace, owner_name, replicaset, owner_kind) (
+                    kube_replicaset_owner{{{selector} namespace!="kube-system",
+                                           owner_kind=~"Deployment"}})"""
+        )
+        for rs in subowners:
+            pods = query(
+                f"""count by (namespace, owner_name, owner_kind, pod) (
+                        kube_pod_owner{{{selector} namespace="{rs["namespace"]}",
+                                        owner_name=~"{rs["replicaset"]}",
+                                        owner_kind="ReplicaSet"}})"""
+            )
+            if pods:
+                found[(rs["namespace"], rs["owner_name"])] = {p["pod"] for p in pods}
+        running: set[str] = set().union(*found.values())
+        containers = query(
+            f"count by (container) (kube_pod_container_info{{{selector} "
+            f'pod=~"{"|".join(sorted(running))}"}})'
+        )
+    usage = backfilled.usage().to_pylist()
+    last = max(row["hour"] for row in usage)
+    expected: dict[tuple[str, str], set[str]] = {}
+    for row in usage:
+        if (
+            row["hour"] == last
+            and row["cluster"] == CLUSTER
+            and row["workload_kind"] == "Deployment"
+            and row["namespace"] != "kube-system"
+        ):
+            expected.setdefault((row["namespace"], row["workload_name"]), set()).add(row["pod"])
+    assert len(expected) > 10
+    assert found == expected
+    assert {c["container"] for c in containers} == {
+        row["container"] for row in usage if row["pod"] in running
+    }
+
+
+def test_traefik_requests_per_router_and_log_bytes_per_day(
+    collected: Collected, backfilled: BackfilledFleet
+) -> None:
     got = table(collected, "service_usage")
     con = duckdb.connect()
     con.register("got", got)
     con.register("fleet", backfilled.service_usage())
     columns = "day, namespace, service, resource, metric, quantity"
-    # routers carry no cluster label: the fleet's Prometheus holds both clusters' routers;
-    # the log metric is selected for one cluster by --log-bytes-metric
+    # the cluster selector picks the cluster's routers and log namespaces
     con.execute(
         f"""CREATE TABLE expected AS SELECT {columns} FROM fleet
-            WHERE day >= ? AND (service = 'traefik' OR (service = 'logs' AND cluster = ?))""",
+            WHERE day >= ? AND service IN ('traefik', 'logs') AND cluster = ?""",
         [backfilled.window.start.date(), CLUSTER],
     )
     for service, count in con.execute(

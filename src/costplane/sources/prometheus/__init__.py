@@ -1,4 +1,5 @@
-"""The Prometheus collector: container usage, requests and limits, node capacity, Traefik
+"""The Prometheus collector: container usage, requests and limits (with each pod's workload,
+from kube-state-metrics' owner series), node capacity, Traefik
 requests, log bytes and volume use from a Prometheus-compatible HTTP API (Prometheus,
 Thanos, Mimir), split so that no query asks for more than a set number of points. See
 docs/sources/prometheus.md."""

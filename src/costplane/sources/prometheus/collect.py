@@ -1,6 +1,7 @@
 """`collect_prometheus`: a window of a cluster's usage from Prometheus into warehouse loads.
 
-Discovery lists what there is (no samples), the plan splits it into queries of
+Discovery lists what there is (no samples), and each pod's workload from the
+owner series' index (workloads.py); the plan splits it into queries of
 at most `max_points` points, a few threads send them (Prometheus evaluates
 while Python decodes), and each batch's answers become rows as soon as the
 batch is complete, so only one batch's points are in memory per thread.
@@ -44,6 +45,7 @@ from costplane.sources.prometheus.rows import (
 from costplane.sources.prometheus.samples import Keys, Samples, matrix_samples
 from costplane.sources.prometheus.target import PrometheusTarget
 from costplane.sources.prometheus.window import HOUR, Window
+from costplane.sources.prometheus.workloads import PodKey, Workload, pod_workloads
 from costplane.warehouse import Load
 
 SOURCE = "prometheus"
@@ -90,8 +92,11 @@ def collect_prometheus(target: PrometheusTarget, request: PrometheusRequest) -> 
                 f"{window.end.isoformat()}{_matching(request.selector)}; nothing was loaded "
                 "(is this the cluster's Prometheus, with cAdvisor and kube-state-metrics?)"
             )
+        owners = pod_workloads(
+            client, window, [unit.value for unit in found.containers], request.selector
+        )
         reading = Reading(client, window)
-        jobs = _jobs(reading, request, found)
+        jobs = _jobs(reading, request, found, owners)
         with ThreadPoolExecutor(max_workers=max(1, request.concurrency)) as pool:
             pieces = list(pool.map(lambda job: job(), jobs))
         if reading.stopped is not None and reading.succeeded == 0:
@@ -107,12 +112,17 @@ def collect_prometheus(target: PrometheusTarget, request: PrometheusRequest) -> 
     return Collected(SOURCE, f"{request.cluster} at {target.shown}", loads, summary, missing)
 
 
-def _jobs(reading: Reading, request: PrometheusRequest, found: Discovery) -> list[Job]:
+def _jobs(
+    reading: Reading,
+    request: PrometheusRequest,
+    found: Discovery,
+    owners: Mapping[PodKey, Workload],
+) -> list[Job]:
     window, points, extra = request.window, request.max_points, request.selector
     jobs: list[Job] = []
     fields = container_fields(extra)
     for batch in plan("namespace", found.containers, window.steps, points):
-        jobs.append(_container_job(reading, request.cluster, fields, batch))
+        jobs.append(_container_job(reading, request.cluster, fields, batch, owners))
     if found.traefik is not None:
         traefik = traefik_field(found.traefik, found.traefik_label)
         for batch in plan(found.traefik_label, found.traefik_units, window.steps, points):
@@ -144,14 +154,20 @@ def _read(
     return out
 
 
-def _container_job(reading: Reading, cluster: str, fields: Sequence[Field], batch: Batch) -> Job:
+def _container_job(
+    reading: Reading,
+    cluster: str,
+    fields: Sequence[Field],
+    batch: Batch,
+    owners: Mapping[PodKey, Workload],
+) -> Job:
     def job() -> Piece:
         containers, pods = Keys(USAGE_LABELS), Keys(USAGE_LABELS)
         samples = {
             **_read(reading, [f for f in fields if f.name in USAGE_FIELDS], batch, containers),
             **_read(reading, [f for f in fields if f.name not in USAGE_FIELDS], batch, pods),
         }
-        table = usage_table(reading.window, cluster, containers, pods, samples)
+        table = usage_table(reading.window, cluster, containers, pods, samples, owners)
         return Piece(usage=table, series=len(containers) + len(pods), containers=len(containers))
 
     return job
@@ -233,6 +249,13 @@ def _capacity_job(reading: Reading, one: Field, batch: Batch) -> Job:
     return job
 
 
+def _workloads(usage: pa.Table) -> int:
+    """Distinct (namespace, kind, name) among the rows that have a workload."""
+    keys = usage.select(["namespace", "workload_kind", "workload_name"]).drop_null()
+    plain = keys.cast(pa.schema([(name, pa.string()) for name in keys.column_names]))
+    return int(plain.group_by(plain.column_names).aggregate([]).num_rows)
+
+
 def _matching(selector: tuple[str, ...]) -> str:
     return f" matching {{{', '.join(selector)}}}" if selector else ""
 
@@ -276,6 +299,8 @@ def _summary(
         "usage_rows": usage.num_rows,
         "cpu_request_core_hours": total("cpu_request_cores"),
         "cpu_usage_core_hours": total("cpu_usage_cores"),
+        "workloads": _workloads(usage),
+        "usage_rows_without_workload": usage.column("workload_kind").null_count,
         "traefik_metric": found.traefik.metric if found.traefik is not None else None,
         "routers": len(found.traefik_units),
         "log_metric": request.log_bytes.metric,

@@ -7,6 +7,8 @@ hour's step rates (the hour's average when the steps tile it) and
 `cpu_usage_max_cores` their maximum; the working set's mean and maximum the
 same way. A container has a row in every hour it has usage (CPU or working
 set); requests and limits of hours without usage (a pending pod) are not rows.
+Each row carries its pod's controlling workload (`workload_kind`, `workload_name`,
+see workloads.py), or nulls when kube-state-metrics does not say.
 Router names carry their namespace only as a prefix
 (`<namespace>-<route>-<hash>@kubernetescrd`), so a router belongs to the
 longest known namespace it starts with, or to none (""). A volume claim's daily row
@@ -24,6 +26,7 @@ import pyarrow as pa
 
 from costplane.sources.prometheus.samples import Keys, Samples
 from costplane.sources.prometheus.window import DAY, HOUR, Window
+from costplane.sources.prometheus.workloads import PodKey, Workload
 from costplane.warehouse import FACT_TABLES
 
 Reduction = Literal["mean", "max", "sum"]
@@ -85,6 +88,14 @@ def _strings(values: list[str], index: np.ndarray) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(rows, encoded.dictionary)
 
 
+def _optional_strings(values: list[str | None], index: np.ndarray) -> pa.DictionaryArray:
+    """values[index] as a dictionary array, null where the value is None."""
+    encoded = pa.array(values, pa.string()).dictionary_encode()
+    codes = encoded.indices
+    rows = codes.take(pa.array(index, pa.int64())) if len(codes) else pa.array([], pa.int32())
+    return pa.DictionaryArray.from_arrays(rows, encoded.dictionary)
+
+
 def _constant(value: str, length: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(
         pa.array(np.zeros(length, np.int32)), pa.array([value], pa.string())
@@ -103,9 +114,11 @@ def usage_table(
     containers: Keys,
     pods: Keys,
     fields: Mapping[str, Samples],
+    workloads: Mapping[PodKey, Workload] | None = None,
 ) -> pa.Table:
     """usage_samples rows for the containers `containers` names, with the requests and limits
-    of `pods` (both keyed by namespace, pod, container and node)."""
+    of `pods` (both keyed by namespace, pod, container and node) and the workload of each
+    pod in `workloads` (null for the others)."""
 
     def folded(name: str, how: Reduction) -> tuple[np.ndarray, np.ndarray]:
         samples = fields.get(name, Samples.empty())
@@ -139,6 +152,9 @@ def usage_table(
         "memory_usage_bytes": _floats(_lookup(rows, *memory)),
         "memory_peak_bytes": _floats(np.fmax(_lookup(rows, *peak), _lookup(rows, *memory_peak))),
     }
+    owners = [(workloads or {}).get((labels[0], labels[1])) for labels in containers.ids]
+    columns["workload_kind"] = _optional_strings([w.kind if w else None for w in owners], key)
+    columns["workload_name"] = _optional_strings([w.name if w else None for w in owners], key)
     return pa.table(columns, schema=USAGE_SCHEMA)
 
 

@@ -31,6 +31,8 @@ SHOWN = (
     ("usage_rows", "usage rows (container hours)"),
     ("cpu_request_core_hours", "CPU requested (core-hours)"),
     ("cpu_usage_core_hours", "CPU used (core-hours)"),
+    ("workloads", "workloads (kube-state-metrics owners)"),
+    ("usage_rows_without_workload", "usage rows without a workload"),
     ("nodes", "nodes"),
     ("node_cpu_core_hours", "node CPU capacity (core-hours)"),
     ("routers", "Traefik routers"),
