@@ -44,6 +44,7 @@ from costplane.service.ingest import (
     restore_load,
 )
 from costplane.service.project import Project
+from costplane.service.recommend import Recommended, WorkloadRequest, recommend_workloads
 from costplane.service.record import record_restore
 from costplane.service.reports import (
     Report,
@@ -77,11 +78,13 @@ __all__ = [
     "LoadFate",
     "Mode",
     "Project",
+    "Recommended",
     "Report",
     "ReportRequest",
     "RunRequest",
     "ScheduleRequest",
     "Suppression",
+    "WorkloadRequest",
     "acknowledge_finding",
     "acting_failure",
     "adopt_fleet_catalog",
@@ -102,6 +105,7 @@ __all__ = [
     "kept_findings",
     "margin_document",
     "margin_report",
+    "recommend_workloads",
     "reconcile_document",
     "reconcile_report",
     "record_restore",
