@@ -7,9 +7,9 @@
 `requests-oversized` policy's facts sum it per workload. See docs/rightsizing.md.
 """
 
-from costplane.insight.rightsizing.inventory import Workloads, inventory_workloads, workload_objects
+from costplane.insight.rightsizing.inventory import workload_objects
 from costplane.insight.rightsizing.options import StrategyOptions
-from costplane.insight.rightsizing.owners import POD_NAMES, WorkloadKey
+from costplane.insight.rightsizing.owners import WorkloadKey
 from costplane.insight.rightsizing.patches import resources_patch
 from costplane.insight.rightsizing.recommend import (
     ContainerRecommendation,
@@ -18,7 +18,6 @@ from costplane.insight.rightsizing.recommend import (
     WorkloadRecommendations,
     monthly_saving,
     recommend_containers,
-    usage_end,
 )
 from costplane.insight.rightsizing.rounding import round_cpu, round_memory
 from costplane.insight.rightsizing.sizing import SizedContainer, size_containers
@@ -34,7 +33,6 @@ from costplane.insight.rightsizing.strategies import (
 
 __all__ = [
     "DEFAULT_STRATEGY",
-    "POD_NAMES",
     "STRATEGIES",
     "ContainerRecommendation",
     "PooledStrategy",
@@ -46,8 +44,6 @@ __all__ = [
     "UsageWindow",
     "WorkloadKey",
     "WorkloadRecommendations",
-    "Workloads",
-    "inventory_workloads",
     "monthly_saving",
     "recommend_containers",
     "register_strategy",
@@ -56,6 +52,5 @@ __all__ = [
     "round_memory",
     "size_containers",
     "strategy_named",
-    "usage_end",
     "workload_objects",
 ]

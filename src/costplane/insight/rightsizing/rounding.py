@@ -3,8 +3,8 @@
 KRR (`robusta_krr/core/runner.py`, `_round_value`) rounds a CPU proposal up with
 `math.ceil(value * 10**3) / 10**3` cores and a memory proposal up with
 `math.ceil(value * (1 / 1024**2))` MiB, then raises each to its floor (`--cpu_min`
-millicores, `--mem_min` MiB). The float arithmetic is kept: `0.19` cores is
-`190.00000000000003` millicores in floats, which KRR rounds up to 191m, and so do we.
+millicores, `--mem_min` MiB). The float arithmetic is kept: `0.1 + 0.2` cores is
+`300.00000000000006` millicores in floats, which KRR rounds up to 301m, and so do we.
 """
 
 from __future__ import annotations
