@@ -8,6 +8,7 @@
 """
 
 from costplane.insight.rightsizing.inventory import workload_objects
+from costplane.insight.rightsizing.odoo import OdooWorkers, odoo_config, size_odoo
 from costplane.insight.rightsizing.options import StrategyOptions
 from costplane.insight.rightsizing.owners import WorkloadKey
 from costplane.insight.rightsizing.patches import resources_patch
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_STRATEGY",
     "STRATEGIES",
     "ContainerRecommendation",
+    "OdooWorkers",
     "PooledStrategy",
     "PriceOf",
     "SimpleStrategy",
@@ -45,12 +47,14 @@ __all__ = [
     "WorkloadKey",
     "WorkloadRecommendations",
     "monthly_saving",
+    "odoo_config",
     "recommend_containers",
     "register_strategy",
     "resources_patch",
     "round_cpu",
     "round_memory",
     "size_containers",
+    "size_odoo",
     "strategy_named",
     "workload_objects",
 ]

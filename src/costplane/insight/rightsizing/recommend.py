@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from costplane.insight.rightsizing.inventory import inventory_workloads
+from costplane.insight.rightsizing.odoo import (
+    OdooWorkers,
+    daily_requests_p95,
+    odoo_containers,
+    size_odoo,
+)
 from costplane.insight.rightsizing.options import StrategyOptions
 from costplane.insight.rightsizing.sizing import SizedContainer, size_containers
 from costplane.insight.rightsizing.strategies import Strategy
-from costplane.quantity import cpu_quantity, memory_quantity
+from costplane.quantity import cpu_quantity, memory_quantity, parse_quantity
 from costplane.warehouse import Warehouse
 
 HOURS_PER_MONTH = Decimal(730)
@@ -66,6 +72,8 @@ class ContainerRecommendation:
     cpu_max_cores: Decimal | None
     memory_peak_bytes: int | None
     hpa_target_cpu_utilisation: int | None
+    odoo: OdooWorkers | None = None
+    """For an Odoo web container: workers, their memory limits, the pod's size."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,8 @@ def recommend_containers(
     sized = size_containers(
         warehouse, start, end, strategy, options, known=workloads.known, hpa=workloads.hpa
     )
+    odoo, cron = odoo_containers(warehouse, end)
+    traffic = daily_requests_p95(warehouse, start, end) if odoo else {}
     chosen = []
     for container in sized:
         owner = workloads.tenants.get((container.cluster, container.namespace))
@@ -110,7 +120,24 @@ def recommend_containers(
             continue
         if namespace is not None and container.namespace != namespace:
             continue
-        chosen.append(_recommendation(container, owner, prices))
+        recommendation = _recommendation(container, owner, prices)
+        config = odoo.get((*container.workload_key, container.container))
+        if (
+            config is not None
+            and container.cpu_recommended is not None
+            and container.memory_recommended is not None
+        ):
+            place = (container.cluster, container.namespace)
+            workers = size_odoo(
+                config,
+                container.cpu_recommended,
+                container.memory_recommended,
+                traffic.get(place),
+                place in cron,
+            )
+            saving = _odoo_saving(container, workers, prices)
+            recommendation = replace(recommendation, odoo=replace(workers, monthly_saving=saving))
+        chosen.append(recommendation)
     return WorkloadRecommendations(
         currency, UsageWindow(start, end), tuple(chosen), strategy.name, options
     )
@@ -125,6 +152,19 @@ def monthly_saving(container: SizedContainer, prices: PriceOf) -> Decimal | None
         return None
     hourly = container.cpu_reclaimable * cpu + Decimal(container.memory_reclaimable) / GIB * memory
     return hourly * HOURS_PER_MONTH
+
+
+def _odoo_saving(
+    container: SizedContainer, workers: OdooWorkers, prices: PriceOf
+) -> Decimal | None:
+    """The saving of the pod sized for its workers (memory may be above KRR's)."""
+    sized = replace(
+        container,
+        cpu_recommended=parse_quantity(workers.cpu_recommended),
+        memory_recommended=int(parse_quantity(workers.memory_recommended)),
+    )
+    saving = monthly_saving(sized, prices)
+    return None if saving is None else saving.quantize(CENT, ROUND_HALF_UP)
 
 
 def _recommendation(
