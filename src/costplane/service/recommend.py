@@ -26,6 +26,7 @@ from costplane.insight.rightsizing import (
     recommend_containers,
     resources_patch,
     strategy_named,
+    usage_end,
     workload_objects,
 )
 from costplane.service.project import Project
@@ -60,8 +61,9 @@ def recommend_workloads(project: Project, request: WorkloadRequest) -> Recommend
         raise InputError(f"--strategy: {exc}") from None
     catalog = project.catalog()
     with project.warehouse(create=False) as warehouse:
-        moment = request.end or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        prices = savings_prices(warehouse, catalog, moment, request.prices)
+        # the prices of the 30 days before the window's end, as govern at that instant
+        end = request.end or usage_end(warehouse) or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        prices = savings_prices(warehouse, catalog, end, request.prices)
 
         def price_of(name: str, cluster: str) -> Decimal | None:
             return prices.price(name, ResourceRef("Pod", "", cluster=cluster))
@@ -72,7 +74,7 @@ def recommend_workloads(project: Project, request: WorkloadRequest) -> Recommend
             request.options,
             price_of,
             catalog.currency,
-            end=request.end,
+            end=end,
             tenant=request.tenant,
             namespace=request.namespace,
         )

@@ -19,6 +19,7 @@ from costplane.insight.rightsizing.recommend import (
     WorkloadRecommendations,
     monthly_saving,
     recommend_containers,
+    usage_end,
 )
 from costplane.insight.rightsizing.rounding import round_cpu, round_memory
 from costplane.insight.rightsizing.sizing import SizedContainer, size_containers
@@ -56,5 +57,6 @@ __all__ = [
     "size_containers",
     "size_odoo",
     "strategy_named",
+    "usage_end",
     "workload_objects",
 ]
