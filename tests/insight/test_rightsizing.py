@@ -245,3 +245,16 @@ def test_krr_float_rounding() -> None:
 @given(st.floats(min_value=0, max_value=64, allow_nan=False))
 def test_cpu_rounding_is_krrs(cores: float) -> None:
     assert round_cpu(cores) == Decimal(max(math.ceil(cores * 10**3), 10)) / 1000
+
+
+def test_a_pod_name_gives_its_workload() -> None:
+    from costplane.insight.rightsizing import pod_owner
+
+    # a CronJob's pod name fits a Deployment's too: the more specific pattern wins...
+    assert pod_owner("c1", "ns", "backup-28930560-x7k2p", None) == ("CronJob", "backup")
+    assert pod_owner("c1", "ns", "web-7d9f8c6b5-x1a2b", None) == ("Deployment", "web")
+    assert pod_owner("c1", "ns", "db-0", None) == ("StatefulSet", "db")
+    # ...unless the inventory says which workload exists
+    known = {("c1", "ns", "Deployment", "backup")}
+    assert pod_owner("c1", "ns", "backup-28930560-x7k2p", known) == ("Deployment", "backup")
+    assert pod_owner("c1", "ns", "web-7d9f8c6b5-x1a2b", known) is None

@@ -11,6 +11,7 @@ from costplane.insight.rightsizing.inventory import workload_objects
 from costplane.insight.rightsizing.odoo import OdooWorkers, odoo_config, size_odoo
 from costplane.insight.rightsizing.options import StrategyOptions
 from costplane.insight.rightsizing.owners import WorkloadKey
+from costplane.insight.rightsizing.owners import owner as pod_owner
 from costplane.insight.rightsizing.patches import resources_patch
 from costplane.insight.rightsizing.recommend import (
     ContainerRecommendation,
@@ -49,6 +50,7 @@ __all__ = [
     "WorkloadRecommendations",
     "monthly_saving",
     "odoo_config",
+    "pod_owner",
     "recommend_containers",
     "register_strategy",
     "resources_patch",
