@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ibis
 import pyarrow as pa
@@ -23,9 +23,9 @@ ContainerKey = tuple[str, str, str, str, str]
 """(cluster, namespace, kind, workload, container)."""
 
 
-@dataclass(frozen=True)
-class PodUsage:
-    """One pod container's samples in the window, aggregated."""
+class PodUsage(NamedTuple):
+    """One pod container's samples in the window, aggregated (a named tuple: one is made
+    per pod container of the fleet, tens of thousands)."""
 
     cluster: str
     namespace: str
@@ -65,7 +65,8 @@ def pod_usage(
         last=rows.hour.max(),
     )
     table = stats.to_pyarrow()
-    return [PodUsage(**row) for row in table.to_pylist() if row["pod"] and row["container"]]
+    columns = [table.column(name).to_pylist() for name in PodUsage._fields]
+    return [PodUsage._make(row) for row in zip(*columns, strict=True) if row[2] and row[3]]
 
 
 def pooled_cpu(

@@ -111,12 +111,17 @@ def size_containers(
     pods = pod_usage(warehouse, start, end, options.percentile)
     owned: dict[ContainerKey, list[PodUsage]] = defaultdict(list)
     owners: set[tuple[str, str, str, str, str]] = set()
+    owner_of: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
     for pod in pods:
-        if every_candidate:
-            found = candidates(pod.pod)
-        else:
-            one = owner(pod.cluster, pod.namespace, pod.pod, known)
-            found = [one] if one is not None else []
+        place = (pod.cluster, pod.namespace, pod.pod)
+        found = owner_of.get(place)
+        if found is None:
+            if every_candidate:
+                found = candidates(pod.pod)
+            else:
+                one = owner(pod.cluster, pod.namespace, pod.pod, known)
+                found = [one] if one is not None else []
+            owner_of[place] = found
         for kind, workload in found:
             owned[(pod.cluster, pod.namespace, kind, workload, pod.container)].append(pod)
             owners.add((pod.cluster, pod.namespace, pod.pod, kind, workload))
