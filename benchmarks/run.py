@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "kubernetes": ["benchmarks/manifests.py", "--objects", "50000"],
     "policies": ["benchmarks/policies.py"],
     "prometheus": ["benchmarks/prometheus.py"],
+    "rightsizing": ["benchmarks/rightsizing.py", "--tenants", "5000", "--days", "14"],
 }
 
 

@@ -62,3 +62,21 @@ def memory_bytes(text: str | int | Decimal) -> int:
     value = parse_quantity(text)
     whole = int(value)
     return whole if whole == value else whole + 1
+
+
+def cpu_quantity(cores: Decimal) -> str:
+    """Cores as Kubernetes writes a CPU request: whole cores bare ("2"), else millicores
+    ("250m"); a fraction of a millicore is rounded up, as a request must cover it."""
+    millis = cores * 1000
+    whole = int(millis)
+    whole = whole if whole == millis else whole + 1
+    return str(whole // 1000) if whole % 1000 == 0 else f"{whole}m"
+
+
+def memory_quantity(size: int) -> str:
+    """Bytes as the largest binary unit that divides them exactly ("1536Mi", "2Gi", "100")."""
+    for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):
+        unit = _BINARY[suffix]
+        if size and size % unit == 0:
+            return f"{size // unit}{suffix}"
+    return str(size)

@@ -4,6 +4,7 @@ generated data by the definitions in docs/fleet.md (the scoring contract for pol
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +33,7 @@ MONTH_HOURS = Decimal(730)
 CENT = Decimal("0.01")
 IDLE_WINDOW_DAYS = 30
 DAY_US = 86_400 * 1_000_000
+MIB = 2**20
 
 
 def _epoch_us(moment: dt.datetime) -> int:
@@ -187,10 +189,12 @@ def requests_oversized(p: Plant, e: Evidence) -> list[Record]:
     )
     n_samples = int(sel.sum())
     assert n_samples > 0
+    # KRR 1.29's simple strategy, rounded as KRR rounds (up to 1m and 1Mi, floors 10m and
+    # 100Mi): the default strategy of `costplane recommend workloads` (docs/rightsizing.md)
     p95 = float(np.percentile(e.samples.values("cpu_usage_cores")[sel], 95))
-    cpu_rec = Decimal(repr(p95))
-    memory_peak = e.samples.values("memory_peak_bytes")[sel].max()
-    mem_rec = Decimal(repr(float(memory_peak))) * Decimal("1.15")
+    cpu_rec = Decimal(max(math.ceil(p95 * 10**3), 10)) / 1000
+    memory_peak = float(e.samples.values("memory_peak_bytes")[sel].max())
+    mem_rec = Decimal(max(math.ceil(memory_peak * (1 + 15 / 100) * (1 / MIB)), 100) * MIB)
     cpu_req = Decimal(c.cpu_request_m) / 1000
     mem_req = Decimal(c.memory_request)
     per_hour = (
@@ -200,7 +204,7 @@ def requests_oversized(p: Plant, e: Evidence) -> list[Record]:
     detail = {
         "container": c.name,
         "cpu_request_cores": str(cpu_req),
-        "cpu_recommendation_cores": f"{p95:.6f}",
+        "cpu_recommendation_cores": str(cpu_rec),
         "memory_request_bytes": c.memory_request,
         "memory_recommendation_bytes": int(mem_rec),
         "samples": n_samples,

@@ -32,7 +32,13 @@ from costplane.governance.findings_store import (
     record_run,
     suppress,
 )
-from costplane.governance.govern import PriceSource, Review, govern_manifests, govern_warehouse
+from costplane.governance.govern import (
+    PriceSource,
+    Review,
+    govern_manifests,
+    govern_warehouse,
+    savings_prices,
+)
 from costplane.governance.inventory.resources import Inventory, ResourceRef
 from costplane.governance.load import load_policies, load_policy_files, parse_policies
 from costplane.governance.policy import Policy, Severity
@@ -82,6 +88,7 @@ __all__ = [
     "policy_schema",
     "record_run",
     "register_fact",
+    "savings_prices",
     "suppress",
     "visible",
 ]

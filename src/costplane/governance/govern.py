@@ -167,6 +167,14 @@ def _review(
     return Review(moment, results, findings)
 
 
+def savings_prices(
+    warehouse: Warehouse, catalog: Catalog, moment: dt.datetime, source: PriceSource
+) -> Prices:
+    """The prices savings are computed with at `moment`: the price sheet, or the allocation's
+    (the 30 days before it); what `costplane recommend workloads` prices with too."""
+    return _prices(warehouse, catalog, moment, source)
+
+
 def _prices(
     warehouse: Warehouse, catalog: Catalog, moment: dt.datetime, source: PriceSource
 ) -> Prices:

@@ -82,6 +82,7 @@ from costplane.service.placement import (
     recommend_placement,
 )
 from costplane.service.project import Project
+from costplane.service.recommend import Recommended, WorkloadRequest, recommend_workloads
 from costplane.service.record import record_restore
 from costplane.service.render import (
     Rendered,
@@ -134,6 +135,7 @@ __all__ = [
     "NotifyRequest",
     "PlacementRequest",
     "Project",
+    "Recommended",
     "RenderFormat",
     "RenderRequest",
     "Rendered",
@@ -143,6 +145,7 @@ __all__ = [
     "RunRequest",
     "ScheduleRequest",
     "Suppression",
+    "WorkloadRequest",
     "acknowledge_finding",
     "acting_failure",
     "adopt_fleet_catalog",
@@ -177,6 +180,7 @@ __all__ = [
     "notification_history",
     "plan_migration",
     "recommend_placement",
+    "recommend_workloads",
     "reconcile_document",
     "reconcile_report",
     "record_restore",

@@ -131,7 +131,7 @@ def test_warehouse_policies_are_skipped_with_the_reason(review: Review) -> None:
         "odoo-attachments-in-database",
         "odoo-failed-mail-backlog",
     }
-    assert "cpu_p95_cores" in reasons["requests-oversized"]
+    assert "cpu_recommended_cores" in reasons["requests-oversized"]
 
 
 def test_a_policy_whose_money_needs_the_warehouse_finds_with_an_unknown_amount(

@@ -6,6 +6,7 @@ beside it does not."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -412,12 +413,14 @@ def test_requests_oversized_as_krr(review: Review) -> None:
         ("Deployment", "acme-prod", "sidecars"),
         ("Deployment", "bolt-staging", "web"),
     }
+    # KRR's recommendation, rounded up as KRR rounds: CPU to 1m, memory to 1Mi
     sidecars = findings[("Deployment", "acme-prod", "sidecars")].monthly_waste
-    expected = (2 - Decimal("0.8")) * CPU_HOUR + (3 - Decimal("1.2") * Decimal("1.15")) * GIB_HOUR
+    memory_rec = Decimal(math.ceil(1.2 * GIB * 1.15 / 2**20) * 2**20) / GIB
+    expected = (2 - Decimal("0.8")) * CPU_HOUR + (3 - memory_rec) * GIB_HOUR
     assert sidecars is not None
     assert abs(sidecars - expected * MONTH) < Decimal("1e-9")
-    p95 = Decimal(repr(float(np.percentile(BIG_CPU, 95))))
-    memory_rec = Decimal("1.5") * Decimal("1.15")
+    p95 = Decimal(math.ceil(float(np.percentile(BIG_CPU, 95)) * 1000)) / 1000
+    memory_rec = Decimal(math.ceil(1.5 * GIB * 1.15 / 2**20) * 2**20) / GIB
     per_replica = (2 - p95) * CPU_HOUR + (4 - memory_rec) * GIB_HOUR
     waste = findings[("Deployment", "acme-prod", "big")].monthly_waste
     assert waste is not None

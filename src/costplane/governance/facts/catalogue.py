@@ -20,11 +20,13 @@ from costplane.governance.facts.fact import FactDefinition
 from costplane.governance.facts.inventory import InventoryFacts
 from costplane.governance.facts.ownership import OwnershipFacts
 from costplane.governance.facts.provider import FactProvider
+from costplane.governance.facts.rightsizing import RightsizingFacts
 from costplane.governance.facts.services import ServiceFacts
 from costplane.governance.facts.usage import UsageFacts
 
 PROVIDERS: tuple[type[FactProvider], ...] = (
     UsageFacts,
+    RightsizingFacts,
     ServiceFacts,
     CostFacts,
     BackupFacts,

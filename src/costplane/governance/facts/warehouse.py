@@ -3,6 +3,8 @@
 - `usage_samples` (usage.py): cpu_p95_cores, cpu_max_cores, memory_peak_bytes,
   usage_samples, requested_core_hours, requested_gib_hours, namespace_usage_hours,
   namespace_cpu_peak_percent, history_hours;
+- `usage_samples` through rightsizing (rightsizing.py): cpu_recommended_cores,
+  memory_recommended_bytes, cpu_reclaimable_cores, memory_reclaimable_bytes;
 - `service_usage` (services.py): requests, last_traffic, log_bytes_per_day,
   volume_used_bytes;
 - `allocations` (cost.py): allocated_cost;
@@ -27,6 +29,7 @@ from costplane.governance.facts.caches import CacheFacts
 from costplane.governance.facts.cost import CostFacts
 from costplane.governance.facts.databases import DatabaseFacts
 from costplane.governance.facts.fact import FactRequest, FactSources
+from costplane.governance.facts.rightsizing import RightsizingFacts
 from costplane.governance.facts.services import ServiceFacts
 from costplane.governance.facts.usage import UsageFacts
 from costplane.governance.inventory.resources import ResourceRef
@@ -39,13 +42,20 @@ class WarehouseFacts:
     def __init__(self, warehouse: Warehouse, catalog: Catalog | None = None) -> None:
         self.warehouse = warehouse
         self.usage = UsageFacts(warehouse)
+        self.rightsizing = RightsizingFacts(warehouse)
         self.services = ServiceFacts(warehouse)
         self.costs = CostFacts(warehouse)
         self.backups = BackupFacts(warehouse, catalog)
         self.databases = DatabaseFacts(warehouse)
         self.caches = CacheFacts(warehouse)
         self._sources = FactSources(
-            self.usage, self.services, self.costs, self.backups, self.databases, self.caches
+            self.usage,
+            self.rightsizing,
+            self.services,
+            self.costs,
+            self.backups,
+            self.databases,
+            self.caches,
         )
 
     def provides(self, name: str) -> bool:

@@ -1,0 +1,120 @@
+"""What the inventory tells rightsizing: which workloads exist (to tie pods to them), the
+tenant of each namespace, and the HPAs (which workloads they scale, at what target).
+
+Read from `inventory_snapshots`, each cluster's newest snapshot; only HPA objects are
+parsed (names, namespaces and tenants are columns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from costplane.insight.rightsizing.owners import POD_NAMES, WorkloadKey
+from costplane.warehouse import Warehouse
+
+HPA = "HorizontalPodAutoscaler"
+
+
+@dataclass(frozen=True)
+class Workloads:
+    """The inventory's workloads, namespaces' tenants and HPA targets."""
+
+    known: frozenset[WorkloadKey] | None
+    """None without an inventory (pods are then tied to workloads by name alone)."""
+    tenants: Mapping[tuple[str, str], str | None] = field(default_factory=dict)
+    """(cluster, namespace) -> tenant."""
+    hpa: Mapping[WorkloadKey, int | None] = field(default_factory=dict)
+    """Scaled workload -> its HPA's target average CPU utilisation (percent), or None."""
+
+
+def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> Workloads:
+    """The newest snapshot of each cluster taken at or before `at` (naive UTC)."""
+    snapshots = warehouse.table("inventory_snapshots")
+    if at is not None:
+        snapshots = snapshots.filter(snapshots.taken_at <= at)
+    newest = snapshots.group_by("cluster").aggregate(newest=snapshots.taken_at.max())
+    latest = snapshots.join(
+        newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
+    )
+    wanted = latest.filter(latest.kind.isin([*POD_NAMES, "Namespace", HPA]))
+    rows = (
+        wanted.select(
+            wanted.cluster,
+            wanted.kind,
+            wanted.namespace,
+            wanted.name,
+            wanted.tenant,
+            object=(wanted.kind == HPA).ifelse(wanted.object, None),
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+    if not rows:
+        return Workloads(None)
+    known: set[WorkloadKey] = set()
+    tenants: dict[tuple[str, str], str | None] = {}
+    hpa: dict[WorkloadKey, int | None] = {}
+    for row in rows:
+        cluster, kind = row["cluster"] or "", row["kind"]
+        if kind == "Namespace":
+            tenants[(cluster, row["name"])] = row["tenant"]
+        elif kind == HPA:
+            scaled = _scaled(row["object"])
+            if scaled is not None:
+                target_kind, target_name, target = scaled
+                hpa[(cluster, row["namespace"] or "", target_kind, target_name)] = target
+        else:
+            known.add((cluster, row["namespace"] or "", kind, row["name"]))
+    return Workloads(frozenset(known), tenants, hpa)
+
+
+def _scaled(text: str | None) -> tuple[str, str, int | None] | None:
+    """An HPA's target (kind, name) and its CPU utilisation target, if it has one."""
+    try:
+        obj: Any = json.loads(text or "")
+        spec = obj["spec"]
+        ref = spec["scaleTargetRef"]
+        kind, name = str(ref["kind"]), str(ref["name"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    target = None
+    if isinstance(spec.get("targetCPUUtilizationPercentage"), int):  # autoscaling/v1
+        target = spec["targetCPUUtilizationPercentage"]
+    for metric in spec.get("metrics") or []:
+        resource = metric.get("resource") if isinstance(metric, dict) else None
+        if isinstance(resource, dict) and resource.get("name") == "cpu":
+            utilisation = (resource.get("target") or {}).get("averageUtilization")
+            if isinstance(utilisation, int) and utilisation > 0:
+                target = utilisation
+    return kind, name, target
+
+
+def workload_objects(
+    warehouse: Warehouse, keys: set[WorkloadKey], at: dt.datetime | None = None
+) -> dict[WorkloadKey, dict[str, Any]]:
+    """The newest snapshot's objects of these workloads (for patches against them)."""
+    if not keys:
+        return {}
+    snapshots = warehouse.table("inventory_snapshots")
+    if at is not None:
+        snapshots = snapshots.filter(snapshots.taken_at <= at)
+    newest = snapshots.group_by("cluster").aggregate(newest=snapshots.taken_at.max())
+    latest = snapshots.join(
+        newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
+    )
+    names = sorted({key[3] for key in keys})
+    wanted = latest.filter(latest.kind.isin(list(POD_NAMES)) & latest.name.isin(names))
+    rows = wanted.select("cluster", "kind", "namespace", "name", "object").to_pyarrow()
+    found: dict[WorkloadKey, dict[str, Any]] = {}
+    for row in rows.to_pylist():
+        key = (row["cluster"] or "", row["namespace"] or "", row["kind"], row["name"])
+        if key in keys:
+            try:
+                found[key] = json.loads(row["object"])
+            except ValueError:
+                continue
+    return found

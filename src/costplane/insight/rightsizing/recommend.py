@@ -1,0 +1,214 @@
+"""Recommendations per workload container, with the money: what `costplane recommend
+workloads` shows.
+
+The monthly saving of a container is what its running pods request beyond the
+recommendation, at the prices of its cluster (a core-hour, a GiB-hour), over a month
+of 730 hours; where the recommendation is above the request it saves nothing on that
+resource and the risk is named instead (`throttling` for CPU, `oom-kill` for memory).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from costplane.insight.rightsizing.inventory import inventory_workloads
+from costplane.insight.rightsizing.odoo import (
+    OdooWorkers,
+    daily_requests_p95,
+    odoo_containers,
+    size_odoo,
+)
+from costplane.insight.rightsizing.options import StrategyOptions
+from costplane.insight.rightsizing.sizing import SizedContainer, size_containers
+from costplane.insight.rightsizing.strategies import Strategy
+from costplane.quantity import cpu_quantity, memory_quantity, parse_quantity
+from costplane.warehouse import Warehouse
+
+HOURS_PER_MONTH = Decimal(730)
+GIB = Decimal(2**30)
+CENT = Decimal("0.01")
+
+PriceOf = Callable[[str, str], Decimal | None]
+"""(price name "cpu" or "memory", cluster) -> price per core-hour or GiB-hour."""
+
+
+@dataclass(frozen=True)
+class UsageWindow:
+    start: dt.datetime
+    end: dt.datetime
+
+
+@dataclass(frozen=True)
+class ContainerRecommendation:
+    """One workload container: current requests, recommendation, evidence, money."""
+
+    tenant: str | None
+    namespace: str
+    kind: str
+    workload: str
+    container: str
+    cpu_request: str | None
+    cpu_recommended: str | None
+    memory_request: str | None
+    memory_recommended: str | None
+    samples: int
+    monthly_saving: Decimal | None
+    """None when a price or the recommendation is unknown."""
+    risk: str | None
+    """`throttling`, `oom-kill` (or both) where the recommendation is above the request."""
+    cluster: str
+    pods: int
+    cpu_limit: str | None
+    cpu_limit_recommended: str | None
+    """Always None: KRR sets no CPU limit (throttling costs more than it saves)."""
+    memory_limit: str | None
+    memory_limit_recommended: str | None
+    """The memory request: KRR's rule, so the pod is never killed below what it asked."""
+    cpu_usage_cores: Decimal | None
+    """Evidence: the strategy's CPU figure (the highest pod p95 for `simple`)."""
+    cpu_max_cores: Decimal | None
+    memory_peak_bytes: int | None
+    hpa_target_cpu_utilisation: int | None
+    odoo: OdooWorkers | None = None
+    """For an Odoo web container: workers, their memory limits, the pod's size."""
+
+
+@dataclass(frozen=True)
+class WorkloadRecommendations:
+    currency: str
+    window: UsageWindow
+    containers: tuple[ContainerRecommendation, ...]
+    strategy: str
+    options: StrategyOptions
+
+
+def usage_end(warehouse: Warehouse) -> dt.datetime | None:
+    """The hour after the newest usage sample (naive UTC); None without samples."""
+    usage = warehouse.table("usage_samples")
+    newest = usage.hour.max().to_pyarrow().as_py()
+    return None if newest is None else newest + dt.timedelta(hours=1)
+
+
+def recommend_containers(
+    warehouse: Warehouse,
+    strategy: Strategy,
+    options: StrategyOptions,
+    prices: PriceOf,
+    currency: str,
+    *,
+    end: dt.datetime | None = None,
+    tenant: str | None = None,
+    namespace: str | None = None,
+) -> WorkloadRecommendations:
+    """Every workload container with usage in the `options.window_days` before `end`
+    (default: the newest usage hour), optionally one tenant's or one namespace's."""
+    end = end or usage_end(warehouse) or dt.datetime(1970, 1, 1)
+    start = end - dt.timedelta(days=options.window_days)
+    workloads = inventory_workloads(warehouse, end)
+    sized = size_containers(
+        warehouse, start, end, strategy, options, known=workloads.known, hpa=workloads.hpa
+    )
+    odoo, cron = odoo_containers(warehouse, end)
+    traffic = daily_requests_p95(warehouse, start, end) if odoo else {}
+    chosen = []
+    for container in sized:
+        owner = workloads.tenants.get((container.cluster, container.namespace))
+        if tenant is not None and owner != tenant:
+            continue
+        if namespace is not None and container.namespace != namespace:
+            continue
+        recommendation = _recommendation(container, owner, prices)
+        config = odoo.get((*container.workload_key, container.container))
+        if (
+            config is not None
+            and container.cpu_recommended is not None
+            and container.memory_recommended is not None
+        ):
+            place = (container.cluster, container.namespace)
+            workers = size_odoo(
+                config,
+                container.cpu_recommended,
+                container.memory_recommended,
+                traffic.get(place),
+                place in cron,
+            )
+            saving = _odoo_saving(container, workers, prices)
+            recommendation = replace(recommendation, odoo=replace(workers, monthly_saving=saving))
+        chosen.append(recommendation)
+    return WorkloadRecommendations(
+        currency, UsageWindow(start, end), tuple(chosen), strategy.name, options
+    )
+
+
+def monthly_saving(container: SizedContainer, prices: PriceOf) -> Decimal | None:
+    """The running pods' requests beyond the recommendation, priced for a month."""
+    if container.cpu_recommended is None and container.memory_recommended is None:
+        return None
+    cpu, memory = prices("cpu", container.cluster), prices("memory", container.cluster)
+    if cpu is None or memory is None:
+        return None
+    hourly = container.cpu_reclaimable * cpu + Decimal(container.memory_reclaimable) / GIB * memory
+    return hourly * HOURS_PER_MONTH
+
+
+def _odoo_saving(
+    container: SizedContainer, workers: OdooWorkers, prices: PriceOf
+) -> Decimal | None:
+    """The saving of the pod sized for its workers (memory may be above KRR's)."""
+    sized = replace(
+        container,
+        cpu_recommended=parse_quantity(workers.cpu_recommended),
+        memory_recommended=int(parse_quantity(workers.memory_recommended)),
+    )
+    saving = monthly_saving(sized, prices)
+    return None if saving is None else saving.quantize(CENT, ROUND_HALF_UP)
+
+
+def _recommendation(
+    c: SizedContainer, tenant: str | None, prices: PriceOf
+) -> ContainerRecommendation:
+    saving = monthly_saving(c, prices)
+    risks = [
+        name for name, short in (("oom-kill", c.memory_short), ("throttling", c.cpu_short)) if short
+    ]
+    memory_recommended = _memory(c.memory_recommended)
+    return ContainerRecommendation(
+        tenant=tenant,
+        namespace=c.namespace,
+        kind=c.kind,
+        workload=c.workload,
+        container=c.container,
+        cpu_request=_cpu(c.cpu_request),
+        cpu_recommended=_cpu(c.cpu_recommended),
+        memory_request=_memory(c.memory_request),
+        memory_recommended=memory_recommended,
+        samples=c.samples,
+        monthly_saving=None if saving is None else saving.quantize(CENT, ROUND_HALF_UP),
+        risk=", ".join(risks) or None,
+        cluster=c.cluster,
+        pods=c.pods,
+        cpu_limit=_cpu(c.cpu_limit),
+        cpu_limit_recommended=None,
+        memory_limit=_memory(c.memory_limit),
+        memory_limit_recommended=memory_recommended,
+        cpu_usage_cores=_evidence(c.cpu_usage),
+        cpu_max_cores=_evidence(c.cpu_max),
+        memory_peak_bytes=None if c.memory_peak is None else int(c.memory_peak),
+        hpa_target_cpu_utilisation=c.hpa_target_cpu_percent,
+    )
+
+
+def _cpu(cores: Decimal | None) -> str | None:
+    return None if cores is None or cores <= 0 else cpu_quantity(cores)
+
+
+def _memory(size: int | None) -> str | None:
+    return None if size is None or size <= 0 else memory_quantity(size)
+
+
+def _evidence(value: float | None) -> Decimal | None:
+    """A measured figure for people, to a microcore (the exact float stays in the query)."""
+    return None if value is None else Decimal(repr(value)).quantize(Decimal("0.000001"))
