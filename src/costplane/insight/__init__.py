@@ -8,4 +8,32 @@ returns typed results; none writes. Governance turns some of them into findings 
 the service layer hands them to every surface. See docs/architecture.md.
 """
 
-__all__: list[str] = []
+from costplane.insight.capacity import (
+    DEFAULT_HEADROOM,
+    ClusterState,
+    NodeRecommendations,
+    NodeType,
+    PodDemand,
+    PoolRecommendation,
+    Requirement,
+    Taint,
+    Toleration,
+    UnplacedPod,
+    read_cluster_state,
+    recommend_nodes,
+)
+
+__all__: list[str] = [
+    "DEFAULT_HEADROOM",
+    "ClusterState",
+    "NodeRecommendations",
+    "NodeType",
+    "PodDemand",
+    "PoolRecommendation",
+    "Requirement",
+    "Taint",
+    "Toleration",
+    "UnplacedPod",
+    "read_cluster_state",
+    "recommend_nodes",
+]

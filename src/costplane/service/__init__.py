@@ -19,6 +19,7 @@ from costplane.service.act import (
 )
 from costplane.service.allocate import allocate_days
 from costplane.service.audit import audit_entries, verify_audit
+from costplane.service.capacity import NodesRequest, Requests, recommend_nodes
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.export import FocusRequest, export_month
@@ -76,9 +77,11 @@ __all__ = [
     "IngestHistory",
     "LoadFate",
     "Mode",
+    "NodesRequest",
     "Project",
     "Report",
     "ReportRequest",
+    "Requests",
     "RunRequest",
     "ScheduleRequest",
     "Suppression",
@@ -102,6 +105,7 @@ __all__ = [
     "kept_findings",
     "margin_document",
     "margin_report",
+    "recommend_nodes",
     "reconcile_document",
     "reconcile_report",
     "record_restore",

@@ -35,6 +35,7 @@ from costplane.surfaces.cli import (
     govern,
     ingest,
     policy,
+    recommend,
     record,
     report,
     sources,
@@ -158,6 +159,7 @@ app.add_typer(findings.app, name="findings")
 app.add_typer(generate.app, name="generate")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(policy.app, name="policy")
+app.add_typer(recommend.app, name="recommend")
 app.add_typer(record.app, name="record")
 app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")

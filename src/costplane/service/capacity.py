@@ -1,0 +1,55 @@
+"""Capacity recommendations: idle node capacity per pool (`recommend_nodes`) and
+commitments (`recommend_commitments`). The computations are `costplane.insight`'s; this
+opens the project's stores and hands them the catalog and the options."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+
+from costplane.errors import InputError
+from costplane.insight import (
+    DEFAULT_HEADROOM,
+    NodeRecommendations,
+    read_cluster_state,
+)
+from costplane.insight import (
+    recommend_nodes as pack_pools,
+)
+from costplane.service.project import Project
+
+
+class Requests(enum.StrEnum):
+    """Which requests the packing holds: the pods' own, or a rightsizing's."""
+
+    CURRENT = "current"
+    RECOMMENDED = "recommended"
+
+
+@dataclass(frozen=True)
+class NodesRequest:
+    headroom: Decimal = DEFAULT_HEADROOM
+    """The share of each node kept free (0.2: nodes filled to 80 % of allocatable)."""
+    days: int = 30
+    """The window the bill prices nodes over and the usage shows pods in, ending at the
+    newest inventory snapshot."""
+    requests: Requests = Requests.CURRENT
+
+    def __post_init__(self) -> None:
+        if not Decimal(0) <= self.headroom < 1:
+            raise InputError(f"--headroom {self.headroom * 100}: expected 0 to 99 (percent)")
+        if self.days < 1:
+            raise InputError(f"--days {self.days}: expected at least 1")
+
+
+def recommend_nodes(project: Project, request: NodesRequest) -> NodeRecommendations:
+    catalog = project.catalog()
+    if request.requests is Requests.RECOMMENDED:
+        raise InputError(
+            "--requests recommended needs the workload rightsizing (`costplane recommend "
+            "workloads`), which this build does not have yet; use --requests current"
+        )
+    with project.warehouse(create=False) as warehouse:
+        state = read_cluster_state(warehouse, catalog, request.days)
+    return pack_pools(state, catalog.currency, headroom=request.headroom)

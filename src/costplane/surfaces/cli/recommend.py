@@ -1,0 +1,72 @@
+"""`costplane recommend ...`: what the platform should look like, with the money.
+
+The rules are in docs/rightsizing.md. Each command reads the warehouse and the catalog
+and writes nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import typer
+
+from costplane.money import cents
+from costplane.service import NodesRequest, Requests, recommend_nodes, to_document
+from costplane.surfaces.cli.output import Column, OutputFormat, console, emit_json, render
+from costplane.surfaces.cli.project import project_of
+
+app = typer.Typer(help="Recommendations with their money: node pools, commitments.")
+
+OUTPUT = typer.Option(OutputFormat.TABLE, "--output", "-o")
+
+NODE_COLUMNS = [
+    Column("cluster"),
+    Column("pool"),
+    Column("node_type_now", "type now"),
+    Column("nodes_now", "nodes now", numeric=True),
+    Column("node_type", "type"),
+    Column("nodes_recommended", "nodes", numeric=True),
+    Column("monthly_cost_now", "monthly now", numeric=True),
+    Column("monthly_cost_recommended", "monthly then", numeric=True),
+    Column("saving", numeric=True),
+]
+
+
+@app.command()
+def nodes(
+    ctx: typer.Context,
+    headroom: Decimal = typer.Option(
+        Decimal(20), "--headroom", help="Percent of each node's allocatable kept free."
+    ),
+    days: int = typer.Option(30, "--days", help="Days of bill and usage, to the newest inventory."),
+    requests: Requests = typer.Option(
+        Requests.CURRENT, "--requests", help="Pack the pods' current requests or recommended ones."
+    ),
+    output: OutputFormat = OUTPUT,
+) -> None:
+    """Per cluster and node pool: the node type and count that hold every pod's requests.
+
+    Pods are packed hour by hour (the pods that ran in each hour of the window, by the usage
+    samples) onto each node type the cluster runs, by first-fit decreasing on the dominant
+    resource, keeping --headroom of every node free and respecting the pools' labels and
+    taints; the cheapest type and count win, priced at the bill's node prices.
+    """
+    result = recommend_nodes(
+        project_of(ctx), NodesRequest(headroom=headroom / 100, days=days, requests=requests)
+    )
+    document = to_document(result)
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    rows = document["clusters"]
+    if output is OutputFormat.TABLE:
+        rows = [{k: cents(Decimal(v)) if k in MONEY else v for k, v in row.items()} for row in rows]
+    title = f"Node pools, {result.start} to {result.end}, headroom {headroom} %, {result.currency}"
+    render(rows, NODE_COLUMNS, output, title=title)
+    if output is OutputFormat.TABLE:
+        console.print(f"saving if every pool is resized: {cents(result.saving)} {result.currency}")
+        for pod in result.unplaced:
+            console.print(f"not placed: {pod.cluster}/{pod.namespace}/{pod.name}: {pod.reason}")
+
+
+MONEY = frozenset({"monthly_cost_now", "monthly_cost_recommended", "saving"})
