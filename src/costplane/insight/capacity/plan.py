@@ -176,7 +176,7 @@ def read_cluster_state(
 def newest_snapshot(warehouse: Warehouse) -> dt.datetime:
     inventory = warehouse.table("inventory_snapshots")
     newest = inventory.filter(inventory.kind == "Node").taken_at.max().to_pyarrow().as_py()
-    if newest is None:
+    if not isinstance(newest, dt.datetime):
         raise InputError(
             "the warehouse holds no Node in its inventory: ingest a fleet or run "
             "`costplane collect kubernetes` first"
@@ -227,7 +227,7 @@ def place(
     for pool in pools:
         by_cluster[pool.cluster].append(pool)
     placed: dict[tuple[str, str], list[PodDemand]] = defaultdict(list)
-    unplaced = []
+    unplaced: list[UnplacedPod] = []
     for demand in demands:
         candidates = sorted(by_cluster.get(demand.cluster, []), key=lambda p: p.pool)
         admitting = [
@@ -236,8 +236,7 @@ def place(
             if (demand.pinned and p.pool == demand.node_pool) or _admits(p, demand)
         ]
         own = [p for p in admitting if p.pool == demand.node_pool]
-        chosen = (own or admitting or [None])[0]
-        if chosen is None:
+        if not admitting:
             reason = (
                 "its cluster has no node"
                 if not candidates
@@ -245,6 +244,7 @@ def place(
             )
             unplaced.append(UnplacedPod(demand.cluster, demand.namespace, demand.name, reason))
         else:
+            chosen = (own or admitting)[0]
             placed[chosen.cluster, chosen.pool].append(demand)
     return placed, unplaced
 

@@ -182,7 +182,7 @@ def node_types(
         by_type[node.cluster, node.node_type].append(node)
     types: dict[str, list[NodeType]] = defaultdict(list)
     for (cluster, name), members in sorted(by_type.items()):
-        seen = [billed[n.provider_id] for n in members if n.provider_id in billed]
+        seen = [billed[n.provider_id] for n in members if n.provider_id and n.provider_id in billed]
         if seen:
             hourly = sum((b.cost for b in seen), Decimal(0)) / sum(
                 (b.hours for b in seen), Decimal(0)

@@ -8,8 +8,7 @@ pods ran, on which node, asking for what (the sum of their containers' requests)
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from costplane.warehouse import Warehouse
@@ -37,26 +36,23 @@ def ran_pods(warehouse: Warehouse, start: dt.datetime, end: dt.datetime) -> list
         cpu=inside.cpu_request_cores.sum(), memory=inside.memory_request_bytes.sum()
     )
     rows = per_hour.to_pyarrow().to_pylist()
-    found: dict[tuple[str, str, str], dict[str, object]] = defaultdict(dict)
+    found: dict[tuple[str, str, str], _Seen] = {}
     for row in sorted(rows, key=lambda r: r["hour"]):
         key = (row["cluster"], row["namespace"], row["pod"])
-        entry = found[key]
-        cpu = Decimal(repr(row["cpu"] or 0.0)).quantize(MICRO)
-        memory = Decimal(int(row["memory"] or 0))
-        entry["node"] = row["node"]
-        entry["cpu"] = max(cpu, entry.get("cpu", Decimal(0)))  # type: ignore[type-var]
-        entry["memory"] = max(memory, entry.get("memory", Decimal(0)))  # type: ignore[type-var]
-        offset = int((row["hour"] - start).total_seconds() // 3600)
-        entry.setdefault("hours", set()).add(offset)  # type: ignore[attr-defined]
+        seen = found.setdefault(key, _Seen())
+        seen.node = row["node"]
+        seen.cpu = max(seen.cpu, Decimal(repr(row["cpu"] or 0.0)).quantize(MICRO))
+        seen.memory = max(seen.memory, Decimal(int(row["memory"] or 0)))
+        seen.hours.add(int((row["hour"] - start).total_seconds() // 3600))
     return [
-        RanPod(
-            cluster,
-            namespace,
-            pod,
-            str(entry["node"]),
-            entry["cpu"],  # type: ignore[arg-type]
-            entry["memory"],  # type: ignore[arg-type]
-            frozenset(entry["hours"]),  # type: ignore[arg-type]
-        )
-        for (cluster, namespace, pod), entry in sorted(found.items())
+        RanPod(cluster, namespace, pod, seen.node, seen.cpu, seen.memory, frozenset(seen.hours))
+        for (cluster, namespace, pod), seen in sorted(found.items())
     ]
+
+
+@dataclass
+class _Seen:
+    node: str = ""
+    cpu: Decimal = Decimal(0)
+    memory: Decimal = Decimal(0)
+    hours: set[int] = field(default_factory=set)
