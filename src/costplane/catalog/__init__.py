@@ -10,7 +10,13 @@ from costplane.catalog.allocation import (
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
 from costplane.catalog.load import catalog_schema, load_catalog, parse_catalog
-from costplane.catalog.price_sheet import HOURS_PER_MONTH, Price, PriceSheet
+from costplane.catalog.price_sheet import (
+    HOURS_PER_MONTH,
+    TERM_MONTHS,
+    CommitmentOffer,
+    Price,
+    PriceSheet,
+)
 from costplane.catalog.service_class import (
     WEEKDAYS,
     EnvironmentKind,
@@ -23,12 +29,14 @@ from costplane.catalog.types import Identifier
 
 __all__ = [
     "HOURS_PER_MONTH",
+    "TERM_MONTHS",
     "WEEKDAYS",
     "AllocationRules",
     "Budget",
     "BudgetScope",
     "Catalog",
     "ChargebackRules",
+    "CommitmentOffer",
     "Contract",
     "CostDomain",
     "Drivers",

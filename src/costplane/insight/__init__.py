@@ -22,10 +22,21 @@ from costplane.insight.capacity import (
     read_cluster_state,
     recommend_nodes,
 )
+from costplane.insight.commitments import (
+    CommitmentRecommendation,
+    Commitments,
+    CommitmentUse,
+    HourlyUsage,
+    recommend_commitments,
+)
 
 __all__: list[str] = [
     "DEFAULT_HEADROOM",
     "ClusterState",
+    "CommitmentRecommendation",
+    "CommitmentUse",
+    "Commitments",
+    "HourlyUsage",
     "NodeRecommendations",
     "NodeType",
     "PodDemand",
@@ -35,5 +46,6 @@ __all__: list[str] = [
     "Toleration",
     "UnplacedPod",
     "read_cluster_state",
+    "recommend_commitments",
     "recommend_nodes",
 ]

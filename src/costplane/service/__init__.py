@@ -19,7 +19,13 @@ from costplane.service.act import (
 )
 from costplane.service.allocate import allocate_days
 from costplane.service.audit import audit_entries, verify_audit
-from costplane.service.capacity import NodesRequest, Requests, recommend_nodes
+from costplane.service.capacity import (
+    CommitmentsRequest,
+    NodesRequest,
+    Requests,
+    recommend_commitments,
+    recommend_nodes,
+)
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.export import FocusRequest, export_month
@@ -69,6 +75,7 @@ __all__ = [
     "Acted",
     "ClusterAccess",
     "CollectRequest",
+    "CommitmentsRequest",
     "Demo",
     "FindingsQuery",
     "FocusIngest",
@@ -105,6 +112,7 @@ __all__ = [
     "kept_findings",
     "margin_document",
     "margin_report",
+    "recommend_commitments",
     "recommend_nodes",
     "reconcile_document",
     "reconcile_report",

@@ -11,12 +11,12 @@ from decimal import Decimal
 from costplane.errors import InputError
 from costplane.insight import (
     DEFAULT_HEADROOM,
+    Commitments,
     NodeRecommendations,
     read_cluster_state,
 )
-from costplane.insight import (
-    recommend_nodes as pack_pools,
-)
+from costplane.insight import recommend_commitments as best_commitments
+from costplane.insight import recommend_nodes as pack_pools
 from costplane.service.project import Project
 
 
@@ -53,3 +53,15 @@ def recommend_nodes(project: Project, request: NodesRequest) -> NodeRecommendati
     with project.warehouse(create=False) as warehouse:
         state = read_cluster_state(warehouse, catalog, request.days)
     return pack_pools(state, catalog.currency, headroom=request.headroom)
+
+
+@dataclass(frozen=True)
+class CommitmentsRequest:
+    days: int = 90
+    """The window of the bill the baseline is read from (30 to 90 days), ending at its end."""
+
+
+def recommend_commitments(project: Project, request: CommitmentsRequest) -> Commitments:
+    catalog = project.catalog()
+    with project.warehouse(create=False) as warehouse:
+        return best_commitments(warehouse, catalog, request.days)

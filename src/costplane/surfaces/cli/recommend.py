@@ -11,8 +11,22 @@ from decimal import Decimal
 import typer
 
 from costplane.money import cents
-from costplane.service import NodesRequest, Requests, recommend_nodes, to_document
-from costplane.surfaces.cli.output import Column, OutputFormat, console, emit_json, render
+from costplane.service import (
+    CommitmentsRequest,
+    NodesRequest,
+    Requests,
+    recommend_commitments,
+    recommend_nodes,
+    to_document,
+)
+from costplane.surfaces.cli.output import (
+    Column,
+    OutputFormat,
+    console,
+    emit_json,
+    err_console,
+    render,
+)
 from costplane.surfaces.cli.project import project_of
 
 app = typer.Typer(help="Recommendations with their money: node pools, commitments.")
@@ -70,3 +84,47 @@ def nodes(
 
 
 MONEY = frozenset({"monthly_cost_now", "monthly_cost_recommended", "saving"})
+
+
+COMMITMENT_COLUMNS = [
+    Column("resource_type", "resource type"),
+    Column("sku"),
+    Column("baseline_units", "baseline", numeric=True),
+    Column("commit_units", "commit", numeric=True),
+    Column("term"),
+    Column("discount", numeric=True),
+    Column("monthly_saving", "monthly saving", numeric=True),
+    Column("break_even_utilisation", "break-even use", numeric=True),
+    Column("monthly_loss_if_demand_falls_20", "lost if -20 %", numeric=True),
+]
+
+
+@app.command()
+def commitments(
+    ctx: typer.Context,
+    days: int = typer.Option(90, "--days", help="Days of bill the baseline is read from (30-90)."),
+    output: OutputFormat = OUTPUT,
+) -> None:
+    """Per resource type and SKU billed by the hour: the commitment that saves most.
+
+    The stable baseline is the 10th percentile of the units running each hour over the last
+    --days of the bill; the commitment is the baseline in whole units, at the term and
+    discount of the catalog's price sheet that save most. Break-even utilisation is
+    1 - discount. The bill's current commitments follow with their utilisation.
+    """
+    result = recommend_commitments(project_of(ctx), CommitmentsRequest(days=days))
+    for note in result.notes:
+        err_console.print(f"note: {note}")
+    document = to_document(result)
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    title = f"Commitments, {result.start} to {result.end} ({result.hours} hours), {result.currency}"
+    render(document["recommendations"], COMMITMENT_COLUMNS, output, title=title)
+    if output is OutputFormat.TABLE:
+        for use in result.current:
+            share = "unknown" if use.utilisation is None else f"{use.utilisation * 100:.1f} %"
+            console.print(
+                f"current commitment {use.commitment_discount_id}: used {share} "
+                f"({cents(use.used_cost)} used, {cents(use.unused_cost)} unused)"
+            )
