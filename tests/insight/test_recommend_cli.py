@@ -1,0 +1,67 @@
+"""`costplane recommend nodes|commitments` on the demo project: the issue's JSON shapes,
+money that adds up, and bad flags refused with exit 2."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from tests.conftest import Run
+
+NODE_FIELDS = [
+    "cluster",
+    "pool",
+    "node_type",
+    "nodes_now",
+    "nodes_recommended",
+    "monthly_cost_now",
+    "monthly_cost_recommended",
+    "saving",
+]
+COMMITMENT_FIELDS = [
+    "resource_type",
+    "baseline_units",
+    "commit_units",
+    "term",
+    "discount",
+    "monthly_saving",
+    "break_even_utilisation",
+]
+
+
+def test_nodes_json(cli: Run, demo_home: Path) -> None:
+    done = cli("--home", str(demo_home), "recommend", "nodes", "--output", "json")
+    assert done.exit_code == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert list(document)[:2] == ["currency", "clusters"] and document["currency"] == "EUR"
+    pools = document["clusters"]
+    assert {(p["cluster"], p["pool"]) for p in pools} >= {
+        ("eu-shared-1", "prod"),
+        ("eu-dedicated-1", "system"),
+    }
+    for pool in pools:
+        assert list(pool)[: len(NODE_FIELDS)] == NODE_FIELDS
+        now, then = Decimal(pool["monthly_cost_now"]), Decimal(pool["monthly_cost_recommended"])
+        assert Decimal(pool["saving"]) == now - then
+        assert pool["nodes_recommended"] <= pool["nodes_now"] or pool["saving"] != "0.00"
+    # the demo's system pools run 20 small pods on three 8-core nodes: one holds them
+    system = next(p for p in pools if p["pool"] == "system" and p["cluster"] == "eu-shared-1")
+    assert (system["nodes_now"], system["nodes_recommended"]) == (3, 1)
+
+
+def test_nodes_refuses_a_bad_headroom(cli: Run, demo_home: Path) -> None:
+    done = cli("--home", str(demo_home), "recommend", "nodes", "--headroom", "100")
+    assert done.exit_code == 2 and "--headroom" in done.stderr
+
+
+def test_commitments_json(cli: Run, demo_home: Path) -> None:
+    done = cli("--home", str(demo_home), "recommend", "commitments", "--output", "json")
+    assert done.exit_code == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert list(document)[:2] == ["currency", "recommendations"]
+    assert document["recommendations"], "the demo's VMs run all month: a baseline to commit"
+    for line in document["recommendations"]:
+        assert list(line)[: len(COMMITMENT_FIELDS)] == COMMITMENT_FIELDS
+        assert Decimal(line["break_even_utilisation"]) == 1 - Decimal(line["discount"])
+        assert line["commit_units"] <= Decimal(line["baseline_units"])
