@@ -106,7 +106,8 @@ def test_pools_are_resized_at_the_bills_prices(warehouse: Warehouse) -> None:
     assert general.saving == D("146.00")
     assert tenant.saving == D("146.00")
     assert (general.peak_pods, general.peak_cpu_requested_cores) == (5, D(6))
-    assert general.node_type == "small" and general.priced_by == "bill"
+    assert general.node_type == "small"
+    assert general.priced_by == "bill"
     assert result.saving == D("292.00")
     assert [(p.namespace, p.name) for p in result.unplaced] == [("shop", "lost")]
     assert "no pool" in result.unplaced[0].reason

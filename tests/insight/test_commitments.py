@@ -77,7 +77,8 @@ def test_the_spec_examples_commitment_is_fully_used(
     # two Usage rows Used, EffectiveCost 1.00 each; the Purchase row has no status
     assert use.commitment_discount_id == "<my-commitment-discount-id>"
     assert (use.used_cost, use.unused_cost, use.utilisation) == (D(2), D(0), D(1))
-    assert result.hours == 1 and "first look" in result.notes[0]
+    assert result.hours == 1
+    assert "first look" in result.notes[0]
 
 
 def test_offers_are_checked_like_prices() -> None:

@@ -34,7 +34,8 @@ def test_nodes_json(cli: Run, demo_home: Path) -> None:
     done = cli("--home", str(demo_home), "recommend", "nodes", "--output", "json")
     assert done.exit_code == 0, done.stderr
     document = json.loads(done.stdout)
-    assert list(document)[:2] == ["currency", "clusters"] and document["currency"] == "EUR"
+    assert list(document)[:2] == ["currency", "clusters"]
+    assert document["currency"] == "EUR"
     pools = document["clusters"]
     assert {(p["cluster"], p["pool"]) for p in pools} >= {
         ("eu-shared-1", "prod"),
@@ -52,7 +53,8 @@ def test_nodes_json(cli: Run, demo_home: Path) -> None:
 
 def test_nodes_refuses_a_bad_headroom(cli: Run, demo_home: Path) -> None:
     done = cli("--home", str(demo_home), "recommend", "nodes", "--headroom", "100")
-    assert done.exit_code == 2 and "--headroom" in done.stderr
+    assert done.exit_code == 2
+    assert "--headroom" in done.stderr
 
 
 def test_commitments_json(cli: Run, demo_home: Path) -> None:

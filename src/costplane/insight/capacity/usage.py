@@ -8,8 +8,11 @@ pods ran, on which node, asking for what (the sum of their containers' requests)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from costplane.warehouse import Warehouse
 
@@ -35,24 +38,36 @@ def ran_pods(warehouse: Warehouse, start: dt.datetime, end: dt.datetime) -> list
     per_hour = inside.group_by(["cluster", "namespace", "pod", "node", "hour"]).aggregate(
         cpu=inside.cpu_request_cores.sum(), memory=inside.memory_request_bytes.sum()
     )
-    rows = per_hour.to_pyarrow().to_pylist()
-    found: dict[tuple[str, str, str], _Seen] = {}
-    for row in sorted(rows, key=lambda r: r["hour"]):
-        key = (row["cluster"], row["namespace"], row["pod"])
-        seen = found.setdefault(key, _Seen())
-        seen.node = row["node"]
-        seen.cpu = max(seen.cpu, Decimal(repr(row["cpu"] or 0.0)).quantize(MICRO))
-        seen.memory = max(seen.memory, Decimal(int(row["memory"] or 0)))
-        seen.hours.add(int((row["hour"] - start).total_seconds() // 3600))
-    return [
-        RanPod(cluster, namespace, pod, seen.node, seen.cpu, seen.memory, frozenset(seen.hours))
-        for (cluster, namespace, pod), seen in sorted(found.items())
+    table = per_hour.order_by("hour").to_pyarrow()
+    micros = pc.cast(pc.subtract(table["hour"], pa.scalar(start, table["hour"].type)), pa.int64())
+    table = table.append_column("offset", pc.divide(micros, 3_600_000_000))
+    grouped = table.group_by(["cluster", "namespace", "pod"], use_threads=False).aggregate(
+        [("node", "last"), ("cpu", "max"), ("memory", "max"), ("offset", "list")]
+    )
+    ran = [
+        RanPod(
+            cluster,
+            namespace,
+            pod,
+            node,
+            Decimal(repr(cpu or 0.0)).quantize(MICRO),
+            Decimal(int(memory or 0)),
+            frozenset(hours),
+        )
+        for cluster, namespace, pod, node, cpu, memory, hours in zip(
+            *(
+                grouped[name].to_pylist()
+                for name in (
+                    "cluster",
+                    "namespace",
+                    "pod",
+                    "node_last",
+                    "cpu_max",
+                    "memory_max",
+                    "offset_list",
+                )
+            ),
+            strict=True,
+        )
     ]
-
-
-@dataclass
-class _Seen:
-    node: str = ""
-    cpu: Decimal = Decimal(0)
-    memory: Decimal = Decimal(0)
-    hours: set[int] = field(default_factory=set)
+    return sorted(ran, key=lambda r: (r.cluster, r.namespace, r.pod))
