@@ -10,13 +10,16 @@ import pytest
 
 from costplane.errors import InputError
 from costplane.insight import (
+    Capacity,
+    Item,
     PodDemand,
     Taint,
     Toleration,
+    first_fit_decreasing,
+    nodes_needed,
     read_cluster_state,
     recommend_nodes,
 )
-from costplane.insight.capacity import Capacity, Item, first_fit_decreasing, nodes_needed
 from costplane.warehouse import Warehouse
 from tests.insight.conftest import GIB, POOL_LABEL, Cluster, insight_catalog
 

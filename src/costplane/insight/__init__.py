@@ -10,7 +10,9 @@ the service layer hands them to every surface. See docs/architecture.md.
 
 from costplane.insight.capacity import (
     DEFAULT_HEADROOM,
+    Capacity,
     ClusterState,
+    Item,
     NodeRecommendations,
     NodeType,
     PodDemand,
@@ -19,6 +21,8 @@ from costplane.insight.capacity import (
     Taint,
     Toleration,
     UnplacedPod,
+    first_fit_decreasing,
+    nodes_needed,
     read_cluster_state,
     recommend_nodes,
 )
@@ -26,17 +30,17 @@ from costplane.insight.commitments import (
     CommitmentRecommendation,
     Commitments,
     CommitmentUse,
-    HourlyUsage,
     recommend_commitments,
 )
 
 __all__: list[str] = [
     "DEFAULT_HEADROOM",
+    "Capacity",
     "ClusterState",
     "CommitmentRecommendation",
     "CommitmentUse",
     "Commitments",
-    "HourlyUsage",
+    "Item",
     "NodeRecommendations",
     "NodeType",
     "PodDemand",
@@ -45,6 +49,8 @@ __all__: list[str] = [
     "Taint",
     "Toleration",
     "UnplacedPod",
+    "first_fit_decreasing",
+    "nodes_needed",
     "read_cluster_state",
     "recommend_commitments",
     "recommend_nodes",
