@@ -69,15 +69,19 @@ class Cluster:
         daily_cost: str = "4.80",
         taint: str | None = None,
         billed_days: range | None = None,
+        zone: str | None = None,
     ) -> None:
         spec: dict[str, Any] = {"providerID": f"cloud://{name}"}
         if taint:
             spec["taints"] = [{"key": "dedicated", "value": taint, "effect": "NoSchedule"}]
+        labels = {POOL_LABEL: pool, TYPE_LABEL: node_type}
+        if zone:
+            labels["topology.kubernetes.io/zone"] = zone
         self.objects.append(
             {
                 "apiVersion": "v1",
                 "kind": "Node",
-                "metadata": {"name": name, "labels": {POOL_LABEL: pool, TYPE_LABEL: node_type}},
+                "metadata": {"name": name, "labels": labels},
                 "spec": spec,
                 "status": {
                     "capacity": {"cpu": cpu, "memory": memory},

@@ -128,14 +128,19 @@ def test_a_cheaper_type_wins_and_headroom_moves_the_count(warehouse: Warehouse) 
         cluster.pod(f"web-{n}", "shop", f"big{n % 2}", "1", "1Gi")
     cluster.load(warehouse, catalog)
     state = read_cluster_state(warehouse, catalog, 2)
-    general = {p.pool: p for p in recommend_nodes(state, "EUR").clusters}["general"]
-    # 3 cores: one small node (3.2 cores usable) at 146.00 beats one large at 292.00
+    # by default a pool keeps its own types: one large node (3 cores fit one)
+    own = {p.pool: p for p in recommend_nodes(state, "EUR").clusters}["general"]
+    assert (own.node_type, own.nodes_recommended, own.saving) == ("large", 1, D("292.00"))
+    by_pool = {p.pool: p for p in recommend_nodes(state, "EUR", any_type=True).clusters}
+    general = by_pool["general"]
+    # any type the cluster runs: 3 cores, one small node (3.2 cores usable) at 146.00 beats
+    # one large at 292.00
     assert (general.node_type, general.nodes_recommended) == ("small", 1)
     assert general.monthly_cost_recommended == D("146.00")
     assert general.saving == D("584.00") - D("146.00")
     # with no headroom kept, still one small node; with 30 %, 2.8 cores: two small nodes
     # (292.00) tie one large (292.00): the pool's own type wins the tie
-    strict = recommend_nodes(state, "EUR", headroom=D("0.3"))
+    strict = recommend_nodes(state, "EUR", headroom=D("0.3"), any_type=True)
     general = {p.pool: p for p in strict.clusters}["general"]
     assert (general.node_type, general.nodes_recommended) == ("large", 1)
     with pytest.raises(InputError, match="headroom"):
@@ -150,3 +155,17 @@ def test_recommended_requests_replace_the_current_ones(warehouse: Warehouse) -> 
     pools = {p.pool: p for p in recommend_nodes(state, "EUR", demands=halved).clusters}
     # general's busiest hour now asks 3 cores: one node of 3.2 cores
     assert pools["general"].nodes_recommended == 1
+
+
+def test_a_pool_keeps_a_node_in_every_zone_it_spans(warehouse: Warehouse) -> None:
+    catalog = insight_catalog()
+    cluster = Cluster(days=2)
+    for n, zone in enumerate("abc"):
+        cluster.node(f"z{n}", "general", zone=f"eu-{zone}")
+    cluster.pod("web", "shop", "z0", "500m", "1Gi")
+    cluster.load(warehouse, catalog)
+    state = read_cluster_state(warehouse, catalog, 2)
+    [spread] = recommend_nodes(state, "EUR").clusters
+    assert (spread.nodes_now, spread.nodes_recommended, spread.saving) == (3, 3, D("0.00"))
+    [packed] = recommend_nodes(state, "EUR", spread_zones=False).clusters
+    assert (packed.nodes_recommended, packed.saving) == (1, D("292.00"))

@@ -35,6 +35,10 @@ class NodesRequest:
     """The window the bill prices nodes over and the usage shows pods in, ending at the
     newest inventory snapshot."""
     requests: Requests = Requests.CURRENT
+    spread_zones: bool = True
+    """Keep a node in every availability zone a pool spans now."""
+    any_type: bool = False
+    """Let a pool change to any node type its cluster runs, not only its own."""
 
     def __post_init__(self) -> None:
         if not Decimal(0) <= self.headroom < 1:
@@ -52,7 +56,13 @@ def recommend_nodes(project: Project, request: NodesRequest) -> NodeRecommendati
         )
     with project.warehouse(create=False) as warehouse:
         state = read_cluster_state(warehouse, catalog, request.days)
-    return pack_pools(state, catalog.currency, headroom=request.headroom)
+    return pack_pools(
+        state,
+        catalog.currency,
+        headroom=request.headroom,
+        spread_zones=request.spread_zones,
+        any_type=request.any_type,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,11 @@ headroom, and what that saves a month at the bill's node prices (docs/rightsizin
    admits is reported, not packed.
 2. A node of a type offers `allocatable x (1 - headroom)` minus the requests of the pool's
    per-node pods (DaemonSets, static pods) on its busiest node.
-3. For every node type the cluster runs, first-fit decreasing gives the node count; a pool
-   holding pods keeps at least `min_nodes`. The cheapest (count x the type's hourly price x
+3. For every node type the pool runs (or, with `any_type`, every type its cluster runs),
+   first-fit decreasing gives the node count; a pool
+   holding pods keeps at least `min_nodes`, and, with `spread_zones`, a node in each
+   availability zone its nodes span now (a pool spread for availability stays spread). The
+   cheapest (count x the type's hourly price x
    730) wins; on a tie the pool's own type, then fewer nodes.
 """
 
@@ -191,6 +194,8 @@ def recommend_nodes(
     headroom: Decimal = DEFAULT_HEADROOM,
     demands: Sequence[PodDemand] | None = None,
     min_nodes: int = 1,
+    spread_zones: bool = True,
+    any_type: bool = False,
 ) -> NodeRecommendations:
     """Every pool's recommendation; `demands` replaces the pods' current requests (e.g.
     with a rightsizing's recommended ones)."""
@@ -202,11 +207,15 @@ def recommend_nodes(
         plans.append(
             plan_pool(
                 pool,
-                state.node_types.get(pool.cluster, ()),
+                [
+                    t
+                    for t in state.node_types.get(pool.cluster, ())
+                    if any_type or t.name in {n.node_type for n in pool.nodes}
+                ],
                 placed.get((pool.cluster, pool.pool), []),
                 state.daemon_overhead.get((pool.cluster, pool.pool), (Decimal(0), Decimal(0))),
                 headroom,
-                min_nodes,
+                max(min_nodes, pool.zones if spread_zones else 0),
             )
         )
     plans.sort(key=lambda p: (-p.saving, p.cluster, p.pool))

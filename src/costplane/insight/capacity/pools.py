@@ -24,6 +24,7 @@ from costplane.quantity import GIB, cpu_cores, memory_bytes
 from costplane.warehouse import Warehouse
 
 BILL, PRICE_SHEET = "bill", "price-sheet"
+ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Node:
     allocatable_memory: Decimal
     capacity_cpu: Decimal
     capacity_memory: Decimal
+    zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ class NodePool:
     labels: Mapping[str, str]
     taints: tuple[Taint, ...]
     hourly_cost: Decimal
+
+    @property
+    def zones(self) -> int:
+        """How many availability zones its nodes span (nodes without a zone label: none)."""
+        return len({n.zone for n in self.nodes if n.zone})
 
     @property
     def node_type(self) -> str:
@@ -95,6 +102,7 @@ def read_nodes(objects: Objects) -> list[Node]:
                 allocatable_memory=Decimal(memory_bytes(allocatable.get("memory", 0))),
                 capacity_cpu=cpu_cores(capacity.get("cpu", 0)),
                 capacity_memory=Decimal(memory_bytes(capacity.get("memory", 0))),
+                zone=next((labels[k] for k in ZONE_LABELS if labels.get(k)), None),
             )
         )
     return nodes

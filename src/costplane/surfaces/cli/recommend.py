@@ -56,6 +56,16 @@ def nodes(
     requests: Requests = typer.Option(
         Requests.CURRENT, "--requests", help="Pack the pods' current requests or recommended ones."
     ),
+    spread_zones: bool = typer.Option(
+        True,
+        "--spread-zones/--ignore-zones",
+        help="Keep a node in every availability zone a pool spans now.",
+    ),
+    any_type: bool = typer.Option(
+        False,
+        "--any-type/--own-types",
+        help="Let a pool change to any node type its cluster runs (default: its own types).",
+    ),
     output: OutputFormat = OUTPUT,
 ) -> None:
     """Per cluster and node pool: the node type and count that hold every pod's requests.
@@ -66,7 +76,14 @@ def nodes(
     taints; the cheapest type and count win, priced at the bill's node prices.
     """
     result = recommend_nodes(
-        project_of(ctx), NodesRequest(headroom=headroom / 100, days=days, requests=requests)
+        project_of(ctx),
+        NodesRequest(
+            headroom=headroom / 100,
+            days=days,
+            requests=requests,
+            spread_zones=spread_zones,
+            any_type=any_type,
+        ),
     )
     document = to_document(result)
     if output is OutputFormat.JSON:
