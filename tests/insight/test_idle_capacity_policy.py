@@ -27,13 +27,13 @@ def test_each_pool_a_node_too_big_is_a_finding(warehouse: Warehouse) -> None:
     found = {f.resource.name: f for f in review.findings}
     # general and tenant-a each run a 0.20-an-hour node too many (146.00 a month); `odd`
     # holds 6 + 1 cores on two 6.4-core nodes: nothing to save, no finding
-    assert sorted(found) == ["general", "tenant-a"]
+    assert sorted(found) == ["c1/general", "c1/tenant-a"]
     assert {f.monthly_waste for f in found.values()} == {Decimal("146.00")}
     assert {f.resource.cluster for f in found.values()} == {"c1"}
     state = read_cluster_state(warehouse, catalog, 30)
-    command = {p.pool: p.saving for p in recommend_nodes(state, "EUR").clusters}
+    command = {f"c1/{p.pool}": p.saving for p in recommend_nodes(state, "EUR").clusters}
     assert all(found[name].monthly_waste == command[name] for name in found)
-    assert command["odd"] == Decimal("0.00")
+    assert command["c1/odd"] == Decimal("0.00")
 
 
 def test_no_pool_no_finding(warehouse: Warehouse) -> None:

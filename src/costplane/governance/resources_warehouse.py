@@ -13,7 +13,8 @@
   databases; ref name = `<tenant>/<environment>`.
 - `node-pool`: one per node pool of the latest Node inventory (the pool labels the
   allocation reads; `(no pool)` for nodes without one); keys cluster, pool, nodeType,
-  nodes, zones; ref name = the pool, cluster = its cluster. Only with the capacity facts.
+  nodes, zones; ref name = `<cluster>/<pool>`, cluster = its cluster. Only with the
+  capacity facts.
 
 Every document also has `kind` and `metadata.name` (and `metadata.namespace` for a
 backup set), so policies read them like Kubernetes objects. What is measured about
@@ -232,14 +233,15 @@ def _environments(catalog: Catalog) -> list[tuple[Document, ResourceRef]]:
 def _node_pools(capacity: CapacityFacts, end: dt.datetime) -> list[tuple[Document, ResourceRef]]:
     found = []
     for pool in capacity.state(end - POOL_WINDOW, end).pools:
+        name = f"{pool.cluster}/{pool.pool}"
         document = {
             "kind": "node-pool",
-            "metadata": {"name": pool.pool},
+            "metadata": {"name": name},
             "cluster": pool.cluster,
             "pool": pool.pool,
             "nodeType": pool.node_type,
             "nodes": len(pool.nodes),
             "zones": pool.zones,
         }
-        found.append((document, ResourceRef("node-pool", pool.pool, cluster=pool.cluster)))
+        found.append((document, ResourceRef("node-pool", name, cluster=pool.cluster)))
     return found

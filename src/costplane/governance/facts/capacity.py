@@ -2,7 +2,7 @@
 `costplane recommend nodes` computes it (`costplane.insight`), so the policy and the command
 agree number for number.
 
-A `node-pool` resource (cluster = its cluster, name = the pool) gets its pool's monthly
+A `node-pool` resource (cluster = its cluster, name = `<cluster>/<pool>`) gets its pool's monthly
 saving with the recommended node type and count, and what one of its nodes costs a month
 now. The window is the insight's: the bill prices nodes over it and the usage shows pods
 in it, ending at the evaluation instant.
@@ -68,10 +68,10 @@ class CapacityFacts(WarehouseProvider):
         assert start is not None, "the capacity facts are windowed"
         if not any(ref.kind == "node-pool" for ref in subjects):
             return [None] * len(subjects)
-        pools = {(p.cluster, p.pool): p for p in self.recommendations(start, end).clusters}
+        pools = {f"{p.cluster}/{p.pool}": p for p in self.recommendations(start, end).clusters}
         values: list[object] = []
         for ref in subjects:
-            pool = pools.get((ref.cluster or "", ref.name)) if ref.kind == "node-pool" else None
+            pool = pools.get(ref.name) if ref.kind == "node-pool" else None
             if pool is None:
                 values.append(None)
             elif request.name == "idle_capacity_saving":
