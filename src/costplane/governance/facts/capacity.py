@@ -1,18 +1,17 @@
-"""`idle_capacity_saving` and `node_monthly_cost`: a node pool's idle capacity, as
+"""`idle_capacity_saving` and `idle_capacity_nodes`: a node pool's idle capacity, as
 `costplane recommend nodes` computes it (`costplane.insight`), so the policy and the command
 agree number for number.
 
-A `node-pool` resource (cluster = its cluster, name = `<cluster>/<pool>`) gets its pool's monthly
-saving with the recommended node type and count, and what one of its nodes costs a month
-now. The window is the insight's: the bill prices nodes over it and the usage shows pods
-in it, ending at the evaluation instant.
+A `node-pool` resource (cluster = its cluster, name = `<cluster>/<pool>`) gets its pool's
+monthly saving with the recommended node type and count, and that saving counted in the
+pool's current nodes (1.00: a node can go). The window is the insight's: the bill prices
+nodes over it and the usage shows pods in it, ending at the evaluation instant.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 
 from costplane.catalog import Catalog
 from costplane.governance.facts.fact import FactDefinition, FactRequest, FactType
@@ -39,9 +38,10 @@ class CapacityFacts(WarehouseProvider):
             windowed=True,
         ),
         FactDefinition(
-            "node_monthly_cost",
+            "idle_capacity_nodes",
             FactType.NUMBER,
-            "what one node of a node pool costs a month now, at the bill's prices",
+            "a node pool's idle capacity saving counted in its current nodes (exact prices, "
+            "to 0.01): 1 when one node can go",
             windowed=True,
         ),
     )
@@ -77,7 +77,5 @@ class CapacityFacts(WarehouseProvider):
             elif request.name == "idle_capacity_saving":
                 values.append(pool.saving)
             else:
-                values.append(
-                    pool.monthly_cost_now / pool.nodes_now if pool.nodes_now else Decimal(0)
-                )
+                values.append(pool.nodes_spare)
         return values

@@ -12,7 +12,7 @@
   unused_indexes, attachment_db_bytes, failed_mail;
 - `cache_stats` (caches.py): maxmemory_bytes, used_memory_bytes, evicted_keys;
 - nodes, pods' hourly requests and the nodes' bill, through `costplane.insight`
-  (capacity.py, with a catalog): idle_capacity_saving, node_monthly_cost.
+  (capacity.py, with a catalog): idle_capacity_saving, idle_capacity_nodes.
 
 Each is read in bulk, one Ibis query per kind of fact and window whatever the
 number of resources, and the result is kept for the run, so the same query runs

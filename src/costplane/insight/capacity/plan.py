@@ -78,6 +78,9 @@ class PoolRecommendation:
     monthly_cost_recommended: Decimal
     saving: Decimal
     node_type_now: str
+    nodes_spare: Decimal
+    """The saving in nodes of the pool's current price (exact prices, to 0.01): 1.00 when
+    one node can go, 0.50 when a change of type saves half a node."""
     peak_pods: int
     """The most pods that ran in one hour; and (below) the most they requested in one hour."""
     peak_cpu_requested_cores: Decimal
@@ -305,10 +308,14 @@ def plan_pool(
         pods_memory = max(pods_memory, sum((items[i].memory_bytes for i in members), Decimal(0)))
     if best is None:  # nothing holds its biggest pod: keep what runs
         chosen_name, count, monthly, priced_by = now_type, len(pool.nodes), monthly_now, "current"
+        hourly_then = pool.hourly_cost
     else:
         _, chosen, count = best
         chosen_name, priced_by = chosen.name, chosen.priced_by
-        monthly = money(count * chosen.hourly_price * HOURS_PER_MONTH)
+        hourly_then = count * chosen.hourly_price
+        monthly = money(hourly_then * HOURS_PER_MONTH)
+    per_node = pool.hourly_cost / len(pool.nodes) if pool.nodes else Decimal(0)
+    spare = (pool.hourly_cost - hourly_then) / per_node if per_node else Decimal(0)
     return PoolRecommendation(
         cluster=pool.cluster,
         pool=pool.pool,
@@ -319,6 +326,7 @@ def plan_pool(
         monthly_cost_recommended=monthly,
         saving=monthly_now - monthly,
         node_type_now=now_type,
+        nodes_spare=spare.quantize(CENT, rounding=ROUND_HALF_EVEN),
         peak_pods=pods,
         peak_cpu_requested_cores=pods_cpu,
         peak_memory_requested_bytes=pods_memory,
