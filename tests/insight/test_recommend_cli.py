@@ -46,9 +46,15 @@ def test_nodes_json(cli: Run, demo_home: Path) -> None:
         now, then = Decimal(pool["monthly_cost_now"]), Decimal(pool["monthly_cost_recommended"])
         assert Decimal(pool["saving"]) == now - then
         assert pool["nodes_recommended"] <= pool["nodes_now"] or pool["saving"] != "0.00"
-    # the demo's system pools run 20 small pods on three 8-core nodes: one holds them
+    # the demo's pools are sized for their requests, three zones for system and production:
+    # with the defaults nothing is spare (docs/rightsizing.md, "On the demo")
+    assert {p["saving"] for p in pools} == {"0.00"}
+    spread = cli("--home", str(demo_home), "recommend", "nodes", "--ignore-zones", "-o", "json")
+    pools = json.loads(spread.stdout)["clusters"]
+    # without the zone floor the system pools' 20 small pods fit one of their 8-core nodes
     system = next(p for p in pools if p["pool"] == "system" and p["cluster"] == "eu-shared-1")
     assert (system["nodes_now"], system["nodes_recommended"]) == (3, 1)
+    assert system["nodes_spare"] == "2.00"
 
 
 def test_nodes_refuses_a_bad_headroom(cli: Run, demo_home: Path) -> None:
