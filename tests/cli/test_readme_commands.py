@@ -72,4 +72,4 @@ def test_a_readme_command_works_on_the_demo(
     result = CliRunner().invoke(app, words)
     assert result.exit_code == 0, f"{command}: {result.stderr}"
     if "--out" in words:
-        assert Path(words[words.index("--out") + 1]).is_file()
+        assert Path(words[words.index("--out") + 1]).exists()
