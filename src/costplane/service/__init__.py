@@ -19,6 +19,7 @@ from costplane.service.act import (
 )
 from costplane.service.allocate import allocate_days
 from costplane.service.audit import audit_entries, verify_audit
+from costplane.service.class_change import ClassChangePlan, ClassChangeRequest, plan_class_change
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.drift import DriftReport, DriftRequest, drift
@@ -94,6 +95,8 @@ __all__ = [
     "ACTIVE",
     "ActOptions",
     "Acted",
+    "ClassChangePlan",
+    "ClassChangeRequest",
     "ClassReportRequest",
     "ClusterAccess",
     "CollectRequest",
@@ -147,6 +150,7 @@ __all__ = [
     "margin_document",
     "margin_report",
     "notification_history",
+    "plan_class_change",
     "plan_migration",
     "recommend_placement",
     "reconcile_document",
