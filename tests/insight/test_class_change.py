@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from costplane.catalog import Catalog, parse_catalog
 from costplane.errors import InputError
-from costplane.insight import ClassChange, class_change
+from costplane.insight.class_change import ClassChange, class_change
 from costplane.surfaces.cli.app import app
 from costplane.warehouse import ALLOCATIONS, Warehouse
 from tests.conftest import DEMO_PERIOD

@@ -8,13 +8,6 @@ returns typed results; none writes. Governance turns some of them into findings 
 the service layer hands them to every surface. See docs/architecture.md.
 """
 
-from costplane.insight.class_change import (
-    ClassChange,
-    CostSplit,
-    ManifestDiff,
-    Shortfall,
-    class_change,
-)
 from costplane.insight.dr import (
     Evidence,
     RecoveryEvidence,
@@ -35,21 +28,16 @@ from costplane.insight.entitlements import (
 
 __all__: list[str] = [
     "UNUSED_SHARE",
-    "ClassChange",
-    "CostSplit",
     "EntitlementItem",
     "Entitlements",
     "EnvironmentEntitlements",
     "Evidence",
-    "ManifestDiff",
     "RecoveryEvidence",
     "Requirement",
-    "Shortfall",
     "Status",
     "TenantEntitlements",
     "TenantRecovery",
     "capacity_status",
-    "class_change",
     "dr_evidence",
     "entitlements",
 ]

@@ -19,7 +19,12 @@ from costplane.service.act import (
 )
 from costplane.service.allocate import allocate_days
 from costplane.service.audit import audit_entries, verify_audit
-from costplane.service.class_change import ClassChangePlan, ClassChangeRequest, plan_class_change
+from costplane.service.class_change import (
+    ClassChangePlan,
+    ClassChangeRequest,
+    class_change_document,
+    plan_class_change,
+)
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.drift import DriftReport, DriftRequest, drift
@@ -133,6 +138,7 @@ __all__ = [
     "chargeback_document",
     "chargeback_lines",
     "chargeback_report",
+    "class_change_document",
     "collector_status",
     "dr_document",
     "dr_report",

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from costplane.allocation import Window
 from costplane.blueprint import kustomize_files
-from costplane.insight import ClassChange, class_change
-from costplane.insight.class_change import rendering, with_class
+from costplane.insight.class_change import ClassChange, class_change, rendering, with_class
 from costplane.insight.placement import newest_allocated_month
 from costplane.service.project import Project
+from costplane.service.serialise import to_document
 from costplane.written_file import make_directories, write_text
 
 
@@ -60,3 +61,9 @@ def plan_class_change(project: Project, request: ClassChangeRequest) -> ClassCha
             make_directories(target.parent, root=out)
         write_text(target, text, root=out)
     return ClassChangePlan(change, tuple(files))
+
+
+def class_change_document(plan: ClassChangePlan) -> dict[str, Any]:
+    """`{"plan": "class-change", "tenant", "period", ..., "manifests": [...], "written"}`:
+    the change's fields and computed values, then the files written (docs/service-classes.md)."""
+    return {"plan": "class-change", **to_document(plan.change), "written": list(plan.written)}

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from costplane.allocation import KindCosts, ReconciledDay, TenantCharge, TenantMargin
-from costplane.insight import ClassChange, CostSplit, Shortfall
+from costplane.insight.class_change import ClassChange, CostSplit, Shortfall
 
 COMPUTED: Mapping[type, tuple[str, ...]] = {
     ClassChange: (

@@ -4,14 +4,13 @@ before and after, and the entitlements of the new class below the tenant's use (
 refused unless forced). See docs/service-classes.md, "A class change, priced"."""
 
 from costplane.insight.class_change.fit import Shortfall
-from costplane.insight.class_change.manifests import ManifestDiff, rendering, with_class
+from costplane.insight.class_change.manifests import rendering, with_class
 from costplane.insight.class_change.plan import ClassChange, class_change
 from costplane.insight.class_change.pricing import CostSplit
 
 __all__ = [
     "ClassChange",
     "CostSplit",
-    "ManifestDiff",
     "Shortfall",
     "class_change",
     "rendering",

@@ -23,7 +23,8 @@ from costplane.insight.class_change.manifests import (
 )
 from costplane.insight.class_change.pricing import CostSplit, cost_after
 from costplane.insight.entitlements import entitlements
-from costplane.insight.placement import RenderedCost, footprints, rendered_cost
+from costplane.insight.placement.footprint import footprints
+from costplane.insight.placement.rendered import RenderedCost, rendered_cost
 from costplane.money import cents
 from costplane.warehouse import Warehouse
 

@@ -1,7 +1,7 @@
 """Placement: which tenants belong on the shared platform and which in a dedicated
 environment, and how to move them there in waves (docs/placement.md)."""
 
-from costplane.insight.placement.footprint import Footprint, footprints
+from costplane.insight.placement.footprint import Footprint
 from costplane.insight.placement.placement import (
     Placement,
     SkippedTenant,
@@ -9,7 +9,7 @@ from costplane.insight.placement.placement import (
     place_tenants,
     placement_of,
 )
-from costplane.insight.placement.rendered import RenderedCost, rendered_cost
+from costplane.insight.placement.rendered import RenderedCost
 from costplane.insight.placement.scoring import (
     CRITERIA,
     Criterion,
@@ -45,12 +45,10 @@ __all__ = [
     "Traffic",
     "Wave",
     "Workload",
-    "footprints",
     "gather_evidence",
     "newest_allocated_month",
     "place_tenants",
     "placement_of",
     "plan_waves",
-    "rendered_cost",
     "waves_of",
 ]

@@ -13,16 +13,15 @@ from typing import Any
 import typer
 
 from costplane.errors import InputError
-from costplane.insight import ClassChange
+from costplane.insight.class_change import ClassChange
 from costplane.insight.placement import MigrationPlan
 from costplane.service import (
-    ClassChangePlan,
     ClassChangeRequest,
     MigrationRequest,
+    class_change_document,
     plan_class_change,
     plan_migration,
 )
-from costplane.service.serialise import to_document
 from costplane.surfaces.cli.output import Column, OutputFormat, console, emit_json, render
 from costplane.surfaces.cli.project import project_of
 
@@ -229,11 +228,6 @@ def class_change(
         console.file.flush()
         for manifest in change.manifests:
             sys.stdout.write(manifest.diff)
-
-
-def class_change_document(plan: ClassChangePlan) -> dict[str, Any]:
-    """`{"plan": "class-change", "tenant", "period", ..., "manifests": [...], "written"}`."""
-    return {"plan": "class-change", **to_document(plan.change), "written": list(plan.written)}
 
 
 def _change_title(change: ClassChange) -> str:
