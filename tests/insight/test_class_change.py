@@ -242,3 +242,23 @@ def test_demo_unknown_tenant_and_class_exit_2(demo_home: Path) -> None:
     code, _, err = _invoke(demo_home, TENANT, "--to", "gold")
     assert code == 2
     assert "not a service class" in err
+
+
+def test_a_class_that_cannot_render_is_a_catalog_error_at_its_line(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    home = tmp_path / "demo"  # the catalog alone: the check comes before the warehouse
+    home.mkdir()
+    catalog = home / "costplane.yaml"
+    text = (demo_home / "costplane.yaml").read_text()
+    # dedicated's production quota: 12 cores -> 100m, below the smallest Odoo environment
+    start = text.index("  dedicated:\n")
+    at = text.index('cpu: "12"', start)
+    catalog.write_text(text[:at] + 'cpu: "100m"' + text[at + len('cpu: "12"') :])
+    quota = text.index("      production:\n", start)  # the key the problem is at
+    line = text[:quota].count("\n") + 1
+    code, _, err = _invoke(home, TENANT, "--to", "dedicated")
+    assert code == 2
+    assert f"costplane.yaml:{line}:" in err
+    assert "service_classes.dedicated.quota.production" in err
+    assert "smaller than the minimum Odoo environment" in err

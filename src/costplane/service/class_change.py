@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from costplane.allocation import Window
-from costplane.blueprint import kustomize_files
+from costplane.blueprint import kustomize_files, render_problems
+from costplane.catalog import locate_problems
 from costplane.insight.class_change import ClassChange, class_change, rendering, with_class
 from costplane.insight.placement import newest_allocated_month
 from costplane.service.project import Project
@@ -42,6 +43,11 @@ class ClassChangePlan:
 
 def plan_class_change(project: Project, request: ClassChangeRequest) -> ClassChangePlan:
     catalog = project.catalog()
+    tenant = catalog.tenant(request.tenant)
+    if tenant is not None and request.to in catalog.service_classes:
+        problems = render_problems(catalog, [tenant.service_class, request.to])
+        if problems:  # FILE:LINE here; the stage names the class without the file
+            raise locate_problems(project.settings.catalog_path, problems)
     with project.warehouse(create=False) as warehouse:
         window = (
             newest_allocated_month(warehouse)
