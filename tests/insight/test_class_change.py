@@ -19,11 +19,14 @@ import duckdb
 import ibis
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from costplane.catalog import Catalog, parse_catalog
+from costplane.catalog import Catalog, SharedRule, parse_catalog
 from costplane.errors import InputError
-from costplane.insight.class_change import ClassChange, class_change
+from costplane.insight.class_change import ClassChange, CostSplit, class_change
+from costplane.insight.class_change.pricing import cost_after
 from costplane.surfaces.cli.app import app
 from costplane.warehouse import ALLOCATIONS, Warehouse
 from tests.conftest import DEMO_PERIOD
@@ -262,3 +265,24 @@ def test_a_class_that_cannot_render_is_a_catalog_error_at_its_line(
     assert f"costplane.yaml:{line}:" in err
     assert "service_classes.dedicated.quota.production" in err
     assert "smaller than the minimum Odoo environment" in err
+
+
+money = st.decimals(min_value=0, max_value=100_000, places=2)
+change_of = st.decimals(min_value=-100_000, max_value=100_000, places=2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(direct=money, shared=money, change=change_of)
+def test_shared_cost_follows_direct_cost_when_weighted(
+    direct: Decimal, shared: Decimal, change: Decimal
+) -> None:
+    before = CostSplit(direct, shared)
+    weighted = cost_after(before, change, SharedRule.WEIGHTED)
+    even = cost_after(before, change, SharedRule.EVEN)
+    assert weighted.direct == even.direct == max(Decimal(0), direct + change)
+    assert even.shared == shared  # even: the same share whatever the size
+    if direct > 0:  # weighted: shared over direct stays, to the cent
+        assert abs(weighted.shared - shared * weighted.direct / direct) <= Decimal("0.005")
+    else:
+        assert weighted.shared == shared
+    assert cost_after(before, Decimal(0), SharedRule.WEIGHTED) == before
