@@ -38,6 +38,12 @@ from costplane.service.capacity import (
     recommend_commitments,
     recommend_nodes,
 )
+from costplane.service.class_change import (
+    ClassChangePlan,
+    ClassChangeRequest,
+    class_change_document,
+    plan_class_change,
+)
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.drift import DriftReport, DriftRequest, drift
@@ -123,6 +129,8 @@ __all__ = [
     "AnomaliesRequest",
     "BudgetsReport",
     "BudgetsRequest",
+    "ClassChangePlan",
+    "ClassChangeRequest",
     "ClassReportRequest",
     "ClusterAccess",
     "CollectRequest",
@@ -169,6 +177,7 @@ __all__ = [
     "chargeback_document",
     "chargeback_lines",
     "chargeback_report",
+    "class_change_document",
     "collector_status",
     "dr_document",
     "dr_report",
@@ -188,6 +197,7 @@ __all__ = [
     "margin_document",
     "margin_report",
     "notification_history",
+    "plan_class_change",
     "plan_migration",
     "recommend_commitments",
     "recommend_nodes",

@@ -21,8 +21,18 @@ from typing import Any
 from pydantic import BaseModel
 
 from costplane.allocation import KindCosts, ReconciledDay, TenantCharge, TenantMargin
+from costplane.insight.class_change import ClassChange, CostSplit, Shortfall
 
 COMPUTED: Mapping[type, tuple[str, ...]] = {
+    ClassChange: (
+        "fee_change",
+        "cost_change",
+        "margin_before",
+        "margin_after",
+        "margin_change",
+    ),
+    CostSplit: ("total",),
+    Shortfall: ("short_by",),
     KindCosts: ("total",),
     ReconciledDay: ("difference",),
     TenantCharge: ("total",),

@@ -1,20 +1,33 @@
-"""`costplane plan ...`: plans to change where tenants run; `plan migration` cuts a move
-into waves (docs/placement.md)."""
+"""`costplane plan ...`: plans to change where tenants run or what they get; `plan
+migration` cuts a move into waves (docs/placement.md), `plan class-change` prices and
+renders one tenant in another service class (docs/service-classes.md)."""
 
 from __future__ import annotations
 
+import enum
+import sys
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from costplane.errors import InputError
+from costplane.insight.class_change import ClassChange
 from costplane.insight.placement import MigrationPlan
-from costplane.service import MigrationRequest, plan_migration
+from costplane.service import (
+    ClassChangeRequest,
+    MigrationRequest,
+    class_change_document,
+    plan_class_change,
+    plan_migration,
+)
 from costplane.surfaces.cli.output import Column, OutputFormat, console, emit_json, render
 from costplane.surfaces.cli.project import project_of
 
-app = typer.Typer(help="Plans to change where tenants run: migration waves.")
+app = typer.Typer(
+    help="Plans to change where tenants run or what they get: migration waves, class changes."
+)
 
 GIB = 2**30
 
@@ -153,3 +166,97 @@ def _rows(plan: MigrationPlan, output: OutputFormat) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+class ClassChangeOutput(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+CHANGE_COLUMNS = [
+    Column("item"),
+    Column("before", numeric=True),
+    Column("after", numeric=True),
+    Column("change", numeric=True),
+]
+
+
+@app.command("class-change")
+def class_change(
+    ctx: typer.Context,
+    tenant: str = typer.Argument(..., help="The tenant to move."),
+    to: str = typer.Option(..., "--to", metavar="CLASS", help="The service class it moves to."),
+    force: bool = typer.Option(
+        False, "--force", help="Plan a class below the tenant's p95 use all the same."
+    ),
+    diff: bool = typer.Option(
+        False, "--diff", help="Print the unified diff of the manifests (table output)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the tenant's rendering under the new class here (Kustomize)."
+    ),
+    period: str | None = typer.Option(
+        None, "--period", help="The month read, YYYY-MM (default: the newest allocated)."
+    ),
+    output: ClassChangeOutput = typer.Option(ClassChangeOutput.TABLE, "--output", "-o"),
+) -> None:
+    """The tenant in another class: its manifests before and after (a diff of `render`),
+    the month's cost after (the allocation model on the new quota and sizing, with its
+    share of shared cost), the fee change from the catalog, and the margin before and
+    after. A class whose entitlement is below the tenant's p95 use is refused (exit 2,
+    naming the entitlement and by how much) unless --force."""
+    request = ClassChangeRequest(tenant=tenant, to=to, period=period, force=force, out=out)
+    plan = plan_class_change(project_of(ctx), request)
+    if output is ClassChangeOutput.JSON:
+        emit_json(class_change_document(plan))
+        return
+    change = plan.change
+    render(_change_rows(change), CHANGE_COLUMNS, OutputFormat.TABLE, title=_change_title(change))
+    for shortfall in change.shortfalls:
+        console.print(f"forced: {shortfall.sentence()}", markup=False, soft_wrap=True)
+    for manifest in change.manifests:
+        added, removed = _counted(manifest.diff)
+        console.print(
+            f"manifests {manifest.environment}: {manifest.objects_before} objects before, "
+            f"{manifest.objects_after} after, +{added} -{removed} lines",
+            markup=False,
+            soft_wrap=True,
+        )
+    if plan.written:
+        console.print(f"wrote {len(plan.written)} files under {out}", markup=False)
+    if diff:
+        console.file.flush()
+        for manifest in change.manifests:
+            sys.stdout.write(manifest.diff)
+
+
+def _change_title(change: ClassChange) -> str:
+    return (
+        f"{change.tenant}: {change.from_class} -> {change.to_class}, read on {change.period} "
+        f"({change.allocated_days} of {change.days_in_month} days allocated, "
+        f"{change.contract_days} under contract), {change.currency}"
+    )
+
+
+def _change_rows(change: ClassChange) -> list[dict[str, Any]]:
+    figures = (
+        ("monthly fee (contract, then list)", change.monthly_fee_before, change.monthly_fee_after),
+        ("fee", change.fee_before, change.fee_after),
+        ("rendered cost (price sheet)", change.rendered_before.total, change.rendered_after.total),
+        ("direct cost", change.cost_before.direct, change.cost_after.direct),
+        ("shared cost", change.cost_before.shared, change.cost_after.shared),
+        ("cost", change.cost_before.total, change.cost_after.total),
+        ("margin", change.margin_before, change.margin_after),
+    )
+    return [
+        {"item": name, "before": before, "after": after, "change": after - before}
+        for name, before, after in figures
+    ]
+
+
+def _counted(diff: str) -> tuple[int, int]:
+    lines = diff.splitlines()[2:]  # past the ---/+++ header
+    return (
+        sum(1 for line in lines if line.startswith("+")),
+        sum(1 for line in lines if line.startswith("-")),
+    )
