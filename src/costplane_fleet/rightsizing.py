@@ -34,8 +34,12 @@ BUSY_HOUR_SHARE = Decimal("0.125")
 REQUESTS_PER_USER_HOUR = 360
 """The command's two traffic assumptions (docs/rightsizing.md, "Odoo workers")."""
 THRESHOLD = 2
-"""A recommendation this many times below (or above) the request is planted, never an
-ordinary workload's (their recommendations are 70-100 % of the request)."""
+"""What the command must find and nothing else: a request more than this many times the
+recommendation (oversized, outside `nonprod-idle` namespaces) or a recommendation more
+than this many times the request (under-requested); Odoo workers more than this many
+times the recommended, or this many times fewer or worse. Ordinary workloads' KRR
+recommendations are 70-100 % of their requests (up to about 1.5 x for pods that churn)
+and ordinary web pods run 4 workers where 2 to 5 are recommended."""
 
 
 @dataclass(frozen=True)

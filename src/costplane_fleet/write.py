@@ -30,11 +30,11 @@ from costplane_fleet.charges import fleet_charges
 from costplane_fleet.clusters import place
 from costplane_fleet.databases import generate_databases
 from costplane_fleet.findings import Evidence, growth_records, planted_records
-from costplane_fleet.rightsizing import rightsizing_records
 from costplane_fleet.kubernetes import RESOURCES, Inventory, kubectl_list, render_inventory
 from costplane_fleet.offering import SERVICE_CLASSES
 from costplane_fleet.openmetrics import write_openmetrics
 from costplane_fleet.planted import choose_plants
+from costplane_fleet.rightsizing import rightsizing_records
 from costplane_fleet.services import generate_services, service_usage_table
 from costplane_fleet.signals import (
     business_counts,
