@@ -138,6 +138,10 @@ PRICE_SHEET = PriceSheet.model_validate(
         "backup": {"amount": "0.01095", "unit": "GiB-month"},
         "load_balancer": {"amount": "0.025", "unit": "hour"},
         "egress": {"amount": "0.08", "unit": "GiB"},
+        "commitments": [
+            {"term": "1y", "discount": "0.28", "resource_types": ["Virtual Machine"]},
+            {"term": "3y", "discount": "0.46", "resource_types": ["Virtual Machine"]},
+        ],
     }
 )
 

@@ -30,6 +30,7 @@ from costplane_fleet.charges import fleet_charges
 from costplane_fleet.clusters import place
 from costplane_fleet.databases import generate_databases
 from costplane_fleet.findings import Evidence, growth_records, planted_records
+from costplane_fleet.idle_pools import idle_pool_records
 from costplane_fleet.kubernetes import RESOURCES, Inventory, kubectl_list, render_inventory
 from costplane_fleet.offering import SERVICE_CLASSES
 from costplane_fleet.openmetrics import write_openmetrics
@@ -184,7 +185,17 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
             write_catalog(build_catalog(tenants, monthly, share), out / "costplane.yaml")
             step("catalog")
             evidence = Evidence.of(plants, usage.table, service_usage, db, spec)
-            records = planted_records(tenants, namespaces, plants, evidence)
+            records = sorted(
+                planted_records(tenants, namespaces, plants, evidence)
+                + idle_pool_records(nodes, usage.table),
+                key=lambda r: (
+                    r["kind"],
+                    r["tenant"] or "",
+                    r["resource"]["kind"],
+                    r["resource"]["namespace"] or "",
+                    r["resource"]["name"],
+                ),
+            )
             write_text(
                 out / "planted.json", json.dumps(records, indent=2, sort_keys=True) + "\n", root=out
             )

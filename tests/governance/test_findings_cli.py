@@ -196,7 +196,7 @@ def test_the_pull_request_check_fails_at_the_severity_asked(home: Path) -> None:
     assert (tls["monthly_waste"], tls["currency"], tls["status"]) == ("0.00", "EUR", "open")
     assert len(tls["fingerprint"]) == 64
     assert tls["fix"]
-    assert "note: skipped 12 policies" in result.stderr
+    assert "note: skipped 13 policies" in result.stderr
     assert "1 finding at or above high" in result.stderr
     assert not (home / ".costplane").exists(), "the check needs no warehouse and no state store"
 
@@ -395,11 +395,11 @@ def test_skipped_policies_are_counted_on_one_line_and_named_with_verbose(home: P
     quiet = run(home, "govern", "--manifests", str(manifests))
     skipped = [line for line in quiet.stderr.splitlines() if "skipped" in line]
     assert skipped == [
-        "note: skipped 12 policies for facts no source here provides (--verbose names them)"
+        "note: skipped 13 policies for facts no source here provides (--verbose names them)"
     ]
     loud = run(home, "govern", "--manifests", str(manifests), "--verbose")
     named = [line for line in loud.stderr.splitlines() if line.startswith("note: skipped ")]
-    assert len(named) == 12
+    assert len(named) == 13
     assert "note: skipped requests-oversized: needs facts no source provides:" in loud.stderr
 
 

@@ -89,7 +89,7 @@ policies:
     assert problems(text) == [
         "p.yaml:4: policy cpu-high: resource: expected a Kubernetes kind such as Deployment "
         "(capitalised, as in the API) or one of database, cache, backup-set, tenant, "
-        "environment, got 'deployment'",
+        "environment, node-pool, got 'deployment'",
         "p.yaml:5: policy cpu-high: severity: expected one of 'low', 'medium', 'high' or "
         "'critical', got 'urgent'",
         "p.yaml:7: policy cpu-high: filters[0].key: spec.template.spec.containers[0].resources"
@@ -125,7 +125,7 @@ policies:
             ("    resource: Deployment\n", "    resource:\n      - Deployment\n      - cronjob\n"),
             "p.yaml:6: policy replicas-zero: resource[1]: expected a Kubernetes kind such as "
             "Deployment (capitalised, as in the API) or one of database, cache, backup-set, "
-            "tenant, environment, got 'cronjob'",
+            "tenant, environment, node-pool, got 'cronjob'",
         ),
         (
             ("    resource: Deployment\n", "    resource: []\n"),

@@ -25,7 +25,13 @@ from costplane.catalog.placement import (
     PlacementRules,
     PlacementWeights,
 )
-from costplane.catalog.price_sheet import HOURS_PER_MONTH, Price, PriceSheet
+from costplane.catalog.price_sheet import (
+    HOURS_PER_MONTH,
+    TERM_MONTHS,
+    CommitmentOffer,
+    Price,
+    PriceSheet,
+)
 from costplane.catalog.service_class import (
     WEEKDAYS,
     EnvironmentKind,
@@ -38,6 +44,7 @@ from costplane.catalog.types import Identifier
 
 __all__ = [
     "HOURS_PER_MONTH",
+    "TERM_MONTHS",
     "WEEKDAYS",
     "AllocationRules",
     "Budget",
@@ -45,6 +52,7 @@ __all__ = [
     "Catalog",
     "Channel",
     "ChargebackRules",
+    "CommitmentOffer",
     "Compliance",
     "Contract",
     "CostDomain",

@@ -142,6 +142,50 @@ class HourlyPrice(Price):
     example = "<hour|day|month|year> per unit, e.g. hour"
 
 
+TERM_MONTHS = {"1y": 12, "3y": 36}
+"""The commitment terms providers sell (reserved instances, savings plans, committed use)."""
+
+
+class CommitmentOffer(CatalogModel):
+    """A commitment the provider sells: so many units for a term, at a discount off the
+    on-demand rate, paid whether used or not (`costplane recommend commitments`).
+
+    The discount is a fraction of the on-demand price, never an amount: what a unit costs
+    on demand is read from the bill, so the same offer prices every size the bill shows.
+    """
+
+    term: str = Field(description="how long the commitment binds: 1y or 3y")
+    discount: Decimal = Field(
+        gt=0, lt=1, description="fraction off the on-demand rate, e.g. 0.28 for 28 % (0 < d < 1)"
+    )
+    unit: str = Field(
+        "hour",
+        description="what one committed unit is: an instance-hour (the bill's usage in hours)",
+    )
+    resource_types: list[str] = Field(
+        default_factory=list,
+        description="the FOCUS ResourceTypes it covers (e.g. Virtual Machine); empty: any "
+        "resource billed by the hour",
+    )
+
+    @field_validator("term")
+    @classmethod
+    def _known_term(cls, term: str) -> str:
+        if term not in TERM_MONTHS:
+            raise ValueError(f"term {term!r}: expected one of {', '.join(TERM_MONTHS)}")
+        return term
+
+    @field_validator("unit")
+    @classmethod
+    def _per_hour(cls, unit: str) -> str:
+        if unit != "hour":
+            raise ValueError(
+                f"unit {unit!r} does not fit a commitment: expected hour (one unit running "
+                "for an hour, as the bill counts instance-hours)"
+            )
+        return unit
+
+
 class PriceSheet(CatalogModel):
     """What each resource costs when no bill says so (on-premises, or before the bill arrives)."""
 
@@ -158,3 +202,8 @@ class PriceSheet(CatalogModel):
     backup: ByteTimePrice
     load_balancer: HourlyPrice = Field(description="per load balancer per period")
     egress: BytePrice
+    commitments: list[CommitmentOffer] = Field(
+        default_factory=list,
+        description="commitments the provider sells (term and discount); none: no "
+        "commitment is recommended",
+    )

@@ -115,6 +115,7 @@ def govern_warehouse(
         naive_utc(moment),
         databases=known.databases,
         caches=known.caches,
+        capacity=known.capacity,
     )
     facts = FactSources(
         known,

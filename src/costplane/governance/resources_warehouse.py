@@ -11,6 +11,10 @@
 - `tenant`: one per catalog tenant, the catalog's entry; ref name = the tenant id.
 - `environment`: one per tenant environment; keys tenant, environment, namespaces,
   databases; ref name = `<tenant>/<environment>`.
+- `node-pool`: one per node pool of the latest Node inventory (the pool labels the
+  allocation reads; `(no pool)` for nodes without one); keys cluster, pool, nodeType,
+  nodes, zones; ref name = `<cluster>/<pool>`, cluster = its cluster. Only with the
+  capacity facts.
 
 Every document also has `kind` and `metadata.name` (and `metadata.namespace` for a
 backup set), so policies read them like Kubernetes objects. What is measured about
@@ -26,6 +30,7 @@ from typing import Any
 
 from costplane.catalog import Catalog, EnvironmentKind
 from costplane.governance.facts.caches import CacheFacts
+from costplane.governance.facts.capacity import POOL_WINDOW, CapacityFacts
 from costplane.governance.facts.databases import DatabaseFacts, latest_rows
 from costplane.governance.inventory.resources import Inventory, ResourceRef
 from costplane.warehouse import Warehouse
@@ -42,6 +47,7 @@ def add_warehouse_resources(
     *,
     databases: DatabaseFacts | None = None,
     caches: CacheFacts | None = None,
+    capacity: CapacityFacts | None = None,
 ) -> None:
     """Add database, cache, backup-set, tenant and environment resources as of `end`
     (naive UTC); pass the fact providers of the run to share their queries."""
@@ -51,6 +57,8 @@ def add_warehouse_resources(
     _add(inventory, "backup-set", _backup_sets(warehouse, end, catalog, places))
     _add(inventory, "tenant", _tenants(catalog))
     _add(inventory, "environment", _environments(catalog))
+    if capacity is not None:
+        _add(inventory, "node-pool", _node_pools(capacity, end))
 
 
 def _add(inventory: Inventory, kind: str, found: list[tuple[Document, ResourceRef]]) -> None:
@@ -219,4 +227,21 @@ def _environments(catalog: Catalog) -> list[tuple[Document, ResourceRef]]:
                 service_class=tenant.service_class,
             )
             found.append((document, ref))
+    return found
+
+
+def _node_pools(capacity: CapacityFacts, end: dt.datetime) -> list[tuple[Document, ResourceRef]]:
+    found = []
+    for pool in capacity.state(end - POOL_WINDOW, end).pools:
+        name = f"{pool.cluster}/{pool.pool}"
+        document = {
+            "kind": "node-pool",
+            "metadata": {"name": name},
+            "cluster": pool.cluster,
+            "pool": pool.pool,
+            "nodeType": pool.node_type,
+            "nodes": len(pool.nodes),
+            "zones": pool.zones,
+        }
+        found.append((document, ResourceRef("node-pool", name, cluster=pool.cluster)))
     return found

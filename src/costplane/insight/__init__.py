@@ -8,6 +8,31 @@ returns typed results; none writes. Governance turns some of them into findings 
 the service layer hands them to every surface. See docs/architecture.md.
 """
 
+from costplane.insight.capacity import (
+    DEFAULT_HEADROOM,
+    Capacity,
+    ClusterState,
+    Item,
+    NodeRecommendations,
+    NodeRequirement,
+    NodeType,
+    PodDemand,
+    PoolRecommendation,
+    Taint,
+    Toleration,
+    UnplacedPod,
+    first_fit_decreasing,
+    nodes_needed,
+    read_cluster_state,
+    recommend_nodes,
+    with_recommended_requests,
+)
+from costplane.insight.commitments import (
+    CommitmentRecommendation,
+    Commitments,
+    CommitmentUse,
+    recommend_commitments,
+)
 from costplane.insight.dr import (
     Evidence,
     RecoveryEvidence,
@@ -27,17 +52,38 @@ from costplane.insight.entitlements import (
 )
 
 __all__: list[str] = [
+    "DEFAULT_HEADROOM",
     "UNUSED_SHARE",
+    "Capacity",
+    "ClusterState",
+    "CommitmentRecommendation",
+    "CommitmentUse",
+    "Commitments",
     "EntitlementItem",
     "Entitlements",
     "EnvironmentEntitlements",
     "Evidence",
+    "Item",
+    "NodeRecommendations",
+    "NodeRequirement",
+    "NodeType",
+    "PodDemand",
+    "PoolRecommendation",
     "RecoveryEvidence",
     "Requirement",
     "Status",
+    "Taint",
     "TenantEntitlements",
     "TenantRecovery",
+    "Toleration",
+    "UnplacedPod",
     "capacity_status",
     "dr_evidence",
     "entitlements",
+    "first_fit_decreasing",
+    "nodes_needed",
+    "read_cluster_state",
+    "recommend_commitments",
+    "recommend_nodes",
+    "with_recommended_requests",
 ]

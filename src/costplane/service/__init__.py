@@ -31,6 +31,13 @@ from costplane.service.budgets import (
     budgets_document,
     budgets_report,
 )
+from costplane.service.capacity import (
+    CommitmentsRequest,
+    NodesRequest,
+    Requests,
+    recommend_commitments,
+    recommend_nodes,
+)
 from costplane.service.collect import CollectRequest, collector_status, run_collector
 from costplane.service.demo import Demo, run_demo
 from costplane.service.drift import DriftReport, DriftRequest, drift
@@ -119,6 +126,7 @@ __all__ = [
     "ClassReportRequest",
     "ClusterAccess",
     "CollectRequest",
+    "CommitmentsRequest",
     "DatabaseForecastRequest",
     "Demo",
     "DriftReport",
@@ -131,6 +139,7 @@ __all__ = [
     "LoadFate",
     "MigrationRequest",
     "Mode",
+    "NodesRequest",
     "Notified",
     "NotifyRequest",
     "PlacementRequest",
@@ -142,6 +151,7 @@ __all__ = [
     "RenderedEnvironmentSummary",
     "Report",
     "ReportRequest",
+    "Requests",
     "RunRequest",
     "ScheduleRequest",
     "Suppression",
@@ -179,6 +189,8 @@ __all__ = [
     "margin_report",
     "notification_history",
     "plan_migration",
+    "recommend_commitments",
+    "recommend_nodes",
     "recommend_placement",
     "recommend_workloads",
     "reconcile_document",

@@ -3,9 +3,10 @@ catalog, delivered, and recorded so that no route hears the same event twice.
 
 The events come from what the other operations keep: findings in the state store (open,
 at or above each route's severity), sources whose last good collection is older than the
-catalog's `stale_after_hours` or that never succeeded, and, as they land, budget
-thresholds and anomalies. A failed delivery is recorded and retried on the next run; it
-never stops the run.
+catalog's `stale_after_hours` or that never succeeded, budget thresholds (the alerts
+`budgets status` raised and that still stand), and anomalies of the month holding the
+newest allocated day. A failed delivery is recorded and retried on the next run; it never
+stops the run.
 """
 
 from __future__ import annotations
@@ -16,13 +17,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from costplane.allocation import Window, last_allocated_day
 from costplane.catalog import Catalog, EventKind, EventSeverity, NotificationRoute
 from costplane.errors import InputError
+from costplane.insight.anomalies import Sensitivity, find_anomalies
 from costplane.notifications import Delivery, Event, Message, deliver, messages
 from costplane.service.findings import ACTIVE, FindingsQuery, kept_findings
 from costplane.service.project import Project
 from costplane.state import (
+    KeptAlert,
     SourceStatus,
+    budget_alerts,
     delivered_keys,
     notification_records,
     record_delivery,
@@ -99,6 +104,62 @@ def gather_events(project: Project, catalog: Catalog, now: dt.datetime) -> Itera
     yield from stale_source_events(
         source_status(project.state()), now, catalog.notifications.stale_after_hours
     )
+    yield from budget_events(catalog, budget_alerts(project.state()))
+    yield from anomaly_events(project, catalog)
+
+
+def budget_events(catalog: Catalog, alerts: Sequence[KeptAlert]) -> Iterator[Event]:
+    """The alerts `budgets status` raised and that still stand: the actual reaching 100 % or
+    more of a budget is high, any other crossing (a lower threshold, the forecast) medium."""
+    scopes = {budget.id: budget.scope for budget in catalog.budgets}
+    classes = {t.id: t.service_class for t in catalog.tenants}
+    for alert in alerts:
+        if alert.cleared_at is not None:
+            continue
+        scope = scopes.get(alert.budget)
+        tenant = scope.tenant if scope else None
+        service_class = (scope.service_class if scope else None) or classes.get(tenant or "")
+        spent = alert.basis == "actual" and alert.threshold_percent >= 100
+        yield Event(
+            kind=EventKind.BUDGET,
+            key=f"budget:{alert.budget}:{alert.period}:{alert.threshold_percent}:{alert.basis}",
+            severity=EventSeverity.HIGH if spent else EventSeverity.MEDIUM,
+            title=f"budget {alert.budget}: {alert.basis} at {alert.threshold_percent} % "
+            f"in {alert.period}",
+            text=f"the {alert.basis} is {alert.value:,.2f} {alert.currency} against a "
+            f"threshold of {alert.threshold_amount:,.2f} {alert.currency}",
+            occurred_at=alert.raised_at,
+            tenant=tenant,
+            service_class=service_class,
+            amount=alert.value,
+            currency=alert.currency,
+        )
+
+
+def anomaly_events(project: Project, catalog: Catalog) -> Iterator[Event]:
+    """Anomalies of the month holding the newest allocated day: ten spreads or more above
+    the expected amount is high, less medium. A warehouse with nothing allocated has none."""
+    with project.warehouse(create=False) as warehouse:
+        last = last_allocated_day(warehouse)
+        if last is None:
+            return
+        found = find_anomalies(warehouse, Window.month(f"{last:%Y-%m}"), Sensitivity())
+    classes = {t.id: t.service_class for t in catalog.tenants}
+    for anomaly in found.anomalies:
+        who = anomaly.tenant or f"cluster {anomaly.cluster}"
+        yield Event(
+            kind=EventKind.ANOMALY,
+            key=f"anomaly:{anomaly.tenant or anomaly.cluster}:{anomaly.cost_domain}:{anomaly.day}",
+            severity=EventSeverity.HIGH if anomaly.score >= 10 else EventSeverity.MEDIUM,
+            title=f"{who}: {anomaly.cost_domain} cost on {anomaly.day} above its baseline",
+            text=f"expected {anomaly.expected:,.2f}, actual {anomaly.actual:,.2f} "
+            f"{catalog.currency}; driver: {anomaly.driver}",
+            occurred_at=dt.datetime.combine(anomaly.day, dt.time()),
+            tenant=anomaly.tenant,
+            service_class=classes.get(anomaly.tenant or ""),
+            amount=anomaly.excess,
+            currency=catalog.currency,
+        )
 
 
 def finding_events(project: Project, catalog: Catalog) -> Iterator[Event]:

@@ -33,6 +33,7 @@ STABLE_IDS = {
     "ingress-no-rate-limit",
     "hpa-beyond-entitlement",
     "quota-beyond-entitlement",
+    "cluster-idle-capacity",
 }
 WASTE = {
     "requests-oversized",
@@ -47,6 +48,7 @@ WASTE = {
     "odoo-attachments-in-database",
     "hpa-beyond-entitlement",
     "quota-beyond-entitlement",
+    "cluster-idle-capacity",
 }
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "governance.md"
 

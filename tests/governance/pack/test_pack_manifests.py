@@ -130,6 +130,7 @@ def test_warehouse_policies_are_skipped_with_the_reason(review: Review) -> None:
         "database-unused-indexes",
         "odoo-attachments-in-database",
         "odoo-failed-mail-backlog",
+        "cluster-idle-capacity",
     }
     assert "cpu_recommended_cores" in reasons["requests-oversized"]
 

@@ -13,6 +13,7 @@ from pydantic import AfterValidator
 
 from costplane.governance.facts.backups import BackupFacts
 from costplane.governance.facts.caches import CacheFacts
+from costplane.governance.facts.capacity import CapacityFacts
 from costplane.governance.facts.catalog import CatalogFacts
 from costplane.governance.facts.cost import CostFacts
 from costplane.governance.facts.databases import DatabaseFacts
@@ -35,6 +36,7 @@ PROVIDERS: tuple[type[FactProvider], ...] = (
     CatalogFacts,
     OwnershipFacts,
     InventoryFacts,
+    CapacityFacts,
 )
 """The built-in providers; their `FACTS` are the built-in facts."""
 

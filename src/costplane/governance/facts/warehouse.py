@@ -12,7 +12,9 @@
   data_region;
 - `database_stats` (databases.py): database_size_bytes, unused_index_bytes,
   unused_indexes, attachment_db_bytes, failed_mail;
-- `cache_stats` (caches.py): maxmemory_bytes, used_memory_bytes, evicted_keys.
+- `cache_stats` (caches.py): maxmemory_bytes, used_memory_bytes, evicted_keys;
+- nodes, pods' hourly requests and the nodes' bill, through `costplane.insight`
+  (capacity.py, with a catalog): idle_capacity_saving, idle_capacity_nodes.
 
 Each is read in bulk, one Ibis query per kind of fact and window whatever the
 number of resources, and the result is kept for the run, so the same query runs
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 from costplane.catalog import Catalog
 from costplane.governance.facts.backups import BackupFacts
 from costplane.governance.facts.caches import CacheFacts
+from costplane.governance.facts.capacity import CapacityFacts
 from costplane.governance.facts.cost import CostFacts
 from costplane.governance.facts.databases import DatabaseFacts
 from costplane.governance.facts.fact import FactRequest, FactSources
@@ -48,6 +51,7 @@ class WarehouseFacts:
         self.backups = BackupFacts(warehouse, catalog)
         self.databases = DatabaseFacts(warehouse)
         self.caches = CacheFacts(warehouse)
+        self.capacity = CapacityFacts(warehouse, catalog) if catalog is not None else None
         self._sources = FactSources(
             self.usage,
             self.rightsizing,
@@ -56,6 +60,7 @@ class WarehouseFacts:
             self.backups,
             self.databases,
             self.caches,
+            *([self.capacity] if self.capacity is not None else []),
         )
 
     def provides(self, name: str) -> bool:

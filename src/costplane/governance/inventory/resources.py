@@ -31,7 +31,14 @@ from costplane.governance.inventory.object_columns import Stored, read_parts, st
 
 Document = Mapping[str, Any]
 
-NON_KUBERNETES_KINDS = ("database", "cache", "backup-set", "tenant", "environment")
+NON_KUBERNETES_KINDS = (
+    "database",
+    "cache",
+    "backup-set",
+    "tenant",
+    "environment",
+    "node-pool",
+)
 """Resources that are not Kubernetes objects; their documents come from the warehouse."""
 
 

@@ -9,11 +9,13 @@ import typer
 from costplane.governance import PriceSource
 from costplane.insight.rightsizing import DEFAULT_STRATEGY, STRATEGIES, StrategyOptions
 from costplane.service import WorkloadRequest, as_row, recommend_workloads
-from costplane.surfaces.cli import placement
+from costplane.surfaces.cli import capacity, placement
 from costplane.surfaces.cli.output import Column, OutputFormat, emit_json, err_console, render
 from costplane.surfaces.cli.project import project_of
 
-app = typer.Typer(help="Recommendations with their reasons and money: workloads, placement.")
+app = typer.Typer(
+    help="Recommendations with their reasons and money: workloads, nodes, commitments, placement."
+)
 
 DEFAULTS = StrategyOptions()
 WORKLOAD_COLUMNS = [
@@ -103,4 +105,6 @@ def workloads(
     render(rows, columns, output, title=title)
 
 
+app.command("nodes")(capacity.nodes)
+app.command("commitments")(capacity.commitments)
 app.command("placement")(placement.placement)
