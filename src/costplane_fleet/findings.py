@@ -24,7 +24,7 @@ from costplane_fleet.kubernetes import (
     uid_of,
 )
 from costplane_fleet.offering import CURRENCY, PRICE_SHEET, SERVICE_CLASSES
-from costplane_fleet.planted import KINDS, KRR_DAYS, Plants
+from costplane_fleet.planted import KINDS, KRR_DAYS, RIGHTSIZING_KINDS, Plants
 from costplane_fleet.spec import FleetSpec
 from costplane_fleet.tenants import TenantProfile
 from costplane_fleet.workloads import GI, ORPHAN_PVC, Namespace, namespace_name
@@ -122,7 +122,12 @@ class Evidence:
     ) -> Evidence:
         queried = {
             namespace_name(tid, env)
-            for kind in ("requests-oversized", "nonprod-idle", "log-retention-exceeds-class")
+            for kind in (
+                "requests-oversized",
+                "nonprod-idle",
+                "log-retention-exceeds-class",
+                *RIGHTSIZING_KINDS,
+            )
             for tid, env in plants.by_kind.get(kind, {}).items()
         }
         samples = _Rows.of(usage, queried)
@@ -338,15 +343,11 @@ def planted_records(
     tenants: tuple[TenantProfile, ...],
     namespaces: list[Namespace],
     plants: Plants,
-    usage: pa.Table,
-    service_usage: pa.Table,
-    db: DatabaseStats,
-    spec: FleetSpec,
+    evidence: Evidence,
 ) -> list[Record]:
     """Every planted problem's records, sorted by kind, tenant and resource."""
     by_id = {t.id: t for t in tenants}
     by_ns = {(ns.cluster, ns.name): ns for ns in namespaces}
-    evidence = Evidence.of(plants, usage, service_usage, db, spec)
     out: list[Record] = []
     for kind in KINDS:
         for tid, env in sorted(plants.by_kind.get(kind, {}).items()):

@@ -30,6 +30,14 @@ KINDS = (
     "ingress-no-rate-limit",
     "log-retention-exceeds-class",
 )
+RIGHTSIZING_KINDS = (
+    "requests-under",
+    "odoo-workers-excess",
+    "odoo-workers-short",
+)
+"""Planted for `costplane recommend workloads`, answered in rightsizing.json (no policy
+finds them, so they stay out of planted.json, the policies' scoring contract). Chosen
+after KINDS, so adding them moved none of the policies' plants."""
 SHARE = 0.02
 """Fraction of eligible tenants that get each kind."""
 
@@ -61,8 +69,13 @@ def _nonprod_env(t: TenantProfile) -> EnvironmentKind | None:
 def _eligible(kind: str, t: TenantProfile, spec: FleetSpec) -> EnvironmentKind | None:
     """The environment a kind would be planted in for this tenant, None when not eligible."""
     prod = EnvironmentKind.PRODUCTION
-    if kind == "requests-oversized":
-        return prod if min(spec.days, KRR_DAYS) * 24 >= KRR_MIN_SAMPLES else None
+    enough_samples = min(spec.days, KRR_DAYS) * 24 >= KRR_MIN_SAMPLES
+    if kind in ("requests-oversized", "requests-under"):
+        return prod if enough_samples else None
+    if kind.startswith("odoo-workers-"):
+        # an HPA sizes the web pod's CPU for its target, not by the plain p95: left out so
+        # the planted answer is the plain rule of docs/rightsizing.md
+        return prod if enough_samples and not t.hpa else None
     if kind == "nonprod-idle":
         # Idle waste is judged at the end, when every sleeping namespace is asleep (00:00
         # UTC is night in Europe), and a namespace asleep is not idle waste: only an
@@ -80,7 +93,7 @@ def choose_plants(tenants: tuple[TenantProfile, ...], spec: FleetSpec) -> Plants
     """Spread kinds over distinct tenants where possible; at least one of each when N >= 20."""
     used: set[str] = set()
     by_kind: dict[str, dict[str, EnvironmentKind]] = {}
-    for kind in KINDS:
+    for kind in (*KINDS, *RIGHTSIZING_KINDS):
         eligible = [(t, e) for t in tenants if (e := _eligible(kind, t, spec)) is not None]
         count = round(SHARE * len(eligible))
         if spec.tenants >= 20 and eligible:
@@ -100,4 +113,4 @@ def plant_factor(spec: FleetSpec, kind: str, tenant: str, low: float, high: floa
     return float(low + (high - low) * rng(spec.seed, "planted-size", kind, tenant).random())
 
 
-__all__ = ["KINDS", "Plants", "choose_plants", "plant_factor"]
+__all__ = ["KINDS", "RIGHTSIZING_KINDS", "Plants", "choose_plants", "plant_factor"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from costplane.errors import InputError
 
-GENERATOR_VERSION = "1.2"
+GENERATOR_VERSION = "1.3"
 """Bumped whenever the same arguments would produce different files."""
 
 MAX_TENANTS = 50_000

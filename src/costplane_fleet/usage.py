@@ -129,6 +129,15 @@ def generate_usage(
     cpu_req = np.array([c.cpu_request_m / 1000 for _, c in series])
     cpu_lim = np.array([c.cpu_limit_m / 1000 for _, c in series])
     mem_req = np.array([c.memory_request for _, c in series], dtype=np.int64)
+    natural_mem = np.array(
+        [
+            s.workload.natural_memory[s.workload.containers.index(c)]
+            if s.workload.natural_memory
+            else c.memory_request
+            for s, c in series
+        ],
+        dtype=np.int64,
+    )
     mem_lim = np.array([c.memory_limit for _, c in series], dtype=np.int64)
     natural = np.array(
         [s.workload.natural_cpu_m[s.workload.containers.index(c)] / 1000 for s, c in series]
@@ -226,7 +235,7 @@ def generate_usage(
         mraw = (0.55 + 0.45 * _rolling_mean(drv, 4)) * noise_rng.lognormal(0.0, 0.03, (n, n_hours))
         peak_raw = mraw * noise_rng.uniform(1.02, 1.10, (n, n_hours))
         mmax = np.max(np.where(mwin, peak_raw[:, n_hours - win :], -np.inf), axis=1)
-        target = mem_fill[lo:hi] * mem_req[lo:hi] / KRR_MEMORY_MARGIN
+        target = mem_fill[lo:hi] * natural_mem[lo:hi] / KRR_MEMORY_MARGIN
         target = np.where(idle, target * 0.55, target)
         mscale = np.where(
             np.isfinite(mmax) & (mmax > 0),

@@ -11,7 +11,8 @@ recommendation of every ordinary workload is 70-100 % of its request.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 from costplane.catalog import EnvironmentKind
 from costplane_fleet.offering import ODOO_IMAGE, SERVICE_CLASSES, sleeps
@@ -91,10 +92,14 @@ class Workload:
     memory_fill: float
     """max memory peak x 1.15 as a fraction of the request."""
     natural_cpu_m: tuple[int, ...]
-    """The request usage was generated for (differs only where requests-oversized is planted)."""
+    """The request usage was generated for (differs only where requests-oversized or
+    requests-under is planted)."""
     pvc: str | None = None
     hpa_max: int | None = None
     created: dt.datetime = dt.datetime(2024, 1, 1)
+    natural_memory: tuple[int, ...] = ()
+    """The memory request (bytes) usage was generated for; empty: the containers' requests
+    (differs only where requests-under is planted)."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,15 @@ def tenant_namespaces(t: TenantProfile, plants: Plants, spec: FleetSpec) -> list
                 ratio = min(ratio, (quota_cpu_m - others) / rec)
                 request_m = int(ratio * rec // 10 * 10)
             container = _container(role, request_m, mem_mib, image)
+            natural_memory: tuple[int, ...] = ()
+            if (
+                role == "cron"
+                and plants.has("requests-under", t.id, env)
+                and not plants.has("requests-oversized", t.id, env)
+            ):
+                container, natural_memory = _under_requested(container, t, spec)
+            if role == "web" and env is P:
+                container = _odoo_workers_planted(container, t, plants, env, spec)
             workloads.append(
                 Workload(
                     namespace=ns,
@@ -212,6 +226,7 @@ def tenant_namespaces(t: TenantProfile, plants: Plants, spec: FleetSpec) -> list
                     pvc="odoo-filestore",
                     hpa_max=hpa_max if role == "web" else None,
                     created=rollout,
+                    natural_memory=natural_memory,
                 )
             )
         retention = sc.log_retention_days
@@ -273,6 +288,48 @@ def tenant_namespaces(t: TenantProfile, plants: Plants, spec: FleetSpec) -> list
             )
         )
     return out
+
+
+UNDER_RATIO = (2.8, 4.0)
+"""requests-under: use is this many times the request (drawn per tenant)."""
+
+
+def _under_requested(
+    natural: Container, t: TenantProfile, spec: FleetSpec
+) -> tuple[Container, tuple[int, ...]]:
+    """requests-under: the container asks for a fraction of what it uses; its limits stay
+    where the usage was sized (a low request under a roomy limit is how such containers
+    look: they run, throttled and first in line for eviction). Usage is generated for the
+    natural request, so it is the same as without the plant; only the request drops."""
+    ratio = plant_factor(spec, "requests-under", t.id, *UNDER_RATIO)
+    cpu_m = max(10, int(natural.cpu_request_m / ratio // 10 * 10))
+    memory = max(64, int(natural.memory_request / MI / ratio // 16 * 16)) * MI
+    return (
+        replace(natural, cpu_request_m=cpu_m, memory_request=memory),
+        (natural.memory_request,),
+    )
+
+
+def odoo_workers_planted(cpu_request_m: int, excess: float) -> int:
+    """odoo-workers-excess: `excess` (3-4) times Odoo's ceiling for the requested CPU."""
+    return int(excess * (2 * math.ceil(cpu_request_m / 1000) + 1))
+
+
+def _odoo_workers_planted(
+    web: Container, t: TenantProfile, plants: Plants, env: EnvironmentKind, spec: FleetSpec
+) -> Container:
+    """odoo-workers-excess: far more workers than the cores can run (each a process with
+    its own memory); odoo-workers-short: a single worker, so one slow request blocks
+    every user. Only the command line changes: usage is the tenant's as without it."""
+    if plants.has("odoo-workers-excess", t.id, env):
+        excess = plant_factor(spec, "odoo-workers-excess", t.id, 3.0, 4.0)
+        workers = odoo_workers_planted(web.cpu_request_m, excess)
+    elif plants.has("odoo-workers-short", t.id, env):
+        workers = 1
+    else:
+        return web
+    args = tuple(f"--workers={workers}" if a.startswith("--workers=") else a for a in web.args)
+    return replace(web, args=args)
 
 
 def _scaled(t: TenantProfile, env: EnvironmentKind, role: str, cpu_m: int) -> int:

@@ -29,12 +29,13 @@ from costplane_fleet.catalog import build_catalog, write_catalog
 from costplane_fleet.charges import fleet_charges
 from costplane_fleet.clusters import place
 from costplane_fleet.databases import generate_databases
-from costplane_fleet.findings import growth_records, planted_records
+from costplane_fleet.findings import Evidence, growth_records, planted_records
 from costplane_fleet.idle_pools import idle_pool_records
 from costplane_fleet.kubernetes import RESOURCES, Inventory, kubectl_list, render_inventory
 from costplane_fleet.offering import SERVICE_CLASSES
 from costplane_fleet.openmetrics import write_openmetrics
 from costplane_fleet.planted import choose_plants
+from costplane_fleet.rightsizing import rightsizing_records
 from costplane_fleet.services import generate_services, service_usage_table
 from costplane_fleet.signals import (
     business_counts,
@@ -183,8 +184,9 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
             }
             write_catalog(build_catalog(tenants, monthly, share), out / "costplane.yaml")
             step("catalog")
+            evidence = Evidence.of(plants, usage.table, service_usage, db, spec)
             records = sorted(
-                planted_records(tenants, namespaces, plants, usage.table, service_usage, db, spec)
+                planted_records(tenants, namespaces, plants, evidence)
                 + idle_pool_records(nodes, usage.table),
                 key=lambda r: (
                     r["kind"],
@@ -198,6 +200,13 @@ def generate_fleet(spec: FleetSpec, out: Path, progress: Progress | None = None)
                 out / "planted.json", json.dumps(records, indent=2, sort_keys=True) + "\n", root=out
             )
             counts["planted"] = len(records)
+            answers = rightsizing_records(namespaces, plants, evidence, spec)
+            write_text(
+                out / "rightsizing.json",
+                json.dumps(answers, indent=2, sort_keys=True) + "\n",
+                root=out,
+            )
+            counts["rightsizing_planted"] = len(answers["containers"]) + len(answers["odoo"])
             if spec.anomalies:
                 write_text(out / "anomalies.json", anomalies_json(anomalies), root=out)
                 counts["anomalies"] = len(anomalies)

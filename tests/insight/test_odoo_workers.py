@@ -62,9 +62,13 @@ def test_the_demos_odoo_web_containers(demo_home: Path) -> None:
     assert all(c["odoo"] is not None for c in web)
     assert all(c["odoo"] is None for c in containers if c["workload"] == "odoo-cron")
     with_cron = {c["namespace"] for c in containers if c["workload"] == "odoo-cron"}
+    # the fleet's --workers=4, but where it plants too many or too few (rightsizing.json)
+    answers = json.loads((demo_home / "fleet" / "rightsizing.json").read_text())["odoo"]
+    planted = {r["namespace"]: r["workers"] for r in answers}
+    assert planted
     for c in web:
         odoo = c["odoo"]
-        assert odoo["workers"] == 4  # the fleet's --workers=4
+        assert odoo["workers"] == planted.get(c["namespace"], 4)
         assert 2 <= odoo["workers_recommended"] <= odoo["workers_ceiling"]
         assert odoo["cpu_recommended"] == c["cpu_recommended"]
         # where odoo-cron runs the crons (--max-cron-threads=2), the web pods run none
