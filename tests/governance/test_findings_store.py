@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from costplane.errors import InputError
+from costplane.governance import Severity
 from costplane.governance.findings import Finding, Status, at_or_above, fingerprint
 from costplane.governance.findings_store import (
     acknowledge,
@@ -22,7 +23,6 @@ from costplane.governance.findings_store import (
     suppress,
 )
 from costplane.governance.inventory.resources import ResourceRef
-from costplane.governance.policy import Severity
 from costplane.state import state_engine, upgrade
 
 MONDAY = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from costplane.catalog import EventKind, EventSeverity, parse_catalog
+from costplane.catalog import EventKind, Severity, parse_catalog
 from costplane.notifications import Event, messages, payload
 from tests.conftest import Run
 from tests.notifications.conftest import Mailbox, Webhook
@@ -212,7 +212,7 @@ def event(key: str, **changes: object) -> Event:
     fields: dict[str, object] = {
         "kind": EventKind.FINDING,
         "key": key,
-        "severity": EventSeverity.HIGH,
+        "severity": Severity.HIGH,
         "title": f"title {key}",
         "text": "text",
         "occurred_at": dt.datetime(2026, 10, 5, 9),
@@ -243,11 +243,11 @@ def test_routes_filter_by_kind_severity_tenant_and_class() -> None:
     )
     events = [
         event("a"),
-        event("low", severity=EventSeverity.MEDIUM),
+        event("low", severity=Severity.MEDIUM),
         event("other-tenant", tenant="bolt"),
         event("platform", tenant=None),
         event("anomaly", kind=EventKind.ANOMALY),
-        event("budget", kind=EventKind.BUDGET, severity=EventSeverity.CRITICAL),
+        event("budget", kind=EventKind.BUDGET, severity=Severity.CRITICAL),
     ]
     planned = messages(
         [route], events, delivered={("acme-only", "budget")}, digest_sent_today=set()

@@ -15,9 +15,9 @@ from costplane.catalog.notifications import (
     Channel,
     EmailSettings,
     EventKind,
-    EventSeverity,
     NotificationRoute,
     Notifications,
+    Severity,
 )
 from costplane.catalog.placement import (
     Compliance,
@@ -61,7 +61,6 @@ __all__ = [
     "Environment",
     "EnvironmentKind",
     "EventKind",
-    "EventSeverity",
     "Identifier",
     "LabelKeys",
     "MigrationRules",
@@ -75,6 +74,7 @@ __all__ = [
     "PriceSheet",
     "RedisKeys",
     "ServiceClass",
+    "Severity",
     "SharedRule",
     "SleepSchedule",
     "Tenancy",

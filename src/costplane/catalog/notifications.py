@@ -29,8 +29,9 @@ class EventKind(enum.StrEnum):
     SOURCE_STALE = "source-stale"
 
 
-class EventSeverity(enum.StrEnum):
-    """The findings' severities; every event has one, so one threshold routes them all."""
+class Severity(enum.StrEnum):
+    """How bad: a policy's findings have one, and so does every event, so one threshold
+    routes them all. Declared here, the first stage, for governance and notifications alike."""
 
     LOW = "low"
     MEDIUM = "medium"
@@ -39,7 +40,8 @@ class EventSeverity(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(EventSeverity).index(self)
+        """0 for low up to 3 for critical, for `--fail-on` and `min_severity`."""
+        return list(Severity).index(self)
 
 
 class Channel(enum.StrEnum):
@@ -106,7 +108,7 @@ class NotificationRoute(CatalogModel):
     events: list[EventKind] = Field(
         default_factory=lambda: list(EventKind), min_length=1, description="default: all"
     )
-    min_severity: EventSeverity = EventSeverity.MEDIUM
+    min_severity: Severity = Severity.MEDIUM
     tenants: list[Identifier] = Field(
         default_factory=list, description="only these tenants' events; empty: any"
     )

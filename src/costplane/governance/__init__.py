@@ -8,6 +8,7 @@
 See docs/policies.md for the language.
 """
 
+from costplane.catalog import Severity
 from costplane.governance.builtin_pack import policies_with_pack
 from costplane.governance.engine import PolicyEngine, evaluate_policies
 from costplane.governance.facts.catalog import CatalogFacts
@@ -41,7 +42,7 @@ from costplane.governance.govern import (
 )
 from costplane.governance.inventory.resources import Inventory, ResourceRef
 from costplane.governance.load import load_policies, load_policy_files, parse_policies
-from costplane.governance.policy import Policy, Severity
+from costplane.governance.policy import Policy
 from costplane.governance.results import PolicyResult
 from costplane.governance.savings.prices import Prices, PriceSheetPrices
 from costplane.governance.schema import policy_schema

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from costplane.catalog import Severity
 from costplane.governance.inventory.resources import ResourceRef
-from costplane.governance.policy import Severity
 from costplane.governance.results import PolicyResult
 from costplane.money import cents
 

@@ -12,7 +12,6 @@ actions: [{type: report}]
 
 from __future__ import annotations
 
-import enum
 import re
 from typing import Annotated, Any
 
@@ -26,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from costplane.catalog import Identifier
+from costplane.catalog import Identifier, Severity
 from costplane.describe import describe
 from costplane.governance.action_spec import ActionSpec
 from costplane.governance.filters.parse import parse_filters
@@ -36,18 +35,6 @@ from costplane.governance.problems import invalid
 from costplane.governance.savings.formula import Savings
 
 KIND_PATTERN = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-
-
-class Severity(enum.StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        """0 for low up to 3 for critical, for `--fail-on`."""
-        return list(Severity).index(self)
 
 
 Filters = Annotated[

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from costplane.catalog import EventKind, EventSeverity
+from costplane.catalog import EventKind, Severity
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,7 @@ class Event:
     kind: EventKind
     key: str
     """Names the event once and for all: a route is told about a key once, never again."""
-    severity: EventSeverity
+    severity: Severity
     title: str
     text: str
     occurred_at: dt.datetime

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from costplane.allocation import Window, last_allocated_day
-from costplane.catalog import Catalog, EventKind, EventSeverity, NotificationRoute
+from costplane.catalog import Catalog, EventKind, NotificationRoute, Severity
 from costplane.errors import InputError
 from costplane.insight.anomalies import Sensitivity, find_anomalies
 from costplane.notifications import Delivery, Event, Message, deliver, messages
@@ -89,7 +89,7 @@ def try_route(project: Project, route_id: str, request: NotifyRequest) -> Delive
     sample = Event(
         kind=route.events[0],
         key=f"test:{now.isoformat()}",
-        severity=EventSeverity.HIGH,
+        severity=Severity.HIGH,
         title=f"test message for route {route.id}",
         text="Sent by `costplane notify test`: this route reaches you.",
         occurred_at=now,
@@ -123,7 +123,7 @@ def budget_events(catalog: Catalog, alerts: Sequence[KeptAlert]) -> Iterator[Eve
         yield Event(
             kind=EventKind.BUDGET,
             key=f"budget:{alert.budget}:{alert.period}:{alert.threshold_percent}:{alert.basis}",
-            severity=EventSeverity.HIGH if spent else EventSeverity.MEDIUM,
+            severity=Severity.HIGH if spent else Severity.MEDIUM,
             title=f"budget {alert.budget}: {alert.basis} at {alert.threshold_percent} % "
             f"in {alert.period}",
             text=f"the {alert.basis} is {alert.value:,.2f} {alert.currency} against a "
@@ -150,7 +150,7 @@ def anomaly_events(project: Project, catalog: Catalog) -> Iterator[Event]:
         yield Event(
             kind=EventKind.ANOMALY,
             key=f"anomaly:{anomaly.tenant or anomaly.cluster}:{anomaly.cost_domain}:{anomaly.day}",
-            severity=EventSeverity.HIGH if anomaly.score >= 10 else EventSeverity.MEDIUM,
+            severity=Severity.HIGH if anomaly.score >= 10 else Severity.MEDIUM,
             title=f"{who}: {anomaly.cost_domain} cost on {anomaly.day} above its baseline",
             text=f"expected {anomaly.expected:,.2f}, actual {anomaly.actual:,.2f} "
             f"{catalog.currency}; driver: {anomaly.driver}",
@@ -170,7 +170,7 @@ def finding_events(project: Project, catalog: Catalog) -> Iterator[Event]:
         yield Event(
             kind=EventKind.FINDING,
             key=f"finding:{finding.fingerprint}",
-            severity=EventSeverity(finding.severity),
+            severity=Severity(finding.severity),
             title=f"{finding.policy}: {finding.kind} {where}",
             text=f"{finding.message} Fix: {finding.fix}",
             occurred_at=finding.first_seen,
@@ -196,7 +196,7 @@ def stale_source_events(
         yield Event(
             kind=EventKind.SOURCE_STALE,
             key=f"source-stale:{status.source}:{status.target}:{since}",
-            severity=EventSeverity.HIGH,
+            severity=Severity.HIGH,
             title=f"source {status.source} {status.target} is stale",
             text=f"{said}; last error: {status.last_error or 'none'}",
             occurred_at=now,
