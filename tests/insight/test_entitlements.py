@@ -182,12 +182,15 @@ def test_each_entitlement_from_hand_built_facts(
     db = found[("production", "database-size")]  # the newest snapshot: 50 GiB over 40
     assert (db.entitled, db.used, db.status) == (Decimal(40), Decimal("50.000"), "over")
     assert db.monthly_amount == cents(10 * Decimal("0.19"))
-    file_store = found[("production", "file-store")]  # 5 GiB of attachments, 1 in the database
+    # 5 GiB of attachments, 1 in the database, on the class's default 20 GiB volume: 20 %,
+    # not below it, so within; the sheet prices no `standard-rwo` volume, so no money
+    file_store = found[("production", "file-store")]
     assert (file_store.used, file_store.status, file_store.entitled) == (
         Decimal("4.000"),
-        "unmetered",
-        None,
+        "within",
+        Decimal(20),
     )
+    assert file_store.monthly_amount == 0
 
     logs = found[("production", "log-retention")]  # 30 days kept, 14 sold, 2 GiB a day
     assert (logs.entitled, logs.used, logs.status) == (Decimal(14), Decimal(30), "over")

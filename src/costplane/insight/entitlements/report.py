@@ -109,6 +109,8 @@ class _Judge:
         self.memory_price = sheet.memory.per_month  # per GiB-month
         self.database_price = sheet.database_storage.per_month
         self.log_price = sheet.log_retention.per_month
+        volume = sheet.storage.get(catalog.platform.storage_class)
+        self.filestore_price = None if volume is None else volume.per_month
 
     def tenant(
         self,
@@ -125,7 +127,7 @@ class _Judge:
             items = [*self._quota(service_class, kind, seen)]
             if kind.is_production:
                 items.append(self._database(service_class, seen))
-            items += self._storage(seen)
+            items += self._storage(service_class, seen)
             items.append(self._log_retention(service_class, seen))
             if kind.is_production:
                 items += self._recovery(recovery)
@@ -190,25 +192,32 @@ class _Judge:
             + _formula(status, self.database_price, "GiB"),
         )
 
-    def _storage(self, seen: Observed) -> list[EntitlementItem]:
-        """File store and object storage: measured, not bounded by a class yet."""
+    def _storage(self, service_class: ServiceClass, seen: Observed) -> list[EntitlementItem]:
+        """The file store against the volume the class renders (`blueprint.filestore.size`,
+        priced at the platform's storage class); object storage, and a file store the class
+        keeps there, are measured but unbounded."""
         items = []
-        for name, used, basis in (
-            ("file-store", seen.file_store_bytes, "Odoo attachments outside the database"),
-            ("object-storage", seen.object_storage_bytes, "bytes stored on the last day"),
-        ):
-            if used is not None:
-                items.append(
-                    EntitlementItem(
-                        name,
-                        None,
-                        _gib(used),
-                        "GiB",
-                        Status.UNMETERED,
-                        ZERO,
-                        f"{basis}; the class sets no bound",
-                    )
+        filestore = service_class.blueprint.filestore
+        if seen.file_store_bytes is not None and not filestore.object_storage:
+            used = _gib(seen.file_store_bytes)
+            entitled = Decimal(filestore.size) / GIB
+            price = self.filestore_price
+            status = capacity_status(used, entitled, unused_share=self.unused_share)
+            amount = ZERO if price is None else capacity_amount(status, used, entitled, price)
+            basis = "Odoo attachments outside the database, against the class's file store volume"
+            if price is not None:
+                basis += "; " + _formula(status, price, "GiB")
+            items.append(
+                EntitlementItem("file-store", entitled, used, "GiB", status, amount, basis)
+            )
+        elif seen.file_store_bytes is not None:
+            items.append(_unmetered("file-store", seen.file_store_bytes, "Odoo attachments"))
+        if seen.object_storage_bytes is not None:
+            items.append(
+                _unmetered(
+                    "object-storage", seen.object_storage_bytes, "bytes stored on the last day"
                 )
+            )
         return items
 
     def _log_retention(self, service_class: ServiceClass, seen: Observed) -> EntitlementItem:
@@ -308,3 +317,9 @@ def _cores(value: Decimal | None) -> Decimal | None:
 
 def _gib(value: Decimal | None) -> Decimal | None:
     return None if value is None else (value / GIB).quantize(GIBS)
+
+
+def _unmetered(name: str, used: Decimal, basis: str) -> EntitlementItem:
+    return EntitlementItem(
+        name, None, _gib(used), "GiB", Status.UNMETERED, ZERO, f"{basis}; the class sets no bound"
+    )
