@@ -18,7 +18,6 @@ from costplane.insight.rightsizing.inventory import inventory_workloads
 from costplane.insight.rightsizing.odoo import (
     OdooWorkers,
     daily_requests_p95,
-    odoo_containers,
     size_odoo,
 )
 from costplane.insight.rightsizing.options import StrategyOptions
@@ -111,7 +110,7 @@ def recommend_containers(
     sized = size_containers(
         warehouse, start, end, strategy, options, known=workloads.known, hpa=workloads.hpa
     )
-    odoo, cron = odoo_containers(warehouse, end)
+    odoo, cron = workloads.odoo, workloads.cron
     traffic = daily_requests_p95(warehouse, start, end) if odoo else {}
     chosen = []
     for container in sized:
