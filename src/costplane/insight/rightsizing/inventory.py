@@ -61,26 +61,26 @@ def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> 
             | ((wanted.kind == "Deployment") & wanted.object.contains(ODOO_DEPLOYMENT))
         ).ifelse(wanted.object, None),
     ).to_pyarrow()
-    rows = [dict(zip(table.column_names, row, strict=True)) for row in _tuples(table)]
+    rows = _tuples(table)
     if not rows:
         return Workloads(None)
     known: set[WorkloadKey] = set()
     tenants: dict[tuple[str, str], str | None] = {}
     hpa: dict[WorkloadKey, int | None] = {}
     odoo: list[tuple[str, str, str, str | None]] = []
-    for row in rows:
-        cluster, kind = row["cluster"] or "", row["kind"]
-        if kind == "Deployment" and row["object"] is not None:
-            odoo.append((cluster, row["namespace"] or "", row["name"], row["object"]))
+    for cluster, kind, namespace, name, tenant, text in rows:
+        cluster, namespace = cluster or "", namespace or ""
+        if kind == "Deployment" and text is not None:
+            odoo.append((cluster, namespace, name, text))
         if kind == "Namespace":
-            tenants[(cluster, row["name"])] = row["tenant"]
+            tenants[(cluster, name)] = tenant
         elif kind == HPA:
-            scaled = _scaled(row["object"])
+            scaled = _scaled(text)
             if scaled is not None:
                 target_kind, target_name, target = scaled
-                hpa[(cluster, row["namespace"] or "", target_kind, target_name)] = target
+                hpa[(cluster, namespace, target_kind, target_name)] = target
         else:
-            known.add((cluster, row["namespace"] or "", kind, row["name"]))
+            known.add((cluster, namespace, kind, name))
     web, cron = odoo_web(odoo)
     return Workloads(frozenset(known), tenants, hpa, web, frozenset(cron))
 
