@@ -1,8 +1,10 @@
 """What the inventory tells rightsizing: which workloads exist (to tie pods to them), the
-tenant of each namespace, and the HPAs (which workloads they scale, at what target).
+tenant of each namespace, the HPAs (which workloads they scale, at what target) and the
+Odoo web containers' worker options.
 
-Read from `inventory_snapshots`, each cluster's newest snapshot; only HPA objects are
-parsed (names, namespaces and tenants are columns).
+Read from `inventory_snapshots`, each cluster's newest snapshot, in one query; only the
+objects of HPAs and Odoo Deployments leave the database and are parsed (names,
+namespaces and tenants are columns).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+
+from costplane.insight.rightsizing.odoo import ODOO_DEPLOYMENT, OdooWeb, odoo_web
 from costplane.insight.rightsizing.owners import POD_NAMES, WorkloadKey
 from costplane.warehouse import Warehouse
 
@@ -29,6 +34,10 @@ class Workloads:
     """(cluster, namespace) -> tenant."""
     hpa: Mapping[WorkloadKey, int | None] = field(default_factory=dict)
     """Scaled workload -> its HPA's target average CPU utilisation (percent), or None."""
+    odoo: OdooWeb = field(default_factory=dict)
+    """Odoo web containers' worker options (`odoo.odoo_containers`)."""
+    cron: frozenset[tuple[str, str]] = frozenset()
+    """(cluster, namespace)s whose crons run in a container of their own."""
 
 
 def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> Workloads:
@@ -41,35 +50,44 @@ def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> 
         newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
     )
     wanted = latest.filter(latest.kind.isin([*POD_NAMES, "Namespace", HPA]))
-    rows = (
-        wanted.select(
-            wanted.cluster,
-            wanted.kind,
-            wanted.namespace,
-            wanted.name,
-            wanted.tenant,
-            object=(wanted.kind == HPA).ifelse(wanted.object, None),
-        )
-        .to_pyarrow()
-        .to_pylist()
-    )
+    table = wanted.select(
+        wanted.cluster,
+        wanted.kind,
+        wanted.namespace,
+        wanted.name,
+        wanted.tenant,
+        object=(
+            (wanted.kind == HPA)
+            | ((wanted.kind == "Deployment") & wanted.object.contains(ODOO_DEPLOYMENT))
+        ).ifelse(wanted.object, None),
+    ).to_pyarrow()
+    rows = _tuples(table)
     if not rows:
         return Workloads(None)
     known: set[WorkloadKey] = set()
     tenants: dict[tuple[str, str], str | None] = {}
     hpa: dict[WorkloadKey, int | None] = {}
-    for row in rows:
-        cluster, kind = row["cluster"] or "", row["kind"]
+    odoo: list[tuple[str, str, str, str | None]] = []
+    for cluster, kind, namespace, name, tenant, text in rows:
+        cluster, namespace = cluster or "", namespace or ""
+        if kind == "Deployment" and text is not None:
+            odoo.append((cluster, namespace, name, text))
         if kind == "Namespace":
-            tenants[(cluster, row["name"])] = row["tenant"]
+            tenants[(cluster, name)] = tenant
         elif kind == HPA:
-            scaled = _scaled(row["object"])
+            scaled = _scaled(text)
             if scaled is not None:
                 target_kind, target_name, target = scaled
-                hpa[(cluster, row["namespace"] or "", target_kind, target_name)] = target
+                hpa[(cluster, namespace, target_kind, target_name)] = target
         else:
-            known.add((cluster, row["namespace"] or "", kind, row["name"]))
-    return Workloads(frozenset(known), tenants, hpa)
+            known.add((cluster, namespace, kind, name))
+    web, cron = odoo_web(odoo)
+    return Workloads(frozenset(known), tenants, hpa, web, frozenset(cron))
+
+
+def _tuples(table: pa.Table) -> list[tuple[Any, ...]]:
+    """The table's rows as tuples (a column at a time: much faster than `to_pylist`)."""
+    return list(zip(*(column.to_pylist() for column in table.columns), strict=True))
 
 
 def _scaled(text: str | None) -> tuple[str, str, int | None] | None:

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -94,9 +94,14 @@ def odoo_config(args: Sequence[object]) -> OdooConfig | None:
     )
 
 
-def odoo_containers(
-    warehouse: Warehouse, at: dt.datetime
-) -> tuple[dict[tuple[str, str, str, str, str], OdooConfig], set[tuple[str, str]]]:
+OdooWeb = dict[tuple[str, str, str, str, str], OdooConfig]
+"""Odoo web containers by (cluster, namespace, kind, workload, container)."""
+
+ODOO_DEPLOYMENT = "--workers="
+"""Text every Odoo Deployment's object contains (the inventory is filtered on it)."""
+
+
+def odoo_containers(warehouse: Warehouse, at: dt.datetime) -> tuple[OdooWeb, set[tuple[str, str]]]:
     """Odoo web containers (serving HTTP with workers) in the newest snapshot, by
     (cluster, namespace, kind, workload, container); and the (cluster, namespace)s that
     run cron threads in a container of their own (no HTTP, or no workers)."""
@@ -106,13 +111,22 @@ def odoo_containers(
     latest = snapshots.join(
         newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
     )
-    wanted = latest.filter((latest.kind == "Deployment") & latest.object.contains("--workers="))
+    wanted = latest.filter((latest.kind == "Deployment") & latest.object.contains(ODOO_DEPLOYMENT))
     rows = wanted.select("cluster", "namespace", "name", "object").to_pyarrow().to_pylist()
-    found = {}
+    return odoo_web(
+        (row["cluster"] or "", row["namespace"] or "", row["name"], row["object"]) for row in rows
+    )
+
+
+def odoo_web(
+    deployments: Iterable[tuple[str, str, str, str | None]],
+) -> tuple[OdooWeb, set[tuple[str, str]]]:
+    """`odoo_containers` from Deployments' (cluster, namespace, name, object JSON)."""
+    found: OdooWeb = {}
     cron: set[tuple[str, str]] = set()
-    for row in rows:
-        place = (row["cluster"] or "", row["namespace"] or "")
-        for container in _containers(row["object"]):
+    for cluster, namespace, name, text in deployments:
+        place = (cluster, namespace)
+        for container in _containers(text):
             args = [
                 str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))
             ]
@@ -120,7 +134,7 @@ def odoo_containers(
             if config is None:
                 continue
             if config.workers and "--no-http" not in args:
-                found[(*place, "Deployment", row["name"], str(container.get("name")))] = config
+                found[(*place, "Deployment", name, str(container.get("name")))] = config
             elif config.max_cron_threads:
                 cron.add(place)
     return found, cron

@@ -18,7 +18,6 @@ from costplane.insight.rightsizing.inventory import inventory_workloads
 from costplane.insight.rightsizing.odoo import (
     OdooWorkers,
     daily_requests_p95,
-    odoo_containers,
     size_odoo,
 )
 from costplane.insight.rightsizing.options import StrategyOptions
@@ -111,7 +110,7 @@ def recommend_containers(
     sized = size_containers(
         warehouse, start, end, strategy, options, known=workloads.known, hpa=workloads.hpa
     )
-    odoo, cron = odoo_containers(warehouse, end)
+    odoo, cron = workloads.odoo, workloads.cron
     traffic = daily_requests_p95(warehouse, start, end) if odoo else {}
     chosen = []
     for container in sized:
@@ -120,8 +119,8 @@ def recommend_containers(
             continue
         if namespace is not None and container.namespace != namespace:
             continue
-        recommendation = _recommendation(container, owner, prices)
         config = odoo.get((*container.workload_key, container.container))
+        workers = None
         if (
             config is not None
             and container.cpu_recommended is not None
@@ -136,8 +135,8 @@ def recommend_containers(
                 place in cron,
             )
             saving = _odoo_saving(container, workers, prices)
-            recommendation = replace(recommendation, odoo=replace(workers, monthly_saving=saving))
-        chosen.append(recommendation)
+            workers = replace(workers, monthly_saving=saving)
+        chosen.append(_recommendation(container, owner, prices, workers))
     return WorkloadRecommendations(
         currency, UsageWindow(start, end), tuple(chosen), strategy.name, options
     )
@@ -168,7 +167,7 @@ def _odoo_saving(
 
 
 def _recommendation(
-    c: SizedContainer, tenant: str | None, prices: PriceOf
+    c: SizedContainer, tenant: str | None, prices: PriceOf, odoo: OdooWorkers | None
 ) -> ContainerRecommendation:
     saving = monthly_saving(c, prices)
     risks = [
@@ -198,6 +197,7 @@ def _recommendation(
         cpu_max_cores=_evidence(c.cpu_max),
         memory_peak_bytes=None if c.memory_peak is None else int(c.memory_peak),
         hpa_target_cpu_utilisation=c.hpa_target_cpu_percent,
+        odoo=odoo,
     )
 
 

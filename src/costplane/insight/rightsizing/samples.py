@@ -1,11 +1,16 @@
-"""The queries: each pod container's evidence over the window, and pooled percentiles.
+"""The query: each workload container's evidence over the window, in the engine.
 
-One group-by over `usage_samples` per run, by (cluster, namespace, pod, container): the
-number of hourly samples, the CPU percentile (linear interpolation: DuckDB's
-`quantile_cont`, PostgreSQL's `percentile_cont`, numpy's and Prometheus's default), the
-highest `cpu_usage_max_cores` and `memory_peak_bytes`, the pod's requests and limits
-(fixed for a pod's life) and its last hour. A pooling strategy adds one group-by of
-the same rows by workload container.
+Each usage row names its pod's workload (`workload_kind`, `workload_name`, from
+`kube_pod_owner`); rows without it get theirs from the pod's name (`owners`), resolved
+in Python for those pods only and joined back. The engine then groups twice, as KRR
+does: per pod container the number of hourly samples, the CPU percentile (linear
+interpolation: DuckDB's `quantile_cont`, PostgreSQL's `percentile_cont`, numpy's and
+Prometheus's default), the highest `cpu_usage_max_cores` and `memory_peak_bytes`, the
+pod's requests and limits (fixed for a pod's life) and its last hour; then per workload
+container the highest of those (KRR's simple strategy), the total samples and, for a
+pooling strategy, the percentile of all its pods' rows together. What leaves the
+database is one row per pod container of each workload container's newest hour (the
+running pods: their count, and the newest pod's requests).
 """
 
 from __future__ import annotations
@@ -22,74 +27,163 @@ from costplane.warehouse import Warehouse
 ContainerKey = tuple[str, str, str, str, str]
 """(cluster, namespace, kind, workload, container)."""
 
+KEY = ["cluster", "namespace", "kind", "workload", "container"]
+_MEASURES = [
+    "hour",
+    "cpu_usage_cores",
+    "cpu_usage_max_cores",
+    "memory_peak_bytes",
+    "cpu_request_cores",
+    "cpu_limit_cores",
+    "memory_request_bytes",
+    "memory_limit_bytes",
+]
 
-class PodUsage(NamedTuple):
-    """One pod container's samples in the window, aggregated (a named tuple: one is made
-    per pod container of the fleet, tens of thousands)."""
+
+class NewestPod(NamedTuple):
+    """One pod container running in its workload container's newest hour, with the
+    workload container's aggregates (the same on every such row; a named tuple: one is
+    made per running pod container of the fleet, tens of thousands)."""
 
     cluster: str
     namespace: str
-    pod: str
+    kind: str
+    workload: str
     container: str
+    pod: str
     samples: int
+    """Hourly samples of the workload container in the window, over all its pods."""
     cpu: float | None
-    """The chosen percentile of its hourly CPU use (cores)."""
+    """The highest of its pods' CPU percentiles (cores)."""
     cpu_max: float | None
     memory_peak: float | None
+    pooled: float | None
+    """The percentile of all its pods' samples together (only when asked for)."""
     cpu_request: float | None
+    """This pod's requests and limits."""
     cpu_limit: float | None
     memory_request: int | None
     memory_limit: int | None
     last: dt.datetime
+    cpu_per_pod: list[float] | None
+    """Every pod's percentile and peak (only when the strategy reads them)."""
+    peaks: list[float] | None
 
 
 def _rows(warehouse: Warehouse, start: dt.datetime, end: dt.datetime) -> ibis.Table:
+    """The window's rows of named pod containers."""
     usage = warehouse.table("usage_samples")
-    return usage.filter((usage.hour >= start) & (usage.hour < end))
-
-
-def pod_usage(
-    warehouse: Warehouse, start: dt.datetime, end: dt.datetime, percentile: float
-) -> list[PodUsage]:
-    """Every pod container with samples in [start, end)."""
-    rows = _rows(warehouse, start, end)
-    stats = rows.group_by(["cluster", "namespace", "pod", "container"]).aggregate(
-        samples=rows.count(),
-        cpu=rows.cpu_usage_cores.quantile(percentile / 100),
-        cpu_max=rows.cpu_usage_max_cores.max(),
-        memory_peak=rows.memory_peak_bytes.max(),
-        cpu_request=rows.cpu_request_cores.max(),
-        cpu_limit=rows.cpu_limit_cores.max(),
-        memory_request=rows.memory_request_bytes.max(),
-        memory_limit=rows.memory_limit_bytes.max(),
-        last=rows.hour.max(),
+    return usage.filter(
+        (usage.hour >= start)
+        & (usage.hour < end)
+        & usage.pod.notnull()
+        & (usage.pod != "")
+        & usage.container.notnull()
+        & (usage.container != "")
     )
-    table = stats.to_pyarrow()
-    columns = [table.column(name).to_pylist() for name in PodUsage._fields]
-    return [PodUsage._make(row) for row in zip(*columns, strict=True) if row[2] and row[3]]
 
 
-def pooled_cpu(
+def _unowned(rows: ibis.Table) -> ibis.BooleanValue:
+    return rows.workload_kind.isnull() | rows.workload_name.isnull()
+
+
+def unowned_pods(
+    warehouse: Warehouse, start: dt.datetime, end: dt.datetime
+) -> list[tuple[str, str, str]]:
+    """(cluster, namespace, pod) of the pods with rows that do not name their workload."""
+    rows = _rows(warehouse, start, end)
+    pods = rows.filter(_unowned(rows)).select("cluster", "namespace", "pod").distinct()
+    table = pods.to_pyarrow()
+    return list(zip(*(table.column(n).to_pylist() for n in table.column_names), strict=True))
+
+
+def workload_usage(
     warehouse: Warehouse,
     start: dt.datetime,
     end: dt.datetime,
     percentile: float,
-    owners: Iterable[tuple[str, str, str, str, str]],
-) -> dict[ContainerKey, float]:
-    """The percentile of all samples of each workload container; `owners` gives each pod's
-    workload as (cluster, namespace, pod, kind, workload)."""
-    listed = list(owners)
-    if not listed:
-        return {}
-    names = ["cluster", "namespace", "pod", "kind", "workload"]
-    mapping = ibis.memtable(pa.table(dict(zip(names, zip(*listed, strict=True), strict=True))))
+    owners: Iterable[tuple[str, str, str, str, str]] = (),
+    *,
+    pools: bool = False,
+    every_pod: bool = False,
+) -> list[NewestPod]:
+    """Every workload container with samples in [start, end): its pods of the newest hour.
+
+    `owners` gives the workload of the pods whose rows do not name it, as (cluster,
+    namespace, pod, kind, workload); a pod may be listed under several workloads (it
+    then counts for each). Rows that name no workload and are not listed are left out.
+    `pools` adds the pooled percentile, `every_pod` each pod's percentile and peak."""
     rows = _rows(warehouse, start, end)
-    joined = rows.join(mapping, ["cluster", "namespace", "pod"])
-    stats = joined.group_by(["cluster", "namespace", "kind", "workload", "container"]).aggregate(
-        cpu=joined.cpu_usage_cores.quantile(percentile / 100)
+    q = percentile / 100
+    named = rows.filter(~_unowned(rows)).select(
+        "cluster",
+        "namespace",
+        "pod",
+        "container",
+        *_MEASURES,
+        kind=rows.workload_kind,
+        workload=rows.workload_name,
     )
-    return {
-        (r["cluster"], r["namespace"], r["kind"], r["workload"], r["container"]): r["cpu"]
-        for r in stats.to_pyarrow().to_pylist()
-        if r["cpu"] is not None
-    }
+    listed = list(owners)
+    owned = named
+    if listed:
+        names = ["cluster", "namespace", "pod", "kind", "workload"]
+        mapping = ibis.memtable(
+            pa.table(
+                dict(zip(names, zip(*listed, strict=True), strict=True)),
+                schema=pa.schema([(name, pa.string()) for name in names]),
+            )
+        )
+        rest = rows.filter(_unowned(rows)).join(mapping, ["cluster", "namespace", "pod"])
+        owned = named.union(rest.select(*named.columns))
+    per_pod = owned.group_by([*KEY, "pod"]).aggregate(
+        samples=owned.count(),
+        cpu=owned.cpu_usage_cores.quantile(q),
+        cpu_max=owned.cpu_usage_max_cores.max(),
+        memory_peak=owned.memory_peak_bytes.max(),
+        cpu_request=owned.cpu_request_cores.max(),
+        cpu_limit=owned.cpu_limit_cores.max(),
+        memory_request=owned.memory_request_bytes.max(),
+        memory_limit=owned.memory_limit_bytes.max(),
+        last=owned.hour.max(),
+    )
+    workload = ibis.window(group_by=KEY)
+    totals = per_pod.mutate(
+        newest=per_pod["last"].max().over(workload),
+        all_samples=per_pod.samples.sum().over(workload),
+        top_cpu=per_pod.cpu.max().over(workload),
+        top_cpu_max=per_pod.cpu_max.max().over(workload),
+        top_memory_peak=per_pod.memory_peak.max().over(workload),
+    )
+    running = totals.filter(totals["last"] == totals.newest)
+    newest = running.select(
+        *KEY,
+        "pod",
+        samples=running.all_samples,
+        cpu=running.top_cpu,
+        cpu_max=running.top_cpu_max,
+        memory_peak=running.top_memory_peak,
+        pooled=ibis.null("float64"),
+        cpu_request=running.cpu_request,
+        cpu_limit=running.cpu_limit,
+        memory_request=running.memory_request,
+        memory_limit=running.memory_limit,
+        last=running["last"],
+        cpu_per_pod=ibis.null("array<float64>"),
+        peaks=ibis.null("array<float64>"),
+    )
+    if pools:
+        pooled = owned.group_by(KEY).aggregate(pooled_cpu=owned.cpu_usage_cores.quantile(q))
+        newest = newest.join(pooled, KEY).mutate(pooled=pooled.pooled_cpu).drop("pooled_cpu")
+    if every_pod:
+        lists = per_pod.group_by(KEY).aggregate(
+            pod_cpus=per_pod.cpu.collect(), pod_peaks=per_pod.memory_peak.collect()
+        )
+        newest = (
+            newest.join(lists, KEY)
+            .mutate(cpu_per_pod=lists.pod_cpus, peaks=lists.pod_peaks)
+            .drop("pod_cpus", "pod_peaks")
+        )
+    table = newest.to_pyarrow()
+    columns = [table.column(name).to_pylist() for name in NewestPod._fields]
+    return [NewestPod._make(row) for row in zip(*columns, strict=True)]

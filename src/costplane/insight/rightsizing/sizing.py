@@ -19,9 +19,9 @@ from costplane.insight.rightsizing.owners import WorkloadKey, candidates, owner
 from costplane.insight.rightsizing.rounding import round_cpu, round_memory
 from costplane.insight.rightsizing.samples import (
     ContainerKey,
-    PodUsage,
-    pod_usage,
-    pooled_cpu,
+    NewestPod,
+    unowned_pods,
+    workload_usage,
 )
 from costplane.insight.rightsizing.strategies import Strategy
 from costplane.warehouse import Warehouse
@@ -102,56 +102,57 @@ def size_containers(
 ) -> list[SizedContainer]:
     """Every workload container with samples in [start, end) (naive UTC).
 
-    Pods go to their owner by name (`owners.owner`, `known` being the inventory's
-    workloads); with `every_candidate` a pod counts for every workload its name could
-    belong to, for a caller that looks workloads up by kind and name (the policy facts).
-    `hpa` maps HPA-scaled workloads to their target CPU utilisation (percent; None when
-    the HPA does not scale on CPU utilisation): their CPU is sized per pod so that the
-    percentile sits at the target."""
-    pods = pod_usage(warehouse, start, end, options.percentile)
-    owned: dict[ContainerKey, list[PodUsage]] = defaultdict(list)
-    owners: set[tuple[str, str, str, str, str]] = set()
-    owner_of: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-    for pod in pods:
-        place = (pod.cluster, pod.namespace, pod.pod)
-        found = owner_of.get(place)
-        if found is None:
-            if every_candidate:
-                found = candidates(pod.pod)
-            else:
-                one = owner(pod.cluster, pod.namespace, pod.pod, known)
-                found = [one] if one is not None else []
-            owner_of[place] = found
-        for kind, workload in found:
-            owned[(pod.cluster, pod.namespace, kind, workload, pod.container)].append(pod)
-            owners.add((pod.cluster, pod.namespace, pod.pod, kind, workload))
-    pooled = (
-        pooled_cpu(warehouse, start, end, options.percentile, sorted(owners))
-        if strategy.pools
-        else {}
+    A pod's workload is the one its rows name (`workload_kind`, `workload_name`); only
+    for rows that name none is it read from the pod's name (`owners.owner`). `known`,
+    the inventory's workloads, keeps the workloads that exist (and picks among a name's
+    candidates); with `every_candidate` a nameless pod counts for every workload its
+    name could belong to, for a caller that looks workloads up by kind and name (the
+    policy facts). `hpa` maps HPA-scaled workloads to their target CPU utilisation
+    (percent; None when the HPA does not scale on CPU utilisation): their CPU is sized
+    per pod so that the percentile sits at the target."""
+    owners: list[tuple[str, str, str, str, str]] = []
+    for cluster, namespace, pod in unowned_pods(warehouse, start, end):
+        if every_candidate:
+            found = candidates(pod)
+        else:
+            one = owner(cluster, namespace, pod, known)
+            found = [one] if one is not None else []
+        owners.extend((cluster, namespace, pod, kind, workload) for kind, workload in found)
+    running = workload_usage(
+        warehouse,
+        start,
+        end,
+        options.percentile,
+        owners,
+        pools=strategy.pools,
+        every_pod=strategy.needs_every_pod,
     )
+    grouped: dict[ContainerKey, list[NewestPod]] = defaultdict(list)
+    for newest in running:
+        key = (newest.cluster, newest.namespace, newest.kind, newest.workload, newest.container)
+        if known is None or key[:4] in known:
+            grouped[key].append(newest)
     targets = hpa or {}
-    return [
-        _sized(key, group, strategy, options, pooled.get(key), targets)
-        for key, group in sorted(owned.items())
-    ]
+    return [_sized(key, pods, strategy, options, targets) for key, pods in sorted(grouped.items())]
 
 
 def _sized(
     key: ContainerKey,
-    pods: Sequence[PodUsage],
+    running: Sequence[NewestPod],
     strategy: Strategy,
     options: StrategyOptions,
-    pooled: float | None,
     hpa: Mapping[WorkloadKey, int | None],
 ) -> SizedContainer:
     cluster, namespace, kind, workload, container = key
-    newest = max(pod.last for pod in pods)
-    current = max((p for p in pods if p.last == newest), key=lambda p: p.pod)
-    samples = sum(pod.samples for pod in pods)
-    per_pod = [pod.cpu for pod in pods if pod.cpu is not None]
-    peaks = [pod.memory_peak for pod in pods if pod.memory_peak is not None]
-    maxima = [pod.cpu_max for pod in pods if pod.cpu_max is not None]
+    current = max(running, key=lambda p: p.pod)
+    samples = current.samples
+    if strategy.needs_every_pod:
+        per_pod = [cpu for cpu in current.cpu_per_pod or [] if cpu is not None]
+        peaks = [peak for peak in current.peaks or [] if peak is not None]
+    else:  # the strategy reads the highest only: the engine's
+        per_pod = [] if current.cpu is None else [current.cpu]
+        peaks = [] if current.memory_peak is None else [current.memory_peak]
+    pooled = current.pooled
     enough = samples >= options.min_samples
     usable = bool(per_pod) and (pooled is not None or not strategy.pools)
     cpu_usage = strategy.cpu(per_pod, pooled) if usable else None
@@ -173,15 +174,15 @@ def _sized(
         kind=kind,
         workload=workload,
         container=container,
-        pods=sum(1 for pod in pods if pod.last == newest),
+        pods=len(running),
         samples=samples,
         cpu_request=_cores(current.cpu_request),
         cpu_limit=_cores(current.cpu_limit),
         memory_request=current.memory_request,
         memory_limit=current.memory_limit,
         cpu_usage=cpu_usage,
-        cpu_max=max(maxima) if maxima else None,
-        memory_peak=max(peaks) if peaks else None,
+        cpu_max=current.cpu_max,
+        memory_peak=current.memory_peak,
         cpu_recommended=cpu_recommended,
         memory_recommended=memory_recommended,
         hpa_target_cpu_percent=target if scaled else None,

@@ -26,6 +26,16 @@ class Strategy(ABC):
     summary: ClassVar[str]
     pools: ClassVar[bool] = False
     """Whether `cpu` needs the percentile of all the workload's samples pooled."""
+    needs_every_pod: ClassVar[bool] = True
+    """Whether `cpu` and `memory` read every pod's figure. False: they depend on the
+    highest only (and the pooled percentile), which the engine computes, so they are
+    given that one figure and no per-pod lists leave the database. Not inherited: a
+    subclass that does not set it gets every pod's figures (it may override `cpu`)."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "needs_every_pod" not in cls.__dict__:
+            cls.needs_every_pod = True
 
     @abstractmethod
     def cpu(self, per_pod: Sequence[float], pooled: float | None) -> float:
@@ -55,6 +65,7 @@ def strategy_named(name: str) -> Strategy:
 class SimpleStrategy(Strategy):
     name = "simple"
     summary = "KRR 1.29's: the highest of the pods' CPU percentiles; peak memory + buffer"
+    needs_every_pod = False
 
     def cpu(self, per_pod: Sequence[float], pooled: float | None) -> float:
         return max(per_pod)
@@ -65,6 +76,7 @@ class PooledStrategy(Strategy):
     name = "pooled"
     summary = "one CPU percentile over all the workload's pods' samples; peak memory + buffer"
     pools = True
+    needs_every_pod = False
 
     def cpu(self, per_pod: Sequence[float], pooled: float | None) -> float:
         assert pooled is not None, "a pooling strategy is given the pooled percentile"
