@@ -14,7 +14,7 @@ SHA256 = re.compile(r"`([0-9a-f]{64})`")
 
 def test_every_sample_is_the_file_its_source_names() -> None:
     folders = sorted(p for p in SAMPLE_DATA.iterdir() if p.is_dir())
-    assert [f.name for f in folders] == ["focus", "odoo"]
+    assert [f.name for f in folders] == ["crds", "focus", "odoo"]
     for folder in folders:
         source = (folder / "SOURCE.md").read_text(encoding="utf-8")
         assert "Licence" in source, folder
