@@ -69,7 +69,10 @@ def prepare(spec: FleetSpec, folder: Path) -> None:
 def recommend_once(folder: Path, end: dt.datetime) -> dict[str, float | int]:
     """The timed part, run in a child process."""
     catalog = load_catalog(folder / CATALOG)
-    sheet = {"cpu": catalog.price_sheet.cpu.canonical, "memory": catalog.price_sheet.memory.canonical}
+    sheet = {
+        "cpu": catalog.price_sheet.cpu.canonical,
+        "memory": catalog.price_sheet.memory.canonical,
+    }
 
     def price(name: str, cluster: str) -> Decimal | None:
         return sheet.get(name)
