@@ -129,20 +129,29 @@ def odoo_web(
     containers being the JSON of the object's `spec.template.spec.containers`."""
     found: OdooWeb = {}
     cron: set[tuple[str, str]] = set()
+    parsed: dict[str | None, list[tuple[str, OdooConfig, bool]]] = {}
     for cluster, namespace, name, text in deployments:
         place = (cluster, namespace)
-        for container in _containers(text):
-            args = [
-                str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))
-            ]
-            config = odoo_config(args)
-            if config is None:
-                continue
-            if config.workers and "--no-http" not in args:
-                found[(*place, "Deployment", name, str(container.get("name")))] = config
+        configs = parsed.get(text)
+        if configs is None:  # tenants' Deployments often share one container spec
+            configs = parsed[text] = _configs(text)
+        for container, config, serves in configs:
+            if config.workers and serves:
+                found[(*place, "Deployment", name, container)] = config
             elif config.max_cron_threads:
                 cron.add(place)
     return found, cron
+
+
+def _configs(text: str | None) -> list[tuple[str, OdooConfig, bool]]:
+    """(container name, worker options, serves HTTP) of the containers that set workers."""
+    configs = []
+    for container in _containers(text):
+        args = [str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))]
+        config = odoo_config(args)
+        if config is not None:
+            configs.append((str(container.get("name")), config, "--no-http" not in args))
+    return configs
 
 
 def _containers(text: str | None) -> list[dict[str, Any]]:
