@@ -3,8 +3,8 @@ tenant of each namespace, the HPAs (which workloads they scale, at what target) 
 Odoo web containers' worker options.
 
 Read from `inventory_snapshots`, each cluster's newest snapshot, in one query; only the
-objects of HPAs and Odoo Deployments leave the database and are parsed (names,
-namespaces and tenants are columns).
+objects of HPAs and the container lists of Odoo Deployments (a JSON path, read by the
+engine) leave the database and are parsed (names, namespaces and tenants are columns).
 """
 
 from __future__ import annotations
@@ -50,16 +50,16 @@ def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> 
         newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
     )
     wanted = latest.filter(latest.kind.isin([*POD_NAMES, "Namespace", HPA]))
+    odoo_deployment = (wanted.kind == "Deployment") & wanted.object.contains(ODOO_DEPLOYMENT)
+    containers = wanted.object.cast("json")["spec"]["template"]["spec"]["containers"]
     table = wanted.select(
         wanted.cluster,
         wanted.kind,
         wanted.namespace,
         wanted.name,
         wanted.tenant,
-        object=(
-            (wanted.kind == HPA)
-            | ((wanted.kind == "Deployment") & wanted.object.contains(ODOO_DEPLOYMENT))
-        ).ifelse(wanted.object, None),
+        object=(wanted.kind == HPA).ifelse(wanted.object, None),
+        containers=odoo_deployment.ifelse(containers.cast("string"), None),
     ).to_pyarrow()
     rows = _tuples(table)
     if not rows:
@@ -68,10 +68,10 @@ def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> 
     tenants: dict[tuple[str, str], str | None] = {}
     hpa: dict[WorkloadKey, int | None] = {}
     odoo: list[tuple[str, str, str, str | None]] = []
-    for cluster, kind, namespace, name, tenant, text in rows:
+    for cluster, kind, namespace, name, tenant, text, odoo_containers in rows:
         cluster, namespace = cluster or "", namespace or ""
-        if kind == "Deployment" and text is not None:
-            odoo.append((cluster, namespace, name, text))
+        if odoo_containers is not None:
+            odoo.append((cluster, namespace, name, odoo_containers))
         if kind == "Namespace":
             tenants[(cluster, name)] = tenant
         elif kind == HPA:

@@ -112,39 +112,52 @@ def odoo_containers(warehouse: Warehouse, at: dt.datetime) -> tuple[OdooWeb, set
         newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
     )
     wanted = latest.filter((latest.kind == "Deployment") & latest.object.contains(ODOO_DEPLOYMENT))
-    rows = wanted.select("cluster", "namespace", "name", "object").to_pyarrow().to_pylist()
+    containers = wanted.object.cast("json")["spec"]["template"]["spec"]["containers"]
+    rows = wanted.select(
+        "cluster", "namespace", "name", containers=containers.cast("string")
+    ).to_pyarrow()
     return odoo_web(
-        (row["cluster"] or "", row["namespace"] or "", row["name"], row["object"]) for row in rows
+        (row["cluster"] or "", row["namespace"] or "", row["name"], row["containers"])
+        for row in rows.to_pylist()
     )
 
 
 def odoo_web(
     deployments: Iterable[tuple[str, str, str, str | None]],
 ) -> tuple[OdooWeb, set[tuple[str, str]]]:
-    """`odoo_containers` from Deployments' (cluster, namespace, name, object JSON)."""
+    """`odoo_containers` from Deployments' (cluster, namespace, name, containers), the
+    containers being the JSON of the object's `spec.template.spec.containers`."""
     found: OdooWeb = {}
     cron: set[tuple[str, str]] = set()
+    parsed: dict[str | None, list[tuple[str, OdooConfig, bool]]] = {}
     for cluster, namespace, name, text in deployments:
         place = (cluster, namespace)
-        for container in _containers(text):
-            args = [
-                str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))
-            ]
-            config = odoo_config(args)
-            if config is None:
-                continue
-            if config.workers and "--no-http" not in args:
-                found[(*place, "Deployment", name, str(container.get("name")))] = config
+        configs = parsed.get(text)
+        if configs is None:  # tenants' Deployments often share one container spec
+            configs = parsed[text] = _configs(text)
+        for container, config, serves in configs:
+            if config.workers and serves:
+                found[(*place, "Deployment", name, container)] = config
             elif config.max_cron_threads:
                 cron.add(place)
     return found, cron
 
 
+def _configs(text: str | None) -> list[tuple[str, OdooConfig, bool]]:
+    """(container name, worker options, serves HTTP) of the containers that set workers."""
+    configs = []
+    for container in _containers(text):
+        args = [str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))]
+        config = odoo_config(args)
+        if config is not None:
+            configs.append((str(container.get("name")), config, "--no-http" not in args))
+    return configs
+
+
 def _containers(text: str | None) -> list[dict[str, Any]]:
     try:
-        obj = json.loads(text or "")
-        containers = obj["spec"]["template"]["spec"]["containers"]
-    except (ValueError, KeyError, TypeError):
+        containers = json.loads(text or "")
+    except ValueError:
         return []
     return [c for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
 

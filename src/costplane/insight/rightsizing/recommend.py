@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from costplane.insight.rightsizing.inventory import inventory_workloads
 from costplane.insight.rightsizing.odoo import (
@@ -112,31 +113,34 @@ def recommend_containers(
     )
     odoo, cron = workloads.odoo, workloads.cron
     traffic = daily_requests_p95(warehouse, start, end) if odoo else {}
+    priced = _PricesByCluster(prices)
+    owners = workloads.tenants
     chosen = []
     for container in sized:
-        owner = workloads.tenants.get((container.cluster, container.namespace))
+        owner = owners.get((container.cluster, container.namespace))
         if tenant is not None and owner != tenant:
             continue
         if namespace is not None and container.namespace != namespace:
             continue
-        config = odoo.get((*container.workload_key, container.container))
         workers = None
-        if (
-            config is not None
-            and container.cpu_recommended is not None
-            and container.memory_recommended is not None
-        ):
-            place = (container.cluster, container.namespace)
-            workers = size_odoo(
-                config,
-                container.cpu_recommended,
-                container.memory_recommended,
-                traffic.get(place),
-                place in cron,
-            )
-            saving = _odoo_saving(container, workers, prices)
-            workers = replace(workers, monthly_saving=saving)
-        chosen.append(_recommendation(container, owner, prices, workers))
+        if odoo:
+            config = odoo.get((*container.workload_key, container.container))
+            if (
+                config is not None
+                and container.cpu_recommended is not None
+                and container.memory_recommended is not None
+            ):
+                place = (container.cluster, container.namespace)
+                workers = size_odoo(
+                    config,
+                    container.cpu_recommended,
+                    container.memory_recommended,
+                    traffic.get(place),
+                    place in cron,
+                )
+                saving = _odoo_saving(container, workers, prices)
+                workers = replace(workers, monthly_saving=saving)
+        chosen.append(_recommendation(container, owner, priced, workers))
     return WorkloadRecommendations(
         currency, UsageWindow(start, end), tuple(chosen), strategy.name, options
     )
@@ -156,20 +160,48 @@ def monthly_saving(container: SizedContainer, prices: PriceOf) -> Decimal | None
 def _odoo_saving(
     container: SizedContainer, workers: OdooWorkers, prices: PriceOf
 ) -> Decimal | None:
-    """The saving of the pod sized for its workers (memory may be above KRR's)."""
-    sized = replace(
-        container,
-        cpu_recommended=parse_quantity(workers.cpu_recommended),
-        memory_recommended=int(parse_quantity(workers.memory_recommended)),
-    )
-    saving = monthly_saving(sized, prices)
-    return None if saving is None else saving.quantize(CENT, ROUND_HALF_UP)
+    """The saving of the pod sized for its workers (memory may be above KRR's); the
+    same as `monthly_saving` of the container with the workers' recommendation."""
+    cpu, memory = prices("cpu", container.cluster), prices("memory", container.cluster)
+    if cpu is None or memory is None:
+        return None
+    cores, size = Decimal(0), 0
+    if container.cpu_request is not None:
+        recommended = _quantity(workers.cpu_recommended)
+        cores = container.pods * max(Decimal(0), container.cpu_request - recommended)
+    if container.memory_request is not None:
+        recommended_size = int(_quantity(workers.memory_recommended))
+        size = container.pods * max(0, container.memory_request - recommended_size)
+    return _monthly(cores, size, cpu, memory)
+
+
+@lru_cache(maxsize=4096)
+def _quantity(text: str) -> Decimal:
+    return parse_quantity(text)
+
+
+class _PricesByCluster(dict[str, tuple[Decimal, Decimal] | None]):
+    """A cluster's (core-hour, GiB-hour) prices, asked of `prices` once per cluster."""
+
+    def __init__(self, prices: PriceOf) -> None:
+        super().__init__()
+        self.prices = prices
+
+    def __missing__(self, cluster: str) -> tuple[Decimal, Decimal] | None:
+        cpu, memory = self.prices("cpu", cluster), self.prices("memory", cluster)
+        found = None if cpu is None or memory is None else (cpu, memory)
+        self[cluster] = found
+        return found
 
 
 def _recommendation(
-    c: SizedContainer, tenant: str | None, prices: PriceOf, odoo: OdooWorkers | None
+    c: SizedContainer, tenant: str | None, prices: _PricesByCluster, odoo: OdooWorkers | None
 ) -> ContainerRecommendation:
-    saving = monthly_saving(c, prices)
+    saving = None
+    if c.cpu_recommended is not None or c.memory_recommended is not None:
+        price = prices[c.cluster]
+        if price is not None:
+            saving = _monthly(c.cpu_reclaimable, c.memory_reclaimable, *price)
     risks = [
         name for name, short in (("oom-kill", c.memory_short), ("throttling", c.cpu_short)) if short
     ]
@@ -185,7 +217,7 @@ def _recommendation(
         memory_request=_memory(c.memory_request),
         memory_recommended=memory_recommended,
         samples=c.samples,
-        monthly_saving=None if saving is None else saving.quantize(CENT, ROUND_HALF_UP),
+        monthly_saving=saving,
         risk=", ".join(risks) or None,
         cluster=c.cluster,
         pods=c.pods,
@@ -201,14 +233,29 @@ def _recommendation(
     )
 
 
+def _monthly(cores: Decimal, size: int, cpu: Decimal, memory: Decimal) -> Decimal:
+    """`monthly_saving` to the cent, from reclaimable cores and bytes and their prices."""
+    if not cores and not size:
+        return _ZERO_CENTS
+    hourly = cores * cpu + Decimal(size) / GIB * memory
+    return (hourly * HOURS_PER_MONTH).quantize(CENT, ROUND_HALF_UP)
+
+
+_ZERO_CENTS = Decimal("0.00")
+_MICROCORE = Decimal("0.000001")
+
+
+@lru_cache(maxsize=4096)
 def _cpu(cores: Decimal | None) -> str | None:
+    """Cached: a fleet's requests and recommendations take few distinct values."""
     return None if cores is None or cores <= 0 else cpu_quantity(cores)
 
 
+@lru_cache(maxsize=4096)
 def _memory(size: int | None) -> str | None:
     return None if size is None or size <= 0 else memory_quantity(size)
 
 
 def _evidence(value: float | None) -> Decimal | None:
     """A measured figure for people, to a microcore (the exact float stays in the query)."""
-    return None if value is None else Decimal(repr(value)).quantize(Decimal("0.000001"))
+    return None if value is None else Decimal(repr(value)).quantize(_MICROCORE)

@@ -9,8 +9,8 @@ Prometheus's default), the highest `cpu_usage_max_cores` and `memory_peak_bytes`
 pod's requests and limits (fixed for a pod's life) and its last hour; then per workload
 container the highest of those (KRR's simple strategy), the total samples and, for a
 pooling strategy, the percentile of all its pods' rows together. What leaves the
-database is one row per pod container of each workload container's newest hour (the
-running pods: their count, and the newest pod's requests).
+database is one row per workload container: the number of pods running in its newest
+hour and the newest of them's requests and limits, picked in the engine too.
 """
 
 from __future__ import annotations
@@ -40,17 +40,17 @@ _MEASURES = [
 ]
 
 
-class NewestPod(NamedTuple):
-    """One pod container running in its workload container's newest hour, with the
-    workload container's aggregates (the same on every such row; a named tuple: one is
-    made per running pod container of the fleet, tens of thousands)."""
+class ContainerUsage(NamedTuple):
+    """One workload container's evidence over the window (a named tuple: one is made per
+    workload container of the fleet, tens of thousands)."""
 
     cluster: str
     namespace: str
     kind: str
     workload: str
     container: str
-    pod: str
+    pods: int
+    """Pods running in the workload container's newest hour (its replicas now)."""
     samples: int
     """Hourly samples of the workload container in the window, over all its pods."""
     cpu: float | None
@@ -60,11 +60,10 @@ class NewestPod(NamedTuple):
     pooled: float | None
     """The percentile of all its pods' samples together (only when asked for)."""
     cpu_request: float | None
-    """This pod's requests and limits."""
+    """The newest running pod's requests and limits (the greatest pod name)."""
     cpu_limit: float | None
     memory_request: int | None
     memory_limit: int | None
-    last: dt.datetime
     cpu_per_pod: list[float] | None
     """Every pod's percentile and peak (only when the strategy reads them)."""
     peaks: list[float] | None
@@ -106,8 +105,8 @@ def workload_usage(
     *,
     pools: bool = False,
     every_pod: bool = False,
-) -> list[NewestPod]:
-    """Every workload container with samples in [start, end): its pods of the newest hour.
+) -> list[ContainerUsage]:
+    """Every workload container with samples in [start, end), one row each.
 
     `owners` gives the workload of the pods whose rows do not name it, as (cluster,
     namespace, pod, kind, workload); a pod may be listed under several workloads (it
@@ -156,19 +155,26 @@ def workload_usage(
         top_memory_peak=per_pod.memory_peak.max().over(workload),
     )
     running = totals.filter(totals["last"] == totals.newest)
-    newest = running.select(
+    # One row per workload container leaves the engine: its newest running pod's, with
+    # the number of running pods (the rank orders by name, as `max(pods)` does in Python
+    # under a C collation; pods of one rollout differ only where requests change).
+    ranked = running.mutate(
+        pods=running.pod.count().over(workload),
+        rank=ibis.row_number().over(group_by=KEY, order_by=ibis.desc(running.pod)),
+    )
+    current = ranked.filter(ranked["rank"] == 0)
+    newest = current.select(
         *KEY,
-        "pod",
-        samples=running.all_samples,
-        cpu=running.top_cpu,
-        cpu_max=running.top_cpu_max,
-        memory_peak=running.top_memory_peak,
+        pods=current.pods,
+        samples=current.all_samples,
+        cpu=current.top_cpu,
+        cpu_max=current.top_cpu_max,
+        memory_peak=current.top_memory_peak,
         pooled=ibis.null("float64"),
-        cpu_request=running.cpu_request,
-        cpu_limit=running.cpu_limit,
-        memory_request=running.memory_request,
-        memory_limit=running.memory_limit,
-        last=running["last"],
+        cpu_request=current.cpu_request,
+        cpu_limit=current.cpu_limit,
+        memory_request=current.memory_request,
+        memory_limit=current.memory_limit,
         cpu_per_pod=ibis.null("array<float64>"),
         peaks=ibis.null("array<float64>"),
     )
@@ -185,5 +191,5 @@ def workload_usage(
             .drop("pod_cpus", "pod_peaks")
         )
     table = newest.to_pyarrow()
-    columns = [table.column(name).to_pylist() for name in NewestPod._fields]
-    return [NewestPod._make(row) for row in zip(*columns, strict=True)]
+    columns = [table.column(name).to_pylist() for name in ContainerUsage._fields]
+    return [ContainerUsage._make(row) for row in zip(*columns, strict=True)]

@@ -9,17 +9,16 @@ number.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from costplane.insight.rightsizing.options import StrategyOptions
 from costplane.insight.rightsizing.owners import WorkloadKey, candidates, owner
 from costplane.insight.rightsizing.rounding import round_cpu, round_memory
 from costplane.insight.rightsizing.samples import (
-    ContainerKey,
-    NewestPod,
+    ContainerUsage,
     unowned_pods,
     workload_usage,
 )
@@ -127,36 +126,30 @@ def size_containers(
         pools=strategy.pools,
         every_pod=strategy.needs_every_pod,
     )
-    grouped: dict[ContainerKey, list[NewestPod]] = defaultdict(list)
-    for newest in running:
-        key = (newest.cluster, newest.namespace, newest.kind, newest.workload, newest.container)
-        if known is None or key[:4] in known:
-            grouped[key].append(newest)
     targets = hpa or {}
-    return [_sized(key, pods, strategy, options, targets) for key, pods in sorted(grouped.items())]
+    chosen = running if known is None else [c for c in running if c[:4] in known]
+    chosen.sort()  # by key: the key is unique, so no further field is compared
+    return [_sized(usage, strategy, options, targets) for usage in chosen]
 
 
 def _sized(
-    key: ContainerKey,
-    running: Sequence[NewestPod],
+    usage: ContainerUsage,
     strategy: Strategy,
     options: StrategyOptions,
     hpa: Mapping[WorkloadKey, int | None],
 ) -> SizedContainer:
-    cluster, namespace, kind, workload, container = key
-    current = max(running, key=lambda p: p.pod)
-    samples = current.samples
+    samples = usage.samples
     if strategy.needs_every_pod:
-        per_pod = [cpu for cpu in current.cpu_per_pod or [] if cpu is not None]
-        peaks = [peak for peak in current.peaks or [] if peak is not None]
+        per_pod = [cpu for cpu in usage.cpu_per_pod or [] if cpu is not None]
+        peaks = [peak for peak in usage.peaks or [] if peak is not None]
     else:  # the strategy reads the highest only: the engine's
-        per_pod = [] if current.cpu is None else [current.cpu]
-        peaks = [] if current.memory_peak is None else [current.memory_peak]
-    pooled = current.pooled
+        per_pod = [] if usage.cpu is None else [usage.cpu]
+        peaks = [] if usage.memory_peak is None else [usage.memory_peak]
+    pooled = usage.pooled
     enough = samples >= options.min_samples
     usable = bool(per_pod) and (pooled is not None or not strategy.pools)
     cpu_usage = strategy.cpu(per_pod, pooled) if usable else None
-    workload_key = (cluster, namespace, kind, workload)
+    workload_key = (usage.cluster, usage.namespace, usage.kind, usage.workload)
     scaled = workload_key in hpa
     target = hpa.get(workload_key)
     cpu_recommended = None
@@ -169,26 +162,28 @@ def _sized(
             strategy.memory(peaks, options.memory_buffer_percent), options.memory_floor_mib
         )
     return SizedContainer(
-        cluster=cluster,
-        namespace=namespace,
-        kind=kind,
-        workload=workload,
-        container=container,
-        pods=len(running),
+        cluster=usage.cluster,
+        namespace=usage.namespace,
+        kind=usage.kind,
+        workload=usage.workload,
+        container=usage.container,
+        pods=usage.pods,
         samples=samples,
-        cpu_request=_cores(current.cpu_request),
-        cpu_limit=_cores(current.cpu_limit),
-        memory_request=current.memory_request,
-        memory_limit=current.memory_limit,
+        cpu_request=_cores(usage.cpu_request),
+        cpu_limit=_cores(usage.cpu_limit),
+        memory_request=usage.memory_request,
+        memory_limit=usage.memory_limit,
         cpu_usage=cpu_usage,
-        cpu_max=current.cpu_max,
-        memory_peak=current.memory_peak,
+        cpu_max=usage.cpu_max,
+        memory_peak=usage.memory_peak,
         cpu_recommended=cpu_recommended,
         memory_recommended=memory_recommended,
         hpa_target_cpu_percent=target if scaled else None,
     )
 
 
+@lru_cache(maxsize=4096)
 def _cores(value: float | None) -> Decimal | None:
-    """A stored request in cores as the quantity it was (0.25 -> 0.25, not 0.2500000001)."""
+    """A stored request in cores as the quantity it was (0.25 -> 0.25, not 0.2500000001);
+    cached: a fleet's requests take few distinct values."""
     return None if value is None else Decimal(repr(value))
