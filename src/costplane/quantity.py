@@ -7,7 +7,9 @@ quantity is always turned into the number it means before anything compares it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 _DECIMAL = {
@@ -80,3 +82,28 @@ def memory_quantity(size: int) -> str:
         if size and size % unit == 0:
             return f"{size // unit}{suffix}"
     return str(size)
+
+
+def quantity_or_zero(value: object) -> Decimal:
+    """A quantity as an object carries it, where an unreadable value counts as nothing: what
+    pricing a manifest as found needs (a bad quantity is for the policies to report)."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return Decimal(0)
+    try:
+        return parse_quantity(value)
+    except (ValueError, ArithmeticError):
+        return Decimal(0)
+
+
+def pod_requests(pod_spec: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
+    """(CPU cores, memory bytes) a pod spec's containers request; what cannot be read adds 0."""
+    cores = memory = Decimal(0)
+    containers = pod_spec.get("containers")
+    for container in containers if isinstance(containers, list) else ():
+        resources = container.get("resources") if isinstance(container, Mapping) else None
+        requests = resources.get("requests") if isinstance(resources, Mapping) else None
+        if not isinstance(requests, Mapping):
+            continue
+        cores += quantity_or_zero(requests.get("cpu"))
+        memory += quantity_or_zero(requests.get("memory"))
+    return cores, memory

@@ -13,26 +13,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
 
 from costplane.actions.target import Target
 from costplane.catalog import HOURS_PER_MONTH, PriceSheet
 from costplane.money import cents
-from costplane.quantity import GIB, parse_quantity
-
-
-def pod_requests(pod_spec: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
-    """(CPU cores, memory bytes) the pod's containers request; what cannot be read adds 0."""
-    cores = memory = Decimal(0)
-    containers = pod_spec.get("containers")
-    for container in containers if isinstance(containers, list) else ():
-        resources = container.get("resources") if isinstance(container, Mapping) else None
-        requests = resources.get("requests") if isinstance(resources, Mapping) else None
-        if not isinstance(requests, Mapping):
-            continue
-        cores += _quantity(requests.get("cpu"))
-        memory += _quantity(requests.get("memory"))
-    return cores, memory
+from costplane.quantity import GIB, pod_requests, quantity_or_zero
 
 
 def workload_reservation(target: Target, prices: PriceSheet) -> Decimal | None:
@@ -54,7 +39,7 @@ def snapshot_storage(target: Target, prices: PriceSheet) -> Decimal | None:
     size = status.get("restoreSize") if isinstance(status, Mapping) else None
     if size is None:
         return None
-    return _quantity(size) / GIB * prices.snapshot.canonical * HOURS_PER_MONTH
+    return quantity_or_zero(size) / GIB * prices.snapshot.canonical * HOURS_PER_MONTH
 
 
 def priced(
@@ -74,12 +59,3 @@ def priced(
             )
         )
     return out
-
-
-def _quantity(value: object) -> Decimal:
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        return Decimal(0)
-    try:
-        return parse_quantity(value)
-    except ValueError:
-        return Decimal(0)

@@ -26,7 +26,7 @@ from costplane.blueprint.context import Manifest
 from costplane.blueprint.render import KIND_ORDER, TenantRendering
 from costplane.catalog import HOURS_PER_MONTH, Catalog, PriceSheet
 from costplane.money import cents
-from costplane.quantity import parse_quantity
+from costplane.quantity import parse_quantity, pod_requests, quantity_or_zero
 
 GIB = Decimal(1024**3)
 IGNORED_NAMES = frozenset({("ConfigMap", "kube-root-ca.crt")})
@@ -117,22 +117,6 @@ def _object_changes(rendered: Manifest, actual: Mapping[str, Any]) -> list[Field
     return changes
 
 
-def _quantity(value: Any) -> Decimal:
-    try:
-        return parse_quantity(value) if isinstance(value, str | int) else Decimal(0)
-    except (ValueError, InvalidOperation, ArithmeticError):
-        return Decimal(0)
-
-
-def _pod_requests(pod_spec: Mapping[str, Any]) -> tuple[Decimal, Decimal]:
-    cpu = memory = Decimal(0)
-    for container in pod_spec.get("containers") or []:
-        requests = (container.get("resources") or {}).get("requests") or {}
-        cpu += _quantity(requests.get("cpu", 0))
-        memory += _quantity(requests.get("memory", 0))
-    return cpu, memory
-
-
 def monthly_cost(obj: Mapping[str, Any] | None, prices: PriceSheet) -> Decimal | None:
     """The object's monthly cost from its own fields, or None when it has none."""
     if obj is None:
@@ -143,18 +127,20 @@ def monthly_cost(obj: Mapping[str, Any] | None, prices: PriceSheet) -> Decimal |
     gib_month = prices.memory.canonical * HOURS_PER_MONTH
     if kind in ("Deployment", "StatefulSet"):
         replicas = Decimal(spec.get("replicas", 1) or 0)
-        cpu, memory = _pod_requests((spec.get("template") or {}).get("spec") or {})
+        cpu, memory = pod_requests((spec.get("template") or {}).get("spec") or {})
         return replicas * (cpu * cpu_month + memory / GIB * gib_month)
     if kind == "ResourceQuota":
         hard = spec.get("hard") or {}
-        cpu = _quantity(hard.get("requests.cpu", hard.get("cpu", 0)))
-        memory = _quantity(hard.get("requests.memory", hard.get("memory", 0)))
+        cpu = quantity_or_zero(hard.get("requests.cpu", hard.get("cpu", 0)))
+        memory = quantity_or_zero(hard.get("requests.memory", hard.get("memory", 0)))
         return cpu * cpu_month + memory / GIB * gib_month
     if kind == "PersistentVolumeClaim":
         price = prices.storage.get(str(spec.get("storageClassName")))
         if price is None:
             return None
-        size = _quantity(((spec.get("resources") or {}).get("requests") or {}).get("storage", 0))
+        size = quantity_or_zero(
+            ((spec.get("resources") or {}).get("requests") or {}).get("storage", 0)
+        )
         return size / GIB * price.canonical * HOURS_PER_MONTH
     return None
 
