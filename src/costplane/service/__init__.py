@@ -45,6 +45,12 @@ from costplane.service.class_change import (
     plan_class_change,
 )
 from costplane.service.collect import CollectRequest, collector_status, run_collector
+from costplane.service.daily import (
+    TenantDayCost,
+    TenantDaysRequest,
+    latest_month,
+    tenant_days,
+)
 from costplane.service.demo import Demo, run_demo
 from costplane.service.drift import DriftReport, DriftRequest, drift
 from costplane.service.entitlements import (
@@ -163,6 +169,8 @@ __all__ = [
     "RunRequest",
     "ScheduleRequest",
     "Suppression",
+    "TenantDayCost",
+    "TenantDaysRequest",
     "WorkloadRequest",
     "acknowledge_finding",
     "acting_failure",
@@ -194,6 +202,7 @@ __all__ = [
     "ingest_history",
     "kept_finding",
     "kept_findings",
+    "latest_month",
     "margin_document",
     "margin_report",
     "notification_history",
@@ -216,6 +225,7 @@ __all__ = [
     "showback_document",
     "showback_report",
     "suppress_finding",
+    "tenant_days",
     "to_document",
     "try_route",
     "unit_cost_document",
