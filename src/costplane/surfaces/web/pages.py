@@ -109,8 +109,8 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
         )
         return HTMLResponse(html)
 
-    def whole_bill(session: Session) -> None:
-        """The pages of the whole bill are not a tenant's."""
+    def every_tenant(session: Session) -> None:
+        """The pages of every tenant are not a tenant's."""
         if session.viewer.tenant is not None:
             raise PageRefusedError(403, "a tenant token sees its own tenant's pages only")
 
@@ -165,8 +165,27 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
             return RedirectResponse(f"/tenants/{session.viewer.tenant}", status_code=303)
         name = month(period)
         with read_as_page():
-            reconciled = reconcile_report(project, ReportRequest.of(name))
             by_domain = showback_report(project, ReportRequest.of(name, "tenant,domain"))
+        domains: dict[str, Decimal] = defaultdict(Decimal)
+        for line in by_domain.body.lines:
+            domains[line.cost_domain or "(none)"] += line.costs.total
+        domain_rows = sorted(domains.items(), key=lambda item: -item[1])
+        values: dict[str, Any] = {
+            "period": name,
+            "currency": by_domain.currency,
+            "notes": by_domain.notes,
+            "domains": domain_rows,
+            "domain_total": by_domain.body.total.total,
+            "domain_chart": charts.bars(domain_rows, "cost by domain"),
+        }
+        if session.viewer.sees_bill:
+            values.update(bill_went(name))
+        return page(request, "overview.html", session, **values)
+
+    def bill_went(name: str) -> dict[str, Any]:
+        """The overview's part that reads the bill: where it went, and day by day."""
+        with read_as_page():
+            reconciled = reconcile_report(project, ReportRequest.of(name))
         total = reconciled.body.total
         went = [
             ("tenants", total.allocated),
@@ -175,31 +194,18 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
             ("unallocated", total.unallocated),
             ("difference", total.difference),
         ]
-        domains: dict[str, Decimal] = defaultdict(Decimal)
-        for line in by_domain.body.lines:
-            domains[line.cost_domain or "(none)"] += line.costs.total
-        domain_rows = sorted(domains.items(), key=lambda item: -item[1])
+        days = [day for day in reconciled.body.days if day.date]
         trend = {
-            "bill": {day.date: day.billed for day in reconciled.body.days if day.date},
-            "placed": {
-                day.date: day.billed - day.difference for day in reconciled.body.days if day.date
-            },
+            "bill": {day.date: day.billed for day in days if day.date},
+            "placed": {day.date: day.billed - day.difference for day in days if day.date},
         }
-        return page(
-            request,
-            "overview.html",
-            session,
-            period=name,
-            currency=reconciled.currency,
-            notes=reconciled.notes,
-            total=total,
-            went=went,
-            went_chart=charts.bars(went, "where the bill went"),
-            domains=domain_rows,
-            domain_total=by_domain.body.total.total,
-            domain_chart=charts.bars(domain_rows, "cost by domain"),
-            trend_chart=charts.lines(trend, "the bill and what was placed, day by day"),
-        )
+        return {
+            "notes": reconciled.notes,
+            "total": total,
+            "went": went,
+            "went_chart": charts.bars(went, "where the bill went"),
+            "trend_chart": charts.lines(trend, "the bill and what was placed, day by day"),
+        }
 
     @router.get("/tenants", response_class=HTMLResponse)
     def tenants(
@@ -210,7 +216,7 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
         order: str = "desc",
     ) -> Response:
         session = sessions.of(request)
-        whole_bill(session)
+        every_tenant(session)
         viewer = session.viewer
         if sort not in TENANT_SORTS or (sort in ("fee", "margin") and not viewer.sees_margin):
             sort = "cost"
@@ -397,7 +403,9 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
     @router.get("/reconciliation", response_class=HTMLResponse)
     def reconciliation(request: Request, period: str | None = None) -> Response:
         session = sessions.of(request)
-        whole_bill(session)
+        every_tenant(session)
+        if not session.viewer.sees_bill:
+            raise PageRefusedError(403, "this token may not read the bill's reconciliation")
         name = month(period)
         with read_as_page():
             reconciled = reconcile_report(project, ReportRequest.of(name))

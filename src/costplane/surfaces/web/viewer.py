@@ -19,6 +19,8 @@ class Viewer:
     """Set for a tenant token: it sees this tenant's pages and nothing else."""
     sees_margin: bool
     """Fees and margins are shown (finance and admin)."""
+    sees_bill: bool
+    """The bill and its reconciliation are shown (finance and admin)."""
     may_decide: bool
     """May acknowledge and suppress findings."""
 

@@ -1,0 +1,42 @@
+"""Headless Chromium from the system (Debian's `chromium`), driven by Playwright for Python.
+
+Playwright's own browser download cannot work here (no internet in CI), so the tests
+launch the system's binary by path; `playwright install` is never run. Without Chromium
+the tests skip, naming how to install it, unless COSTPLANE_REQUIRE_SERVICES=1 (CI), where
+they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_MISSING = "chromium is not installed (the dashboard's browser tests drive it headless)"
+
+
+def _unavailable(message: str) -> NoReturn:
+    if os.environ.get("COSTPLANE_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{message} (COSTPLANE_REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+def chromium_executable() -> str:
+    """The system's Chromium (`chromium` on PATH: /usr/bin/chromium on Debian)."""
+    found = shutil.which("chromium")
+    if found is None:
+        _unavailable(CHROMIUM_MISSING)
+    return found
+
+
+def screenshots_dir() -> Path:
+    """Where the tests leave a screenshot of every page: $COSTPLANE_ARTIFACTS/screenshots,
+    by default test-artifacts/screenshots in the checkout (gitignored)."""
+    root = Path(os.environ.get("COSTPLANE_ARTIFACTS") or ROOT / "test-artifacts")
+    folder = root / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
