@@ -72,6 +72,9 @@ TEMPLATES.globals["money"] = money_cell
 
 STYLE = files("costplane.surfaces.web").joinpath("static/dashboard.css").read_text("utf-8")
 
+TOP_TENANTS = 10
+"""The costliest tenants the overview lists, each a link to its page."""
+
 TENANT_SORTS = ("tenant", "cost", "fee", "margin", "findings", "waste")
 
 
@@ -177,6 +180,9 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
             "domains": domain_rows,
             "domain_total": by_domain.body.total.total,
             "domain_chart": charts.bars(domain_rows, "cost by domain"),
+            "top_tenants": sorted(
+                by_domain.body.tenant_costs().items(), key=lambda item: (-item[1], item[0])
+            )[:TOP_TENANTS],
         }
         if session.viewer.sees_bill:
             values.update(bill_went(name))
