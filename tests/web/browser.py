@@ -33,10 +33,14 @@ def chromium_executable() -> str:
     return found
 
 
+ARTIFACTS = Path(os.environ.get("COSTPLANE_ARTIFACTS") or ROOT / "test-artifacts")
+"""Read when the tests are collected: the session's demo fixture sets COSTPLANE_* aside
+while the session runs."""
+
+
 def screenshots_dir() -> Path:
     """Where the tests leave a screenshot of every page: $COSTPLANE_ARTIFACTS/screenshots,
     by default test-artifacts/screenshots in the checkout (gitignored)."""
-    root = Path(os.environ.get("COSTPLANE_ARTIFACTS") or ROOT / "test-artifacts")
-    folder = root / "screenshots"
+    folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -166,9 +166,16 @@ def test_overview_to_a_tenant_to_a_finding_and_its_acknowledgement(
     page.click(f"#top-tenants a[href^='/tenants/{served.tenant}?']")
     page.wait_for_load_state()
     assert page.url.startswith(f"{served.url}/tenants/{served.tenant}")
-    total = served.api("/cost/showback", period=DEMO_PERIOD, tenant=served.tenant)["total"]
+    showback = served.api(
+        "/cost/showback", period=DEMO_PERIOD, tenant=served.tenant, by="tenant,environment,domain"
+    )
+    expected = {
+        f"{line['environment'] or '—'}/{line['cost_domain'] or '—'}": Decimal(line["total"])
+        for line in showback["lines"]
+    }
+    assert amounts(page, "#costs tbody tr", "line") == expected
     shown_total = page.get_attribute("#costs tfoot [data-amount]", "data-amount")
-    assert Decimal(shown_total or "") == Decimal(total["total"])
+    assert Decimal(shown_total or "") == Decimal(showback["total"]["total"])
     open_ones = [f for f in api_findings(served, tenant=served.tenant) if f["status"] == "open"]
     target = open_ones[0]
     listed = page.eval_on_selector_all(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from markupsafe import Markup, escape
@@ -27,3 +28,8 @@ def money_cell(value: Decimal | None) -> Markup:
     """A table cell of money: shown rounded, the exact amount in `data-amount`."""
     exact = "" if value is None else format(value, "f")
     return Markup('<td class="num" data-amount="{}">{}</td>').format(escape(exact), amount(value))
+
+
+def moment(value: dt.datetime | None) -> str:
+    """A time to the second (the state store keeps microseconds no reader needs), UTC."""
+    return "" if value is None else f"{value:%Y-%m-%d %H:%M:%S}"

@@ -48,7 +48,7 @@ from costplane.service import (
     to_document,
 )
 from costplane.surfaces.web import charts
-from costplane.surfaces.web.figures import amount, money_cell, percent
+from costplane.surfaces.web.figures import amount, moment, money_cell, percent
 from costplane.surfaces.web.session import (
     COOKIE,
     PageRefusedError,
@@ -68,6 +68,7 @@ TEMPLATES = Environment(
 )
 TEMPLATES.filters["amount"] = amount
 TEMPLATES.filters["percent"] = percent
+TEMPLATES.filters["moment"] = moment
 TEMPLATES.globals["money"] = money_cell
 
 STYLE = files("costplane.surfaces.web").joinpath("static/dashboard.css").read_text("utf-8")
@@ -271,18 +272,21 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
             raise PageRefusedError(404, "no such tenant in the catalog")
         name = month(period)
         with read_as_page():
-            shown = showback_report(project, ReportRequest.of(name, "tenant,environment,domain"))
             days = tenant_days(project, TenantDaysRequest.of(name, tenant))
             margins = margin_report(project, ReportRequest.of(name)) if viewer.sees_margin else None
         findings = kept_findings(project, FindingsQuery(tenant=tenant))
-        lines = [line for line in shown.body.lines if line.tenant == tenant]
+        # The month's table from the tenant's days (its showback lines, summed in the engine
+        # for this tenant alone): a page among thousands of tenants reads its own rows.
+        month_costs: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         by_domain: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         by_environment: dict[str, dict[dt.date, Decimal]] = defaultdict(
             lambda: defaultdict(Decimal)
         )
         for day in days:
-            by_domain[day.cost_domain or "(none)"][day.day] += day.cost
-            by_environment[day.environment or "(none)"][day.day] += day.cost
+            environment, domain = day.environment or "—", day.cost_domain or "—"
+            month_costs[(environment, domain)] += day.cost
+            by_domain[domain][day.day] += day.cost
+            by_environment[environment][day.day] += day.cost
         margin_line = (
             next((t for t in margins.body.tenants if t.tenant == tenant), None)
             if (margins)
@@ -296,10 +300,9 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
             tenant=tenant,
             display_name=known.name,
             service_class=known.service_class,
-            currency=shown.currency,
-            notes=shown.notes,
-            lines=lines,
-            total=sum((line.costs.total for line in lines), ZERO),
+            currency=project.catalog().currency,
+            lines=sorted(month_costs.items()),
+            total=sum(month_costs.values(), ZERO),
             margin=margin_line,
             domain_chart=charts.lines(by_domain, "cost by domain, day by day"),
             environment_chart=charts.lines(by_environment, "cost by environment, day by day"),
