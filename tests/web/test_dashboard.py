@@ -44,6 +44,12 @@ def api_findings(served: Served, **params: Any) -> list[dict[str, Any]]:
     return items
 
 
+def signed_in(served: Served, role: str | None) -> httpx.Client:
+    """A client holding `role`'s session cookie (none for None), following no redirect."""
+    cookies = {} if role is None else {"costplane_token": served.tokens[role]}
+    return httpx.Client(base_url=served.url, cookies=cookies, timeout=30)
+
+
 def check_clean(seen: Watched, served: Served) -> None:
     assert seen.errors == []
     elsewhere = [url for url in seen.requests if not url.startswith(served.url)]
@@ -230,12 +236,11 @@ def test_the_session_cookie_is_httponly_and_strict_and_forms_need_their_token(
     assert cookie["httpOnly"] is True
     assert cookie["sameSite"] == "Strict"
     target = api_findings(served, status="open")[-1]
-    forged = httpx.post(
-        f"{served.url}/findings/{target['id']}/suppress",
-        data={"csrf": "not-the-form-token", "until": "2027-01-31", "reason": "forged"},
-        cookies={"costplane_token": served.tokens["admin"]},
-        timeout=30,
-    )
+    with signed_in(served, "admin") as client:
+        forged = client.post(
+            f"/findings/{target['id']}/suppress",
+            data={"csrf": "not-the-form-token", "until": "2027-01-31", "reason": "forged"},
+        )
     assert forged.status_code == 403
     assert served.api(f"/findings/{target['id']}")["status"] == "open"
     bad = watched(context)
@@ -244,3 +249,34 @@ def test_the_session_cookie_is_httponly_and_strict_and_forms_need_their_token(
     bad.page.click("form.login button[type=submit]")
     bad.page.wait_for_load_state()
     assert bad.page.locator("#refused").count() == 1
+
+
+BAD_PERIODS = ("/?period=2026-13", "/tenants?period=banana", "/reconciliation?period=1900-01")
+
+
+def test_bad_input_is_a_page_that_says_so_never_a_server_error(served: Served) -> None:
+    with signed_in(served, "admin") as client:
+        for path in BAD_PERIODS:
+            answer = client.get(path)
+            assert answer.status_code == 400, path
+            assert "--period" in answer.text, path
+        assert client.get("/findings/987654321").status_code == 404
+        assert 400 <= client.get("/findings/not-a-number").status_code < 500
+        hostile = client.get("/tenants/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        assert hostile.status_code == 404
+        assert "<script>" not in hostile.text
+        assert client.get("/tenants?sort=evil&order=sideways&q=%27%22%3C").status_code == 200
+        policy = client.get("/").headers["content-security-policy"]
+        assert "default-src 'none'" in policy  # no script, nothing from elsewhere
+        assert "script-src" not in policy
+
+
+def test_without_a_valid_session_every_page_goes_to_the_login(served: Served) -> None:
+    with signed_in(served, None) as client:
+        for token in (None, "cp_unknown-or-revoked"):
+            if token is not None:
+                client.cookies.set("costplane_token", token)
+            for path in ("/", "/tenants", f"/tenants/{served.tenant}", "/findings"):
+                answer = client.get(path)
+                assert answer.status_code == 303, path
+                assert answer.headers["location"] == "/login", path

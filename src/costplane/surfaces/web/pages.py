@@ -73,6 +73,19 @@ TEMPLATES.globals["money"] = money_cell
 
 STYLE = files("costplane.surfaces.web").joinpath("static/dashboard.css").read_text("utf-8")
 
+HEADERS = {
+    # Nothing but this server: no script at all, styles and images from here (the favicon
+    # is an empty data: URL), forms posted here only, never framed by another page.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",  # a page of money behind a login: no shared cache keeps it
+}
+"""The headers of every page."""
+
 TOP_TENANTS = 10
 """The costliest tenants the overview lists, each a link to its page."""
 
@@ -111,7 +124,7 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
             form_token=session.form_token if session else "",
             **values,
         )
-        return HTMLResponse(html)
+        return HTMLResponse(html, headers=HEADERS)
 
     def every_tenant(session: Session) -> None:
         """The pages of every tenant are not a tenant's."""
@@ -469,6 +482,6 @@ def page_errors(sessions: Sessions) -> dict[type[Exception], Any]:
             status=exc.status,
             message=exc.message,
         )
-        return HTMLResponse(html, status_code=exc.status)
+        return HTMLResponse(html, status_code=exc.status, headers=HEADERS)
 
     return {SignInNeededError: sign_in, PageRefusedError: refused}
