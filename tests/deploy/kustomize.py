@@ -4,8 +4,9 @@ base and its overlays where no kustomize binary is installed (Debian 12 has none
 
 Read: `resources` (files and directories), `namespace`, `images` (newName, newTag,
 digest), `configMapGenerator` (`files`, with kustomize's content-hash name suffix and
-the references to it renamed) and `patches` with an explicit `target` (kind and name)
-and a JSON 6902 patch (add, replace, remove). Any other field is refused, naming the
+the references to it renamed; `behavior: replace` of a base's generated ConfigMap) and
+`patches` with an explicit `target` (kind and name) and a JSON 6902 patch (add, replace,
+remove). Any other field is refused, naming the
 file, so that a kustomization using more fails here instead of being misread. Where
 `kubectl kustomize` (kustomize 5) is installed, test_manifests.py checks that both give
 the same objects."""
@@ -54,6 +55,12 @@ def build(directory: Path) -> list[dict[str, Any]]:
     for generator in document.get("configMapGenerator") or []:
         config_map = _generated(directory, generator)
         renamed[generator["name"]] = config_map["metadata"]["name"]
+        if generator.get("behavior", "create") == "replace":
+            [old] = [o for o in objects if _generated_from(o, generator["name"])]
+            objects.remove(old)
+            renamed[old["metadata"]["name"]] = config_map["metadata"]["name"]
+            if "namespace" in old["metadata"]:  # the replacement keeps the base's namespace
+                config_map["metadata"]["namespace"] = old["metadata"]["namespace"]
         objects.append(config_map)
     for obj in objects:
         _rename_config_maps(obj, renamed)
@@ -85,8 +92,20 @@ def config_map_hash(data: dict[str, str]) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()[:10].translate(_HASH_LETTERS)
 
 
+def _generated_from(obj: dict[str, Any], name: str) -> bool:
+    """Whether the object is a ConfigMap a base generated as `name` (with its suffix)."""
+    generated = obj["metadata"]["name"]
+    return (
+        obj["kind"] == "ConfigMap"
+        and generated.startswith(f"{name}-")
+        and len(generated) == len(name) + 11
+    )
+
+
 def _generated(directory: Path, generator: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(generator) - {"name", "files"})
+    unknown = sorted(set(generator) - {"name", "files", "behavior"})
+    if generator.get("behavior", "create") not in ("create", "replace"):
+        raise KustomizeError(f"{directory / KUSTOMIZATION}: behavior {generator['behavior']}")
     if unknown:
         raise KustomizeError(f"{directory / KUSTOMIZATION}: configMapGenerator: {unknown}")
     data: dict[str, str] = {}

@@ -75,10 +75,8 @@ def _example_secrets() -> dict[str, dict[str, str]]:
     return {d["metadata"]["name"]: d["stringData"] for d in yaml.safe_load_all(text) if d}
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_kubectl_kustomize_builds_the_same_objects(
-    rendered: dict[str, list[dict[str, Any]]], layout: str
-) -> None:
+def _kubectl_kustomize(directory: Path) -> list[dict[str, Any]]:
+    """What `kubectl kustomize` builds, sorted; skips where no Kustomize 5 is installed."""
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("kubectl (with kustomize 5) is not installed")
@@ -89,13 +87,16 @@ def test_kubectl_kustomize_builds_the_same_objects(
     if found is None or int(found.group(1)) < 5:
         pytest.skip("kubectl's kustomize is older than 5 (other generated names)")
     built = subprocess.run(
-        [kubectl, "kustomize", str(KUBERNETES / layout)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [kubectl, "kustomize", str(directory)], capture_output=True, text=True, check=True
     ).stdout
-    theirs = sorted((o for o in yaml.safe_load_all(built) if o), key=_key)
-    assert sorted(rendered[layout], key=_key) == theirs
+    return sorted((o for o in yaml.safe_load_all(built) if o), key=_key)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_kubectl_kustomize_builds_the_same_objects(
+    rendered: dict[str, list[dict[str, Any]]], layout: str
+) -> None:
+    assert sorted(rendered[layout], key=_key) == _kubectl_kustomize(KUBERNETES / layout)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -404,3 +405,35 @@ def test_the_catalog_is_the_example_and_a_changed_catalog_gets_a_new_name(
     for spec in _pod_specs(changed).values():
         volumes = {v["name"]: v for v in spec["volumes"]}
         assert volumes["catalog"]["configMap"]["name"] == renamed["metadata"]["name"]
+
+
+def test_the_overlay_the_docs_show_gives_your_image_catalog_and_cluster(tmp_path: Path) -> None:
+    """docs/deploy.md's own overlay, beside a copy of the checkout as the page lays it out."""
+    blocks = re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "deploy.md").read_text(), re.S)
+    [overlay] = [block for block in blocks if "behavior: replace" in block]
+    shutil.copytree(ROOT / "deploy", tmp_path / "costplane" / "deploy")
+    mine = tmp_path / "my-cluster"
+    mine.mkdir()
+    (mine / "kustomization.yaml").write_text(overlay)
+    example = (ROOT / "examples" / "distribution-saas" / "costplane.yaml").read_text()
+    catalog = example.replace("Nordhafen", "Suedhafen")
+    (mine / "costplane.yaml").write_text(catalog)
+
+    objects = build(mine)
+    assert [f"{_key(o)}: {e}" for o in objects for e in schema_errors(o)] == []
+    specs = _pod_specs(objects)
+    images = {c["image"] for spec in specs.values() for c in _containers(spec)}
+    assert images == {"registry.example.com/platform/costplane:0.1.0"}
+    catalogs = [o for o in objects if o["metadata"]["name"].startswith("costplane-catalog-")]
+    assert [c["data"] for c in catalogs] == [{"costplane.yaml": catalog}]
+    for spec in specs.values():
+        volumes = {v["name"]: v for v in spec["volumes"]}
+        assert volumes["catalog"]["configMap"]["name"] == catalogs[0]["metadata"]["name"]
+    assert _named(objects, "ConfigMap", "costplane-settings")["data"] == {"cluster": "prod-eu-1"}
+    small = {o["metadata"]["name"]: o for o in build(KUBERNETES / "overlays" / "small")}
+    server = _named(objects, "Deployment", "costplane-server")
+    assert (
+        server["spec"]["template"]["spec"]["containers"][0]["resources"]
+        == (small["costplane-server"]["spec"]["template"]["spec"]["containers"][0]["resources"])
+    )
+    assert sorted(objects, key=_key) == _kubectl_kustomize(mine)
