@@ -1,4 +1,4 @@
-"""deploy/rbac.yaml grants exactly what the collector reads: get, list, watch, nothing more."""
+"""deploy/kubernetes/base/rbac.yaml grants exactly what the collector reads: get, list, watch."""
 
 from __future__ import annotations
 
