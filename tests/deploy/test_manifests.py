@@ -6,6 +6,7 @@ job's command line parses with this build's CLI, so that a renamed flag fails he
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -437,3 +438,26 @@ def test_the_overlay_the_docs_show_gives_your_image_catalog_and_cluster(tmp_path
         == (small["costplane-server"]["spec"]["template"]["spec"]["containers"][0]["resources"])
     )
     assert sorted(objects, key=_key) == _kubectl_kustomize(mine)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_costplanes_own_deployment_passes_its_built_in_pack(
+    rendered: dict[str, list[dict[str, Any]]], cli: Run, tmp_path: Path, layout: str
+) -> None:
+    """`govern --manifests`, the GitOps check a platform team runs on its pull requests,
+    finds nothing in Costplane's own objects (its namespace is labelled shared platform)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(ROOT / "examples" / "distribution-saas" / "costplane.yaml", home)
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "costplane.yaml").write_text(yaml.safe_dump_all(rendered[layout]))
+    result = cli("--home", str(home), "govern", "--manifests", str(manifests), "-o", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    namespace = _named(rendered[layout], "Namespace", "costplane")
+    unlabelled = {**namespace, "metadata": {"name": "costplane"}}
+    changed = [unlabelled if o is namespace else o for o in rendered[layout]]
+    (manifests / "costplane.yaml").write_text(yaml.safe_dump_all(changed))
+    result = cli("--home", str(home), "govern", "--manifests", str(manifests), "-o", "json")
+    assert [f["policy"] for f in json.loads(result.stdout)] == ["labels-missing"]
