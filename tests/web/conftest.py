@@ -80,7 +80,10 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def served(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("dashboard") / "demo"
-    shutil.copytree(demo_home, home)
+    # The project the server reads (catalog and stores), not the fleet's 0.5 GB of source files.
+    shutil.copytree(
+        demo_home, home, ignore=lambda folder, names: ["fleet"] if folder == str(demo_home) else []
+    )
     tokens = {role: _token(home, role) for role in ("admin", "finance", "engineer", "viewer")}
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
