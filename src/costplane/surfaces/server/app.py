@@ -1,0 +1,55 @@
+"""The server's application: the REST API under /api/v1, health, and (wired by the lead)
+the dashboard and /metrics, over one project.
+
+Routes are plain (`def`) functions: FastAPI runs them on its thread pool, each opening
+the warehouse read-only for itself (docs/serving.md, "Serving beside writers").
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from costplane import __version__
+from costplane.service import Project
+from costplane.surfaces.server import catalog, cost, findings, health, operations
+from costplane.surfaces.server.problems import add_problem_handlers
+from costplane.surfaces.server.served import ServedProject
+
+API = "/api/v1"
+
+DESCRIPTION = """What every tenant costs, its findings and the catalog, for finance, engineers
+and tenants. Every route needs `Authorization: Bearer <token>` (`costplane token create`);
+errors are RFC 9457 problem documents. See docs/api.md."""
+
+
+def _serving() -> str:
+    """What a writer waiting on the warehouse is told holds it."""
+    return "serve"
+
+
+def create_app(project: Project) -> FastAPI:
+    """The application serving `project` (its settings; the catalog must load, and the
+    state store is opened, created and migrated if it is the embedded one)."""
+    served = ServedProject(project.settings, debug=project.debug, operation=_serving)
+    served.catalog()  # a directory that is no project: say so now (exit 2), not per request
+    served.state()
+    app = FastAPI(
+        title="Costplane",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+    )
+    app.state.project = served
+    add_problem_handlers(app)
+    api = APIRouter(prefix=API)
+    for part in (catalog, cost, findings, operations):
+        api.include_router(part.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    # ---- Wired by the lead, not here: the dashboard (costplane.surfaces.web) and
+    # ---- /metrics (costplane.surfaces.metrics), e.g.
+    # ----     app.include_router(web.router)        # pages at /, using auth.principal
+    # ----     app.include_router(metrics.router)    # /metrics
+    return app
