@@ -43,6 +43,10 @@ class Served:
     def get(self, url: str, role: str = "admin", **kwargs: object) -> object:
         return self.client.get(url, headers=self.auth(role), **kwargs)  # type: ignore[arg-type]
 
+    def close(self) -> None:
+        self.client.__exit__(None, None, None)
+        self.project.close()
+
     def auth(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
@@ -56,6 +60,7 @@ def serve_copy(demo: Demo, where: Path) -> Served:
         issued = create_token(project, TokenRequest(role, tenant, subject=f"{role}-person"))
         tokens[role.value] = issued.token
     client = TestClient(create_app(project), raise_server_exceptions=False)
+    client.__enter__()  # its lifespan: the app closes its state store when the client closes
     return Served(home, project, client, tokens)
 
 
@@ -63,5 +68,4 @@ def serve_copy(demo: Demo, where: Path) -> Served:
 def served(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     done = serve_copy(demo, tmp_path_factory.mktemp("served") / "demo")
     yield done
-    done.client.close()
-    done.project.close()
+    done.close()

@@ -18,8 +18,7 @@ from tests.surfaces.server.conftest import TENANT, Served, serve_copy
 def served(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     done = serve_copy(demo, tmp_path_factory.mktemp("decisions") / "demo")
     yield done
-    done.client.close()
-    done.project.close()
+    done.close()
 
 
 def open_findings(served: Served) -> list[dict[str, object]]:

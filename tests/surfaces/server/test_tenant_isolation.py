@@ -30,8 +30,7 @@ def served(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
     """Its own copy: the walk POSTs too (a tenant's token may not, but if it could...)."""
     done = serve_copy(demo, tmp_path_factory.mktemp("isolation") / "demo")
     yield done
-    done.client.close()
-    done.project.close()
+    done.close()
 
 
 def admin(served: Served, url: str) -> Any:

@@ -7,6 +7,9 @@ the warehouse read-only for itself (docs/serving.md, "Serving beside writers").
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from costplane import __version__
@@ -33,7 +36,13 @@ def create_app(project: Project) -> FastAPI:
     served = ServedProject(project.settings, debug=project.debug, operation=_serving)
     served.catalog()  # a directory that is no project: say so now (exit 2), not per request
     served.state()
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        served.close()  # the state store's pooled connections
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Costplane",
         version=__version__,
         description=DESCRIPTION,
