@@ -5,6 +5,7 @@ says who asks (the bearer token, or the dashboard's `costplane_token` cookie), a
 `allowed(right)` the one that also checks the role's right.
 """
 
+from costplane.surfaces.server.actions import ObjectSource
 from costplane.surfaces.server.app import API, create_app
 from costplane.surfaces.server.auth import COOKIE, allowed, principal
 from costplane.surfaces.server.problems import PROBLEM_JSON, Problem, problem
@@ -14,6 +15,7 @@ __all__ = [
     "API",
     "COOKIE",
     "PROBLEM_JSON",
+    "ObjectSource",
     "Problem",
     "ServedProject",
     "allowed",

@@ -14,7 +14,8 @@ from fastapi import APIRouter, FastAPI
 
 from costplane import __version__
 from costplane.service import Project
-from costplane.surfaces.server import catalog, cost, findings, health, operations
+from costplane.surfaces.server import actions, catalog, cost, findings, health, operations
+from costplane.surfaces.server.actions import ObjectSource
 from costplane.surfaces.server.problems import add_problem_handlers
 from costplane.surfaces.server.served import ServedProject
 
@@ -30,12 +31,14 @@ def _serving() -> str:
     return "serve"
 
 
-def create_app(project: Project) -> FastAPI:
+def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI:
     """The application serving `project` (its settings; the catalog must load, and the
-    state store is opened, created and migrated if it is the embedded one)."""
+    state store is opened, created and migrated if it is the embedded one). Action plans
+    read Kubernetes objects from `objects` (default: the cluster of the kubeconfig)."""
     served = ServedProject(project.settings, debug=project.debug, operation=_serving)
     served.catalog()  # a directory that is no project: say so now (exit 2), not per request
     served.state()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -51,9 +54,10 @@ def create_app(project: Project) -> FastAPI:
         redoc_url=None,
     )
     app.state.project = served
+    app.state.objects = objects or ObjectSource()
     add_problem_handlers(app)
     api = APIRouter(prefix=API)
-    for part in (catalog, cost, findings, operations):
+    for part in (catalog, cost, findings, operations, actions):
         api.include_router(part.router)
     app.include_router(api)
     app.include_router(health.router)
