@@ -110,3 +110,23 @@ def test_a_bad_suppression_is_a_problem(
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert says in answer.json()["detail"]
+
+
+def test_a_write_with_the_cookie_must_come_from_the_servers_own_pages(served: Served) -> None:
+    """Another site's form posted with the login cookie is refused (cross-site request
+    forgery); the dashboard's own form (same Origin) and a program's header are not."""
+    reference = open_findings(served)[0]["id"]
+    client = served.client
+    client.cookies.set("costplane_token", served.tokens["engineer"])
+    url = f"/api/v1/findings/{reference}/acknowledge"
+    try:
+        for headers in ({}, {"Origin": "https://evil.example"}, {"Referer": "http://x/y"}):
+            answer = client.post(url, headers=headers)
+            assert answer.status_code == 403, headers
+            assert "Origin" in answer.json()["detail"]
+        assert kept_finding(served.project, str(reference)).status == "open"
+        own = client.post(url, headers={"Origin": "http://testserver"})
+        assert own.status_code == 200, own.text
+        assert own.json()["acknowledged_by"] == "engineer-person"
+    finally:
+        client.cookies.clear()
