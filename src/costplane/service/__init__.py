@@ -25,6 +25,17 @@ from costplane.service.anomalies import (
     anomalies_report,
 )
 from costplane.service.audit import audit_entries, verify_audit
+from costplane.service.board import (
+    BillSplit,
+    BoardReport,
+    BoardRequest,
+    BudgetLine,
+    ClassMargin,
+    DrCompliance,
+    DrFailure,
+    PolicyWaste,
+    board_report,
+)
 from costplane.service.budgets import (
     BudgetsReport,
     BudgetsRequest,
@@ -81,6 +92,7 @@ from costplane.service.ingest import (
     ingest_history,
     restore_load,
 )
+from costplane.service.letterhead import Letterhead
 from costplane.service.notify import (
     Notified,
     NotifyRequest,
@@ -120,6 +132,14 @@ from costplane.service.reports import (
     unit_cost_report,
 )
 from costplane.service.serialise import as_row, to_document
+from costplane.service.statement import (
+    ContractTerms,
+    CostLine,
+    OverUse,
+    Statement,
+    StatementRequest,
+    statement,
+)
 
 __all__ = [
     "ACTIVE",
@@ -127,16 +147,25 @@ __all__ = [
     "Acted",
     "AnomaliesReport",
     "AnomaliesRequest",
+    "BillSplit",
+    "BoardReport",
+    "BoardRequest",
+    "BudgetLine",
     "BudgetsReport",
     "BudgetsRequest",
     "ClassChangePlan",
     "ClassChangeRequest",
+    "ClassMargin",
     "ClassReportRequest",
     "ClusterAccess",
     "CollectRequest",
     "CommitmentsRequest",
+    "ContractTerms",
+    "CostLine",
     "DatabaseForecastRequest",
     "Demo",
+    "DrCompliance",
+    "DrFailure",
     "DriftReport",
     "DriftRequest",
     "FindingsQuery",
@@ -144,13 +173,16 @@ __all__ = [
     "FocusRequest",
     "GovernRequest",
     "IngestHistory",
+    "Letterhead",
     "LoadFate",
     "MigrationRequest",
     "Mode",
     "NodesRequest",
     "Notified",
     "NotifyRequest",
+    "OverUse",
     "PlacementRequest",
+    "PolicyWaste",
     "Project",
     "Recommended",
     "RenderFormat",
@@ -162,6 +194,8 @@ __all__ = [
     "Requests",
     "RunRequest",
     "ScheduleRequest",
+    "Statement",
+    "StatementRequest",
     "Suppression",
     "WorkloadRequest",
     "acknowledge_finding",
@@ -172,6 +206,7 @@ __all__ = [
     "anomalies_report",
     "as_row",
     "audit_entries",
+    "board_report",
     "budgets_document",
     "budgets_report",
     "chargeback_document",
@@ -215,6 +250,7 @@ __all__ = [
     "run_schedule",
     "showback_document",
     "showback_report",
+    "statement",
     "suppress_finding",
     "to_document",
     "try_route",
