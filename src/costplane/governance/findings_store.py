@@ -346,7 +346,7 @@ def resolutions(engine: Engine, start: dt.datetime, end: dt.datetime) -> list[Re
                 name=row.name,
                 monthly_waste=Decimal(row.monthly_waste) if row.monthly_waste else None,
             )
-            for event, row in session.execute(query).tuples()
+            for event, row in session.execute(query)
         ]
 
 

@@ -16,7 +16,7 @@ import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from costplane.allocation import KindCosts, TenantCharge, Window
+from costplane.allocation import Dimension, KindCosts, TenantCharge, Window
 from costplane.catalog import Catalog, ChargebackRules, Tenant
 from costplane.errors import InputError
 from costplane.insight import Status
@@ -127,7 +127,7 @@ def statement(project: Project, request: StatementRequest) -> Statement:
     period = bill.body.period
     charges = {t.tenant: t for t in bill.body.tenants}
     charge = charges.get(tenant.id, TenantCharge(tenant.id, ZERO, ZERO, ZERO))
-    by = ("tenant", "environment", "cost_domain")
+    by: tuple[Dimension, ...] = ("tenant", "environment", "cost_domain")
     shown = showback_report(project, ReportRequest(month, by)).body
     costs = tuple(
         CostLine(line.environment, line.cost_domain, line.costs)
