@@ -36,8 +36,21 @@ def branded(source: Path, into: Path, logo: str) -> Path:
     home = into / "project"
     shutil.copytree(source, home, ignore=shutil.ignore_patterns("fleet"))
     catalog = home / "costplane.yaml"
-    catalog.write_text(catalog.read_text() + BRANDING.format(logo=logo))
+    catalog.write_text(without_branding(catalog.read_text()) + BRANDING.format(logo=logo))
     return home
+
+
+def without_branding(text: str) -> str:
+    """The catalog without its top-level `branding:` section (the demo's has one)."""
+    kept, inside = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("branding:"):
+            inside = True
+        elif inside and line[:1] not in (" ", "-", "\n"):
+            inside = False
+        if not inside:
+            kept.append(line)
+    return "".join(kept)
 
 
 @pytest.mark.parametrize(

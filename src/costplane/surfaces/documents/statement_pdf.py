@@ -39,6 +39,7 @@ def statement_pdf(statement: Statement) -> bytes:
             [[contract_text(c), money(c.monthly_fee), c.currency] for c in s.contracts]
             or [["no contract covers the period", "", ""]],
             numeric=[1],
+            widths=[WIDTH * 0.5, WIDTH * 0.2, WIDTH * 0.3],
         ),
         Spacer(1, 2 * mm),
         table(
@@ -67,6 +68,7 @@ def statement_pdf(statement: Statement) -> bytes:
             ]
             + [["total", "", *(money(getattr(s.cost, k)) for k in KINDS), money(s.cost.total)]],
             numeric=[2, 3, 4, 5, 6],
+            widths=[WIDTH * 0.16, WIDTH * 0.19, *[WIDTH * 0.13] * 5],
             total=True,
         ),
         Paragraph(
@@ -95,6 +97,7 @@ def statement_pdf(statement: Statement) -> bytes:
                 ]
                 + [["total", "", "", "", "", money(s.over_amount)]],
                 numeric=[2, 3, 5],
+                widths=[WIDTH * w for w in (0.16, 0.24, 0.13, 0.13, 0.13, 0.21)],
                 total=True,
             )
         )
