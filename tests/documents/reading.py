@@ -59,14 +59,14 @@ def rendered_pages(path: Path, into: Path) -> list[Path]:
     return pages
 
 
-def cli_ok(*args: str) -> str:
-    done = CliRunner().invoke(app, list(args))
+def cli_ok(*args: str, env: dict[str, str] | None = None) -> str:
+    done = CliRunner().invoke(app, list(args), env=env)
     assert done.exit_code == 0, done.stderr
     return done.stdout
 
 
-def report_json(home: Path, *args: str) -> Any:
-    return json.loads(cli_ok("--home", str(home), "report", *args, "-o", "json"))
+def report_json(home: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    return json.loads(cli_ok("--home", str(home), "report", *args, "-o", "json", env=env))
 
 
 def sheet_rows(path: Path, sheet: str) -> list[tuple[Any, ...]]:

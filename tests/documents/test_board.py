@@ -7,7 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,8 +20,9 @@ import pytest
 from costplane.governance import Finding, ResourceRef, Severity, record_run
 from costplane.service import Project, run_demo
 from costplane.settings import Settings
+from costplane.state import state_engine, upgrade
 from costplane_fleet import FleetSpec
-from tests.conftest import DEMO_PERIOD, Run
+from tests.conftest import DEMO_PERIOD, POSTGRES_ADMIN_URL, Run, _admin_connection
 from tests.documents.reading import (
     amount,
     cli_ok,
@@ -107,32 +112,77 @@ def planted(policy: str, name: str, waste: str) -> Finding:
                    f"{policy} found", "fix it")  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def two_months(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small project, and the findings store's history of three findings: found on
-    2026-09-29; the snapshot one fixed on 2026-09-30 (the month before), the two volumes on
-    2026-10-02 (a run of their policy no longer found them)."""
+CHARGEBACK = """
+chargeback:
+  markup_percent: 10
+  minimum_monthly: 1500
+  rounding: 0.05
+"""
+"""Rules that give the small tenants a minimum line, and every line a markup and a step."""
+
+
+@dataclass(frozen=True)
+class TwoMonths:
+    home: Path
+    env: dict[str, str]
+    """The stores' URLs for the CLI (none: the embedded DuckDB and SQLite)."""
+
+
+ENGINES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def two_months(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TwoMonths]:
+    """The small project, with the chargeback rules above, and the findings store's history
+    of three findings: found on 2026-09-29; the snapshot one fixed on 2026-09-30 (the month
+    before), the two volumes on 2026-10-02 (a run of their policy no longer found them)."""
     home = tmp_path_factory.mktemp("two-months") / "project"
-    project = Project(Settings(home=home))
-    run_demo(project, SPEC)
-    volumes = [planted("volume-orphaned", "a", "12.34"), planted("volume-orphaned", "b", "5.01")]
-    snapshot = planted("snapshot-stale", "c", "7.00")
-    engine = project.state()
-    record_run(engine, [*volumes, snapshot], ["volume-orphaned", "snapshot-stale"],
-               dt.datetime(2026, 9, 29, 8))  # fmt: skip
-    record_run(engine, volumes, ["volume-orphaned", "snapshot-stale"], dt.datetime(2026, 9, 30, 8))
-    record_run(engine, [], ["volume-orphaned"], dt.datetime(2026, 10, 2, 8))
-    project.close()
-    return home
+    with ExitStack() as stack:
+        url = stack.enter_context(scratch_database()) if request.param == "postgres" else None
+        env = {"COSTPLANE_WAREHOUSE_URL": url, "COSTPLANE_STATE_URL": url} if url else {}
+        if url is not None:  # a configured server is migrated by `costplane db upgrade`
+            migrated = state_engine(url)
+            upgrade(migrated)
+            migrated.dispose()
+        project = Project(Settings(home=home, warehouse_url=url, state_url=url))
+        stack.callback(project.close)
+        run_demo(project, SPEC)
+        catalog = home / "costplane.yaml"
+        catalog.write_text(catalog.read_text() + CHARGEBACK)
+        volumes = [planted("volume-orphaned", n, w) for n, w in (("a", "12.34"), ("b", "5.01"))]
+        snapshot = planted("snapshot-stale", "c", "7.00")
+        engine = project.state()
+        both = ["volume-orphaned", "snapshot-stale"]
+        record_run(engine, [*volumes, snapshot], both, dt.datetime(2026, 9, 29, 8))
+        record_run(engine, volumes, both, dt.datetime(2026, 9, 30, 8))
+        record_run(engine, [], ["volume-orphaned"], dt.datetime(2026, 10, 2, 8))
+        project.close()
+        yield TwoMonths(home, env)
 
 
-def test_the_month_before_and_what_was_fixed(two_months: Path, tmp_path: Path) -> None:
-    home = two_months
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """A PostgreSQL database for the module, dropped afterwards (as `postgres_url` makes one
+    for a test)."""
+    admin = _admin_connection()
+    name = f"costplane_test_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_month_before_and_what_was_fixed(two_months: TwoMonths, tmp_path: Path) -> None:
+    home, env = two_months.home, two_months.env
     out = tmp_path / "board.xlsx"
     cli_ok("--home", str(home), "report", "board", "--period", "2026-10", "--format", "xlsx",
-           "--out", str(out))  # fmt: skip
-    before = report_json(home, "reconcile", "--period", "2026-09")["total"]
-    now = report_json(home, "reconcile", "--period", "2026-10")["total"]
+           "--out", str(out), env=env)  # fmt: skip
+    before = report_json(home, "reconcile", "--period", "2026-09", env=env)["total"]
+    now = report_json(home, "reconcile", "--period", "2026-10", env=env)["total"]
     rows = sheet_rows(out, "Bill")
     for label, key in BILL.items():
         row = row_of(rows, label)
@@ -143,3 +193,21 @@ def test_the_month_before_and_what_was_fixed(two_months: Path, tmp_path: Path) -
     assert [(row[0], row[1], amount(row[2])) for row in listed] == [
         ("volume-orphaned", 2, Decimal("17.35"))
     ]
+
+
+def test_every_statement_totals_the_chargeback_with_markup_and_minimum(
+    two_months: TwoMonths, tmp_path: Path
+) -> None:
+    home, env = two_months.home, two_months.env
+    document = report_json(home, "chargeback", "--period", "2026-10", env=env)
+    assert document["rules"]["minimum_monthly"] == "1500"
+    tenants = document["tenants"]
+    assert any(Decimal(t["minimum"]) > 0 for t in tenants)  # the minimum line is exercised
+    for tenant in tenants:
+        out = tmp_path / f"{tenant['tenant']}.xlsx"
+        cli_ok("--home", str(home), "report", "statement", "--tenant", tenant["tenant"],
+               "--period", "2026-10", "--format", "xlsx", "--out", str(out), env=env)  # fmt: skip
+        rows = sheet_rows(out, "Statement")
+        for label, key in (("total charged", "total"), ("charge", "charge"),
+                           ("minimum charge adjustment", "minimum")):  # fmt: skip
+            assert amount(row_of(rows, label)[1]) == Decimal(tenant[key]), (tenant, label)
