@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from costplane.surfaces.cli import app
 
 
-def _unavailable(message: str) -> NoReturn:
+def unavailable(message: str) -> NoReturn:
     if os.environ.get("COSTPLANE_REQUIRE_SERVICES") == "1":
         pytest.fail(f"{message} (COSTPLANE_REQUIRE_SERVICES=1)")
     pytest.skip(message)
@@ -28,9 +28,9 @@ def needs_tools() -> None:
     """pdftotext and pdftoppm (poppler-utils), DejaVu (fonts-dejavu-core)."""
     for tool in ("pdftotext", "pdftoppm"):
         if shutil.which(tool) is None:
-            _unavailable(f"{tool} is not installed (poppler-utils)")
+            unavailable(f"{tool} is not installed (poppler-utils)")
     if not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file():
-        _unavailable("the DejaVu fonts are not installed (fonts-dejavu-core)")
+        unavailable("the DejaVu fonts are not installed (fonts-dejavu-core)")
 
 
 def pdf_text(path: Path) -> str:

@@ -27,6 +27,7 @@ from tests.documents.reading import (
     amount,
     cli_ok,
     money,
+    needs_tools,
     pdf_text,
     rendered_pages,
     report_json,
@@ -40,6 +41,7 @@ BILL = {"to tenants": "allocated", "shared": "shared", "idle": "idle",
 
 @pytest.fixture(scope="module")
 def demo_board(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    needs_tools()  # poppler-utils and the fonts: skip (or fail in CI) before any work
     out = tmp_path_factory.mktemp("board")
     for fmt in ("pdf", "xlsx"):
         cli_ok("--home", str(demo_home), "report", "board", "--period", DEMO_PERIOD,

@@ -13,7 +13,7 @@ from PIL import Image
 from costplane.catalog import load_catalog
 from costplane.errors import InputProblemsError
 from tests.conftest import DEMO_PERIOD, Run
-from tests.documents.reading import cli_ok, pdf_text
+from tests.documents.reading import cli_ok, needs_tools, pdf_text
 
 BRANDING = """
 branding:
@@ -85,6 +85,7 @@ def test_a_bad_logo_is_a_catalog_problem_at_its_line(
 
 
 def test_the_statement_carries_the_branding(demo_home: Path, tmp_path: Path) -> None:
+    needs_tools()  # poppler-utils and the fonts: skip (or fail in CI) before any work
     home = branded(demo_home, tmp_path, "brand/logo.png")
     (home / "brand").mkdir()
     (home / "brand" / "logo.png").write_bytes(png())

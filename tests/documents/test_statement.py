@@ -17,6 +17,7 @@ from tests.documents.reading import (
     cells,
     cli_ok,
     money,
+    needs_tools,
     pdf_text,
     rendered_pages,
     report_json,
@@ -43,6 +44,7 @@ def margins(demo_home: Path) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def written(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each tenant's statement in each format, written once for the module."""
+    needs_tools()  # poppler-utils and the fonts: skip (or fail in CI) before any work
     out = tmp_path_factory.mktemp("statements")
     files = {}
     for tenant in TENANTS:
