@@ -4,6 +4,7 @@ written); a good one, with the name and address, is on the statement."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -101,3 +102,4 @@ def test_the_statement_carries_the_branding(demo_home: Path, tmp_path: Path) -> 
     assert "Nordlicht Hosting GmbH" in html
     assert "Hafenstraße 1" in html
     assert 'src="data:image/png;base64,' in html
+    assert re.findall(r"(?:src|href)\s*=\s*\"([a-z]+:)", html) == ["data:"]
