@@ -311,5 +311,44 @@ def _row(session: Session, reference: str) -> FindingRow:
     return rows[0]
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """A finding a run no longer found (it was fixed), when, and the waste it had."""
+
+    at: dt.datetime
+    finding_id: int
+    policy: str
+    tenant: str | None
+    name: str
+    monthly_waste: Decimal | None
+
+
+def resolutions(engine: Engine, start: dt.datetime, end: dt.datetime) -> list[Resolution]:
+    """The findings resolved in [start, end) (naive UTC), from the findings' events: a
+    finding resolved, found again and resolved again counts each time; oldest first."""
+    query = (
+        select(FindingEvent, FindingRow)
+        .join(FindingRow, FindingRow.id == FindingEvent.finding_id)
+        .where(
+            FindingEvent.status == Status.RESOLVED.value,
+            FindingEvent.at >= _naive(start),
+            FindingEvent.at < _naive(end),
+        )
+        .order_by(FindingEvent.at, FindingEvent.id)
+    )
+    with open_session(engine) as session:
+        return [
+            Resolution(
+                at=event.at,
+                finding_id=row.id,
+                policy=row.policy,
+                tenant=row.tenant,
+                name=row.name,
+                monthly_waste=Decimal(row.monthly_waste) if row.monthly_waste else None,
+            )
+            for event, row in session.execute(query)
+        ]
+
+
 def _naive(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment

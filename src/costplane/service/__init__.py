@@ -34,6 +34,17 @@ from costplane.service.anomalies import (
     anomalies_report,
 )
 from costplane.service.audit import audit_entries, verify_audit
+from costplane.service.board import (
+    BillSplit,
+    BoardReport,
+    BoardRequest,
+    BudgetLine,
+    ClassMargin,
+    DrCompliance,
+    DrFailure,
+    PolicyWaste,
+    board_report,
+)
 from costplane.service.budgets import (
     BudgetsReport,
     BudgetsRequest,
@@ -95,6 +106,7 @@ from costplane.service.ingest import (
     ingest_history,
     restore_load,
 )
+from costplane.service.letterhead import Letterhead
 from costplane.service.notify import (
     Notified,
     NotifyRequest,
@@ -134,6 +146,14 @@ from costplane.service.reports import (
     unit_cost_report,
 )
 from costplane.service.serialise import as_row, to_document
+from costplane.service.statement import (
+    ContractTerms,
+    CostLine,
+    OverUse,
+    Statement,
+    StatementRequest,
+    statement,
+)
 from costplane.service.tenant_view import (
     chargeback_of_tenant,
     showback_of_tenant,
@@ -157,16 +177,25 @@ __all__ = [
     "Acted",
     "AnomaliesReport",
     "AnomaliesRequest",
+    "BillSplit",
+    "BoardReport",
+    "BoardRequest",
+    "BudgetLine",
     "BudgetsReport",
     "BudgetsRequest",
     "ClassChangePlan",
     "ClassChangeRequest",
+    "ClassMargin",
     "ClassReportRequest",
     "ClusterAccess",
     "CollectRequest",
     "CommitmentsRequest",
+    "ContractTerms",
+    "CostLine",
     "DatabaseForecastRequest",
     "Demo",
+    "DrCompliance",
+    "DrFailure",
     "DriftReport",
     "DriftRequest",
     "FindingsQuery",
@@ -175,13 +204,16 @@ __all__ = [
     "GovernRequest",
     "IngestHistory",
     "IssuedToken",
+    "Letterhead",
     "LoadFate",
     "MigrationRequest",
     "Mode",
     "NodesRequest",
     "Notified",
     "NotifyRequest",
+    "OverUse",
     "PlacementRequest",
+    "PolicyWaste",
     "Principal",
     "Project",
     "Recommended",
@@ -196,6 +228,8 @@ __all__ = [
     "Role",
     "RunRequest",
     "ScheduleRequest",
+    "Statement",
+    "StatementRequest",
     "Suppression",
     "TokenInfo",
     "TokenRequest",
@@ -209,6 +243,7 @@ __all__ = [
     "as_row",
     "audit_entries",
     "authenticate",
+    "board_report",
     "budgets_document",
     "budgets_report",
     "chargeback_document",
@@ -260,6 +295,7 @@ __all__ = [
     "showback_of_tenant",
     "showback_report",
     "source_document",
+    "statement",
     "suppress_finding",
     "tenant_scope",
     "to_document",
