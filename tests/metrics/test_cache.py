@@ -5,6 +5,7 @@ the stamp's queries run on both engines of each store."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from costplane.allocation import allocation_stamp
-from costplane.service import Project, acknowledge_finding, kept_findings
+from costplane.service import Project, acknowledge_finding, gather_metrics, kept_findings
 from costplane.service.findings import FindingsQuery
 from costplane.settings import Settings
 from costplane.state import SourceRun, record_source_run, state_engine, state_stamp, upgrade
@@ -109,3 +110,12 @@ def test_the_allocation_stamp_of_the_demo(home: Path) -> None:
     assert stamp.loaded_at is not None
     assert stamp.allocated_at is not None
     assert stamp.allocated_at >= stamp.loaded_at.replace(microsecond=0)
+
+
+def test_a_project_with_nothing_allocated_exposes_no_cost(demo: Demo, tmp_path: Path) -> None:
+    home = tmp_path / "empty"
+    home.mkdir()
+    shutil.copyfile(demo.home / "costplane.yaml", home / "costplane.yaml")
+    metrics = gather_metrics(Project(Settings(home=home)))
+    assert (metrics.costs, metrics.findings, metrics.sources) == (None, (), ())
+    assert not (home / ".costplane").exists()  # reading creates no store
