@@ -16,6 +16,7 @@ runs, the day).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -127,7 +128,9 @@ class Metrics:
     findings: tuple[FindingsGroup, ...]
     sources: tuple[SourceFreshness, ...]
     computed_at: dt.datetime
-    """UTC."""
+    """UTC, when gathering started."""
+    gather_seconds: float
+    """How long gathering took: what the first scrape after a change waits."""
 
 
 @dataclass(frozen=True)
@@ -156,15 +159,14 @@ def metrics_stamp(project: Project) -> MetricsStamp:
 
 def gather_metrics(project: Project) -> Metrics:
     """Everything the exposition shows, exact."""
-    return Metrics(
-        costs=cost_metrics(project),
-        findings=findings_groups(project),
-        sources=tuple(
-            SourceFreshness(s.source, s.target, s.status, s.last_success)
-            for s in collector_status(project)
-        ),
-        computed_at=dt.datetime.now(dt.UTC),
+    started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
+    costs = cost_metrics(project)
+    findings = findings_groups(project)
+    sources = tuple(
+        SourceFreshness(s.source, s.target, s.status, s.last_success)
+        for s in collector_status(project)
     )
+    return Metrics(costs, findings, sources, started, time.perf_counter() - clock)
 
 
 def cost_metrics(project: Project) -> CostMetrics | None:

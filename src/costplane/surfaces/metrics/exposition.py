@@ -140,6 +140,10 @@ COMPUTED = _family(
     "metrics_computed_timestamp_seconds",
     "When these metrics were last computed: they are recomputed only when data changed.",
 )
+GATHER_SECONDS = _family(
+    "metrics_gather_duration_seconds",
+    "How long the last gathering took: the first scrape after a change waits that long.",
+)
 
 FAMILIES = (
     TENANT_COST,
@@ -162,6 +166,7 @@ FAMILIES = (
     SOURCE_AGE,
     SOURCE_STATUS,
     COMPUTED,
+    GATHER_SECONDS,
 )
 """Every metric the endpoint exposes (docs/metrics.md lists them all)."""
 
@@ -226,6 +231,7 @@ class MetricsCollector:
                 add(SOURCE_LAST_SUCCESS, (s.source, s.target), finished.timestamp())
                 add(SOURCE_AGE, (s.source, s.target), (now - finished).total_seconds())
         add(COMPUTED, (), metrics.computed_at.timestamp())
+        add(GATHER_SECONDS, (), metrics.gather_seconds)
         for gauges in families.values():
             yield gauges.family
 
