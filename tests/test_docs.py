@@ -46,6 +46,7 @@ def test_every_doc_the_readme_links_exists() -> None:
         "docs/fleet.md",
         "docs/performance.md",
         "docs/cli.md",
+        "docs/deploy.md",
     ):
         assert link in readme, f"README does not link {link}"
         assert (ROOT / link).is_file(), f"{link} is missing"

@@ -5,7 +5,7 @@ resources).
 Each kind names its API group, version and resource (plural), and how the
 official client lists it across all namespaces: a typed method for the
 built-in kinds, the custom-objects API for kinds served from CRDs (which a
-cluster may not have). `deploy/rbac.yaml` grants get, list and watch on
+cluster may not have). `deploy/kubernetes/base/rbac.yaml` grants get, list and watch on
 exactly these resources; a test keeps the two equal.
 """
 

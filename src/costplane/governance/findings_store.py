@@ -26,7 +26,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from costplane.errors import InputError
+from costplane.errors import InputError, NotFoundError
 from costplane.governance.findings import Finding, Status, evidence_json
 from costplane.state import Finding as FindingRow
 from costplane.state import FindingEvent, open_session
@@ -298,14 +298,14 @@ def _row(session: Session, reference: str) -> FindingRow:
         if row is not None:
             return row
     if len(text) < 6:
-        raise InputError(
+        raise NotFoundError(
             f"no finding {reference!r}: give its id or at least 6 characters of its fingerprint"
         )
     rows = list(
         session.scalars(select(FindingRow).where(FindingRow.fingerprint.startswith(text)).limit(2))
     )
     if not rows:
-        raise InputError(f"no finding {reference!r} (costplane findings list shows them)")
+        raise NotFoundError(f"no finding {reference!r} (costplane findings list shows them)")
     if len(rows) > 1:
         raise InputError(f"{reference!r} is the start of several fingerprints: give more of it")
     return rows[0]

@@ -6,6 +6,15 @@ through `to_document`). The operations compose the stages' public functions: the
 the project's stores, call the stage and record what it did; they hold no cost logic.
 """
 
+from costplane.service.access import (
+    AccessDeniedError,
+    Principal,
+    Right,
+    Role,
+    may,
+    refusal,
+    tenant_scope,
+)
 from costplane.service.act import (
     Acted,
     ActOptions,
@@ -44,7 +53,12 @@ from costplane.service.class_change import (
     class_change_document,
     plan_class_change,
 )
-from costplane.service.collect import CollectRequest, collector_status, run_collector
+from costplane.service.collect import (
+    CollectRequest,
+    collector_status,
+    run_collector,
+    source_document,
+)
 from costplane.service.demo import Demo, run_demo
 from costplane.service.drift import DriftReport, DriftRequest, drift
 from costplane.service.entitlements import (
@@ -133,9 +147,25 @@ from costplane.service.reports import (
     unit_cost_report,
 )
 from costplane.service.serialise import as_row, to_document
+from costplane.service.tenant_view import (
+    chargeback_of_tenant,
+    showback_of_tenant,
+    unit_cost_of_tenant,
+)
+from costplane.service.tokens import (
+    IssuedToken,
+    TokenInfo,
+    TokenRequest,
+    authenticate,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_lifetime,
+)
 
 __all__ = [
     "ACTIVE",
+    "AccessDeniedError",
     "ActOptions",
     "Acted",
     "AnomaliesReport",
@@ -160,6 +190,7 @@ __all__ = [
     "FocusRequest",
     "GovernRequest",
     "IngestHistory",
+    "IssuedToken",
     "KindCost",
     "LoadFate",
     "Metrics",
@@ -170,6 +201,7 @@ __all__ = [
     "Notified",
     "NotifyRequest",
     "PlacementRequest",
+    "Principal",
     "Project",
     "Recommended",
     "RenderFormat",
@@ -179,12 +211,16 @@ __all__ = [
     "Report",
     "ReportRequest",
     "Requests",
+    "Right",
+    "Role",
     "RunRequest",
     "ScheduleRequest",
     "SourceFreshness",
     "Suppression",
     "TenantCharged",
     "TenantCost",
+    "TokenInfo",
+    "TokenRequest",
     "WorkloadRequest",
     "acknowledge_finding",
     "acting_failure",
@@ -194,13 +230,16 @@ __all__ = [
     "anomalies_report",
     "as_row",
     "audit_entries",
+    "authenticate",
     "budgets_document",
     "budgets_report",
     "chargeback_document",
     "chargeback_lines",
+    "chargeback_of_tenant",
     "chargeback_report",
     "class_change_document",
     "collector_status",
+    "create_token",
     "dr_document",
     "dr_report",
     "drift",
@@ -217,8 +256,10 @@ __all__ = [
     "ingest_history",
     "kept_finding",
     "kept_findings",
+    "list_tokens",
     "margin_document",
     "margin_report",
+    "may",
     "metrics_stamp",
     "notification_history",
     "plan_class_change",
@@ -230,19 +271,26 @@ __all__ = [
     "reconcile_document",
     "reconcile_report",
     "record_restore",
+    "refusal",
     "render_tenant",
     "restore_load",
+    "revoke_token",
     "run_action",
     "run_collector",
     "run_demo",
     "run_notifications",
     "run_schedule",
     "showback_document",
+    "showback_of_tenant",
     "showback_report",
+    "source_document",
     "suppress_finding",
+    "tenant_scope",
     "to_document",
+    "token_lifetime",
     "try_route",
     "unit_cost_document",
+    "unit_cost_of_tenant",
     "unit_cost_report",
     "verify_audit",
 ]

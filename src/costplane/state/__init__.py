@@ -1,8 +1,10 @@
 """The state store: Costplane's own records, in SQLite or PostgreSQL, migrated by Alembic."""
 
+from costplane.state.api_tokens import add_token, kept_token, kept_tokens, mark_revoked
 from costplane.state.budget_alerts import Crossing, KeptAlert, budget_alerts, record_budget_alerts
 from costplane.state.ingest_runs import recent_runs, record_runs, runs_of_loads
 from costplane.state.models import (
+    ApiToken,
     AuditEntry,
     Finding,
     FindingEvent,
@@ -31,6 +33,7 @@ from costplane.state.store import (
 )
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Crossing",
     "Finding",
@@ -42,11 +45,15 @@ __all__ = [
     "SourceRun",
     "SourceStatus",
     "StateStamp",
+    "add_token",
     "budget_alerts",
     "current_revision",
     "delivered_keys",
     "downgrade",
     "head_revision",
+    "kept_token",
+    "kept_tokens",
+    "mark_revoked",
     "notification_records",
     "open_session",
     "recent_runs",

@@ -112,7 +112,7 @@ def test_a_partial_run_is_recorded_with_what_it_missed(
     summary = json.loads(result.stdout)
     assert summary["partial"] is True
     assert summary["missing"] == [
-        "Pod (v1): forbidden (403): grant list on pods (deploy/rbac.yaml)"
+        "Pod (v1): forbidden (403): grant list on pods (deploy/kubernetes/base/rbac.yaml)"
     ]
     assert "Pod" not in summary["kinds"]
 

@@ -161,7 +161,7 @@ def test_a_kind_denied_by_rbac_makes_the_run_partial(kube_api, kubeconfig_for) -
     collected = collect_live(LABELS, kubeconfig=kubeconfig_for(server))
 
     assert collected.missing == (
-        "Node (v1): forbidden (403): grant list on nodes (deploy/rbac.yaml)",
+        "Node (v1): forbidden (403): grant list on nodes (deploy/kubernetes/base/rbac.yaml)",
     )
     kinds = Counter(r["kind"] for r in stored(collected))
     assert "Node" not in kinds

@@ -1,4 +1,4 @@
-"""deploy/rbac.yaml grants exactly what the collector reads: get, list, watch, nothing more."""
+"""deploy/kubernetes/base/rbac.yaml grants exactly what the collector reads: get, list, watch."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from costplane.sources.kubernetes import collect_live
 from tests.kubeapi import BUILT_IN_KINDS
 from tests.sources.kubernetes.conftest import CUSTOM_KINDS, LABELS, cluster_objects
 
-RBAC = Path(__file__).resolve().parents[3] / "deploy" / "rbac.yaml"
+RBAC = Path(__file__).resolve().parents[3] / "deploy" / "kubernetes" / "base" / "rbac.yaml"
 
 
 def documents() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The Kubernetes collector: a cluster's objects into `inventory_snapshots`.
 
-`costplane.kubernetes_kinds` is the table of what is read (and what deploy/rbac.yaml
+`costplane.kubernetes_kinds` is the table of what is read (and what deploy/kubernetes/base/rbac.yaml
 grants); `live` reads a cluster with the official client, `files` reads manifests, `collect`
 turns either into one warehouse load per cluster.
 """

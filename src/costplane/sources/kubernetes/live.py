@@ -230,7 +230,7 @@ def _skip_reason(cluster: Cluster, kind: Kind, error: ApiException) -> str:
     if error.status == 403:
         return (
             f"{kind.kind} ({kind.api_version}): forbidden (403): grant list on "
-            f"{kind.resource} (deploy/rbac.yaml)"
+            f"{kind.resource} (deploy/kubernetes/base/rbac.yaml)"
         )
     raise ServiceUnavailableError(
         f"cluster {cluster.target}: listing {kind.resource}: {error.status} {error.reason}"

@@ -34,7 +34,8 @@ def kubernetes(
     in_cluster: bool = typer.Option(
         False,
         "--in-cluster",
-        help="Use the pod's service account (run inside the cluster; see deploy/rbac.yaml).",
+        help="Use the pod's service account (run inside the cluster; see "
+        "deploy/kubernetes/base/rbac.yaml).",
     ),
     manifests: Path | None = typer.Option(
         None,
@@ -53,7 +54,8 @@ def kubernetes(
 ) -> None:
     """Snapshot a cluster's objects, tied to tenants by the catalog's label keys.
 
-    Read-only (see deploy/rbac.yaml); kinds not served or denied are skipped and reported."""
+    Read-only (see deploy/kubernetes/base/rbac.yaml); kinds not served or denied are skipped
+    and reported."""
     if manifests is not None and (kubeconfig or context or in_cluster):
         raise InputError(
             "--manifests reads files: it does not go with --kubeconfig, --context or --in-cluster"
