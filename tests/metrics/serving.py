@@ -1,27 +1,27 @@
 """The pieces a scrape test needs: a copy of the demo project with collector runs in it,
-`/metrics` served over HTTP, and a real Prometheus (Debian's package) scraping it."""
+`costplane serve` over it as a real process, and a real Prometheus (Debian's package)
+scraping its `/metrics` with a token."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from costplane.service import Project
+from costplane.service import Project, Role, TokenRequest, create_token
 from costplane.settings import Settings
 from costplane.state import SourceRun, record_source_run
-from costplane.surfaces.metrics import metrics_app
 from tests.sources.prometheus.server import binaries, free_port
+from tests.surfaces.server.conftest import TENANT, copy_project
+from tests.surfaces.server.test_serving_beside_writers import COSTPLANE, environment
 
 HOURS_AGO = 2
 """How long before the copy was made the kubernetes collector last succeeded."""
@@ -30,8 +30,7 @@ HOURS_AGO = 2
 def demo_copy(demo_home: Path, into: Path) -> Path:
     """The demo project copied (it is shared, read-only), with two collector runs: the
     kubernetes collector succeeded HOURS_AGO, the prometheus one only ever failed."""
-    home = into / "demo"
-    shutil.copytree(demo_home, home)
+    home = copy_project(demo_home, into / "demo")
     project = Project(Settings(home=home))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     done = now - dt.timedelta(hours=HOURS_AGO)
@@ -54,36 +53,64 @@ def demo_copy(demo_home: Path, into: Path) -> Path:
     return home
 
 
+@dataclass(frozen=True)
+class Serving:
+    url: str
+    tokens: dict[str, str]
+    """A token per role name (`tenant`: TENANT's)."""
+    log: Path
+
+    def token_file(self, role: str, folder: Path) -> Path:
+        """The token in a file, as Prometheus reads it (`credentials_file`)."""
+        path = folder / f"{role}.token"
+        path.write_text(self.tokens[role])
+        return path
+
+
 @contextmanager
-def metrics_server(home: Path) -> Iterator[str]:
-    """`/metrics` of the project at `home` on a free loopback port (uvicorn, in a thread)."""
-    port = free_port()
-    config = uvicorn.Config(
-        metrics_app(Project(Settings(home=home))), host="127.0.0.1", port=port, log_level="error"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+def costplane_serve(home: Path) -> Iterator[Serving]:
+    """`costplane serve` of the project at `home` as a real process on a free loopback
+    port, with a token of every role made first; stopped by its PID."""
+    project = Project(Settings(home=home))
+    tokens = {}
+    for role in Role:
+        tenant = TENANT if role is Role.TENANT else None
+        request = TokenRequest(role, tenant, subject=f"{role}-scraper")
+        tokens[role.value] = create_token(project, request).token
+    project.close()
+    port, log = free_port(), home.parent / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [COSTPLANE, "--home", str(home), "serve", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=environment(),
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _answers(f"{url}/metrics"), "the metrics server to answer")
-        yield url
+        wait_for(
+            lambda: _answers(f"{url}/readyz"),
+            "costplane serve to get ready",
+            log,
+            alive=lambda: process.poll() is None,
+        )
+        yield Serving(url, tokens, log)
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def _answers(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=60).status_code == 200
+        return httpx.get(url, timeout=10).status_code == 200
     except httpx.TransportError:
         return False
 
 
 @contextmanager
-def prometheus_scraping(target: str, folder: Path) -> Iterator[str]:
-    """A real Prometheus scraping `target` (host:port) every second; yields its URL once a
-    scrape has stored the costplane series."""
+def prometheus_scraping(target: str, token: Path, folder: Path) -> Iterator[str]:
+    """A real Prometheus scraping `target` (host:port) every second with the bearer token
+    in the file `token`; yields its URL once a scrape has stored the costplane series."""
     _, server = binaries()
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "prometheus.yml"
@@ -91,6 +118,7 @@ def prometheus_scraping(target: str, folder: Path) -> Iterator[str]:
         "global: {scrape_interval: 1s, scrape_timeout: 1s}\n"
         "scrape_configs:\n"
         "  - job_name: costplane\n"
+        f"    authorization: {{type: Bearer, credentials_file: '{token}'}}\n"
         f"    static_configs: [{{targets: ['{target}']}}]\n"
     )
     port = free_port()

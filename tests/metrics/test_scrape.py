@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -20,8 +21,9 @@ from costplane.surfaces.cli import app
 from tests.conftest import DEMO_PERIOD, Demo
 from tests.metrics.serving import (
     HOURS_AGO,
+    Serving,
+    costplane_serve,
     demo_copy,
-    metrics_server,
     prometheus_scraping,
     series,
     wait_for,
@@ -36,6 +38,7 @@ class Scraped:
     home: Path
     prometheus: str
     copied_at: dt.datetime
+    serving: Serving
 
     def vector(self, promql: str) -> list[dict[str, Any]]:
         return series(self.prometheus, promql)
@@ -57,11 +60,11 @@ def scraped(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sc
     folder = tmp_path_factory.mktemp("metrics-scrape")
     copied_at = dt.datetime.now(dt.UTC)
     home = demo_copy(demo.home, folder)
-    with (
-        metrics_server(home) as url,
-        prometheus_scraping(url.removeprefix("http://"), folder / "prometheus") as prometheus,
-    ):
-        yield Scraped(home, prometheus, copied_at)
+    with costplane_serve(home) as serving:
+        token = serving.token_file("viewer", folder)
+        target = serving.url.removeprefix("http://")
+        with prometheus_scraping(target, token, folder / "prometheus") as prometheus:
+            yield Scraped(home, prometheus, copied_at, serving)
 
 
 def close(found: dict[str, Decimal], exact: dict[str, Decimal]) -> None:
@@ -183,3 +186,26 @@ def test_scrapes_reuse_the_model_until_the_data_changes(scraped: Scraped) -> Non
     wait_for(lambda: scraped.by("", scrapes).get("", Decimal(0)) >= 3, "three scrapes")
     changes = scraped.by("", "changes(costplane_metrics_computed_timestamp_seconds[1m])")
     assert list(changes.values()) == [Decimal(0)]
+
+
+def test_the_endpoint_needs_a_token_that_sees_every_tenant(scraped: Scraped) -> None:
+    url = f"{scraped.serving.url}/metrics"
+    assert httpx.get(url, timeout=60).status_code == 401
+    for role, status in (("tenant", 403), ("viewer", 200), ("finance", 200), ("admin", 200)):
+        token = scraped.serving.tokens[role]
+        answer = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        assert answer.status_code == status, (role, answer.text[:300])
+        if status == 403:
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert "costplane_tenant_cost" not in answer.text
+        else:
+            assert answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+            assert "costplane_tenant_cost{" in answer.text
+
+
+def test_the_route_is_in_the_openapi_document(scraped: Scraped) -> None:
+    """So the tenant-isolation walk (tests/surfaces/server) calls it with a tenant's token."""
+    spec = httpx.get(f"{scraped.serving.url}/api/v1/openapi.json", timeout=60).json()
+    operation = spec["paths"]["/metrics"]["get"]
+    assert "text/plain" in operation["responses"]["200"]["content"]
+    assert {"401", "403"} <= set(operation["responses"])

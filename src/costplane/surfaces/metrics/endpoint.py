@@ -1,5 +1,6 @@
-"""`/metrics` as a Starlette endpoint: each app its own registry, so two apps (two
-projects, or a test beside the server) never share a metric."""
+"""`/metrics` as a Starlette endpoint (the server mounts it, costplane.surfaces.server):
+each endpoint its own registry, so two apps (two projects, or a test beside the server)
+never share a metric."""
 
 from __future__ import annotations
 
@@ -7,10 +8,8 @@ from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from costplane.service import Project
 from costplane.surfaces.metrics.cache import MetricsCache
@@ -34,9 +33,3 @@ def metrics_endpoint(project: Project) -> Callable[[Request], Response]:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
     return metrics
-
-
-def metrics_app(project: Project) -> Starlette:
-    """An ASGI app serving the exposition at `/metrics` alone (tests, or a server without
-    the API)."""
-    return Starlette(routes=[Route("/metrics", metrics_endpoint(project))])
