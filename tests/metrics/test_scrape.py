@@ -62,9 +62,16 @@ def scraped(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sc
     home = demo_copy(demo.home, folder)
     with costplane_serve(home) as serving:
         token = serving.token_file("viewer", folder)
+        # the first scrape gathers (seconds); Prometheus's every-second scrapes then time out
+        warm = httpx.get(f"{serving.url}/metrics", headers=bearer(serving), timeout=120)
+        assert warm.status_code == 200, warm.text
         target = serving.url.removeprefix("http://")
         with prometheus_scraping(target, token, folder / "prometheus") as prometheus:
             yield Scraped(home, prometheus, copied_at, serving)
+
+
+def bearer(serving: Serving, role: str = "viewer") -> dict[str, str]:
+    return {"Authorization": f"Bearer {serving.tokens[role]}"}
 
 
 def close(found: dict[str, Decimal], exact: dict[str, Decimal]) -> None:
@@ -192,8 +199,7 @@ def test_the_endpoint_needs_a_token_that_sees_every_tenant(scraped: Scraped) -> 
     url = f"{scraped.serving.url}/metrics"
     assert httpx.get(url, timeout=60).status_code == 401
     for role, status in (("tenant", 403), ("viewer", 200), ("finance", 200), ("admin", 200)):
-        token = scraped.serving.tokens[role]
-        answer = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        answer = httpx.get(url, headers=bearer(scraped.serving, role), timeout=60)
         assert answer.status_code == status, (role, answer.text[:300])
         if status == 403:
             assert answer.headers["content-type"] == "application/problem+json"
