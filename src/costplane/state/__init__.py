@@ -21,6 +21,7 @@ from costplane.state.notifications import (
 )
 from costplane.state.restore_tests import record_restore_test, restore_tests
 from costplane.state.source_runs import SourceStatus, record_source_run, source_status
+from costplane.state.stamp import StateStamp, state_stamp
 from costplane.state.store import (
     current_revision,
     downgrade,
@@ -43,6 +44,7 @@ __all__ = [
     "RestoreTestRecord",
     "SourceRun",
     "SourceStatus",
+    "StateStamp",
     "add_token",
     "budget_alerts",
     "current_revision",
@@ -65,6 +67,7 @@ __all__ = [
     "runs_of_loads",
     "source_status",
     "state_engine",
+    "state_stamp",
     "table_names",
     "upgrade",
 ]

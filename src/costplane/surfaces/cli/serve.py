@@ -32,10 +32,10 @@ def serve(
     context: str | None = CONTEXT,
     in_cluster: bool = IN_CLUSTER,
 ) -> None:
-    """Serve the REST API at /api/v1 (OpenAPI at /api/v1/openapi.json) and health checks at
-    /healthz and /readyz, until interrupted. Every API request needs a token (`costplane
-    token create`); put TLS in front with a reverse proxy (docs/serving.md). Action plans
-    are dry runs, against --manifests or the cluster."""
+    """Serve the REST API at /api/v1 (OpenAPI at /api/v1/openapi.json), health checks at
+    /healthz and /readyz and Prometheus metrics at /metrics, until interrupted. Every API
+    request needs a token (`costplane token create`); put TLS in front with a reverse proxy
+    (docs/serving.md). Action plans are dry runs, against --manifests or the cluster."""
     cluster = ClusterAccess(kubeconfig=kubeconfig, context=context, in_cluster=in_cluster)
     run_server(project_of(ctx), host, port, ObjectSource(manifests, cluster))
 

@@ -16,6 +16,7 @@ from costplane import __version__
 from costplane.service import Project
 from costplane.surfaces.server import actions, catalog, cost, findings, health, operations
 from costplane.surfaces.server.actions import ObjectSource
+from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
 from costplane.surfaces.server.served import ServedProject
 
@@ -61,8 +62,7 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
         api.include_router(part.router)
     app.include_router(api)
     app.include_router(health.router)
-    # ---- Wired by the lead, not here: the dashboard (costplane.surfaces.web) and
-    # ---- /metrics (costplane.surfaces.metrics), e.g.
+    app.include_router(metrics_router(served))  # /metrics (docs/metrics.md)
+    # ---- Wired by the lead, not here: the dashboard (costplane.surfaces.web), e.g.
     # ----     app.include_router(web.router)        # pages at /, using auth.principal
-    # ----     app.include_router(metrics.router)    # /metrics
     return app
