@@ -13,7 +13,7 @@ LOCK    = constraints.txt
 VALIDATOR_LOCK = scripts/focus-validator.lock
 UV_VERSION ?= 0.13.9
 
-.PHONY: demo test lint bench docs lock clean
+.PHONY: demo serve test lint bench docs lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ lock:
 
 demo: $(STAMP)
 	$(BIN)/costplane --home $(DEMO) demo --start 2026-10-01 --no-serve
+
+# Serve the project `make demo` built (building it first when it is not there): an admin token
+# valid a day is printed, alone on its line, then the API answers on http://127.0.0.1:8080
+# until Ctrl+C (docs/serving.md).
+serve: $(STAMP)
+	@test -d $(DEMO)/.costplane || $(MAKE) demo
+	$(BIN)/costplane --home $(DEMO) token create --role admin --subject demo --expires 1d
+	$(BIN)/costplane --home $(DEMO) serve
 
 # On every core (pytest-xdist), a test file to a worker: a file's module fixtures are built once.
 test: $(SPARK_STAMP)

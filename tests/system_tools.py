@@ -59,6 +59,18 @@ def _python_312() -> bool:
 
 TOOLS = (
     SystemTool(
+        "poppler-utils (pdftotext, pdftoppm)",
+        "apt-get install poppler-utils",
+        re.compile(r"pdftotext|pdftoppm|poppler", re.IGNORECASE),
+        _on_path("pdftotext", "pdftoppm"),
+    ),
+    SystemTool(
+        "DejaVu fonts (the PDF documents)",
+        "apt-get install fonts-dejavu-core",
+        re.compile(r"DejaVu", re.IGNORECASE),
+        lambda: Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file(),
+    ),
+    SystemTool(
         "Prometheus (prometheus, promtool)",
         "apt-get install prometheus",
         re.compile(r"prometheus|promtool", re.IGNORECASE),

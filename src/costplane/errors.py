@@ -3,6 +3,7 @@
     CostplaneError
      ├── InputError            bad input from the user: exit 2, nothing written
      │    ├── InputProblemsError    a catalog, policy files or a bill have problems (each listed)
+     │    ├── NotFoundError         what was named (a finding, a tenant) is not there
      │    └── IngestConflictError   a load would overlap an earlier one
      └── ExecutionError        the input was fine but the work failed: exit 1
           └── ServiceUnavailableError  a database, warehouse or server could not be reached
@@ -32,6 +33,11 @@ class InputError(CostplaneError, ValueError):
     """The user's input (a file, a flag, a catalog) is wrong; nothing was written."""
 
     exit_code = 2
+
+
+class NotFoundError(InputError):
+    """What the input names (a finding, a tenant, a token) does not exist: exit 2; a 404
+    from the REST API."""
 
 
 class ExecutionError(CostplaneError, RuntimeError):

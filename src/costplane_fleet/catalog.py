@@ -64,6 +64,13 @@ def _yaml(value: object, indent: str = "") -> Iterator[str]:
         yield f"{indent}{_scalar(value)}"
 
 
+BRANDING = {
+    "name": "Nordlicht ERP Hosting (synthetic)",
+    "address": ["Hafenstraße 1", "20457 Hamburg", "Germany"],
+}
+"""The synthetic provider's letterhead on statements and board reports (no logo: the demo
+copies the catalog alone into the project)."""
+
 REGULATED = {"regulated_sector": "pharmaceutical wholesale (EU GDP)", "residency_required": True}
 """The compliance flags of the regulated class's tenants (the catalog's placement reads them)."""
 
@@ -78,6 +85,7 @@ def build_catalog(
             k: v.model_dump(mode="json", exclude_defaults=False) for k, v in SERVICE_CLASSES.items()
         },
         "price_sheet": PRICE_SHEET.model_dump(mode="json"),
+        "branding": BRANDING,
         "tenants": [
             {
                 "id": t.id,

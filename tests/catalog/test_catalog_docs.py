@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from costplane.catalog import (
     AllocationRules,
+    Branding,
     Budget,
     BudgetScope,
     Catalog,
@@ -87,6 +88,7 @@ MODELS: list[type[BaseModel]] = [
     CacheConventions,
     BackupConventions,
     ObjectStorageConventions,
+    Branding,
 ]
 
 

@@ -37,6 +37,7 @@ def test_the_schema_is_json_and_names_the_top_level_keys() -> None:
         "placement",
         "migration",
         "platform",
+        "branding",
     }
     assert schema["required"] == ["currency", "service_classes", "price_sheet"]
     assert schema["additionalProperties"] is False

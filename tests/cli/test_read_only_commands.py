@@ -30,6 +30,8 @@ WAREHOUSE_READERS = [
     ["report", "margin", "--period", "2026-10"],
     ["report", "unit-cost", "--period", "2026-10"],
     ["export", "focus", "--period", "2026-10", "--out", "out.parquet"],
+    ["report", "statement", "--tenant", "kontor-buero", "--period", "2026-10", "--out", "s.pdf"],
+    ["report", "board", "--period", "2026-10", "--out", "board.pdf"],
 ]
 
 

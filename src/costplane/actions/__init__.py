@@ -19,7 +19,7 @@ from costplane.actions import (  # noqa: F401  (importing registers the built-in
 )
 from costplane.actions.audit_chain import Anchor, Verification, canonical_json
 from costplane.actions.audit_heads import HeadsFile, heads_path
-from costplane.actions.audit_log import AuditLog, current_actor
+from costplane.actions.audit_log import AuditLog, Decision, current_actor
 from costplane.actions.change import Change, Plan, Skipped
 from costplane.actions.cluster import Cluster, LiveCluster, ManifestObjects, Objects
 from costplane.actions.execute import (
@@ -66,6 +66,7 @@ __all__ = [
     "BrakeError",
     "Change",
     "Cluster",
+    "Decision",
     "Execution",
     "HeadsFile",
     "LiveCluster",

@@ -13,6 +13,8 @@ import datetime as dt
 import getpass
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -49,6 +51,26 @@ def current_actor(by: str | None = None) -> str:
         return "unknown"
 
 
+DECISION_API_VERSION = "costplane/v1"
+"""The `api_version` of a decision's entry: the object is Costplane's finding, not Kubernetes'."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a person decided about a finding, as the audit log records it."""
+
+    action: str
+    """acknowledge or suppress"""
+    name: str
+    """The finding's id."""
+    namespace: str | None
+    detail: str
+    monthly_amount: Decimal
+    currency: str
+    after: Mapping[str, Any]
+    """The finding's status fields once decided."""
+
+
 class AuditLog:
     """Appending to and reading the audit log of one state store."""
 
@@ -78,6 +100,29 @@ class AuditLog:
         )
         fields.update(intent_id=intent_id, before=None, after=_json(observed))
         return self._append(fields)
+
+    def record_decision(self, decision: Decision, actor: str) -> int:
+        """Write a person's decision on a finding (acknowledged, suppressed): one entry,
+        phase `decision`, nothing applied and nothing pending."""
+        return self._append(
+            {
+                "actor": actor,
+                "phase": "decision",
+                "intent_id": None,
+                "action": decision.action,
+                "api_version": DECISION_API_VERSION,
+                "kind": "Finding",
+                "namespace": decision.namespace or "",
+                "name": decision.name,
+                "patch": None,
+                "before": None,
+                "after": _json(decision.after),
+                "monthly_amount": format(decision.monthly_amount, "f"),
+                "currency": decision.currency,
+                "result": "ok",
+                "detail": decision.detail,
+            }
+        )
 
     def entries(self, *, limit: int | None = None) -> list[AuditEntry]:
         """The newest entries first (all of them without a limit)."""

@@ -24,6 +24,7 @@ from costplane.allocation.kind import AllocationKind
 from costplane.allocation.margin import FlaggedTenant, Margins, TenantMargin, margin
 from costplane.allocation.reconcile import ReconciledDay, reconcile
 from costplane.allocation.run import AllocationRun, allocate, compute
+from costplane.allocation.stamp import AllocationStamp, allocation_stamp
 from costplane.allocation.statement import (
     Chargeback,
     ChargebackLine,
@@ -47,6 +48,7 @@ __all__ = [
     "FOCUS_SCHEMA",
     "AllocationKind",
     "AllocationRun",
+    "AllocationStamp",
     "Chargeback",
     "ChargebackLine",
     "DailyCost",
@@ -68,6 +70,7 @@ __all__ = [
     "Window",
     "allocate",
     "allocated_period",
+    "allocation_stamp",
     "billed_by_domain",
     "chargeback",
     "compute",

@@ -8,6 +8,7 @@ from costplane.catalog.allocation import (
     SharedRule,
 )
 from costplane.catalog.blueprint import OdooSizing
+from costplane.catalog.branding import Branding, logo_bytes
 from costplane.catalog.budget import Budget, BudgetScope, CostDomain
 from costplane.catalog.catalog import Catalog, LabelKeys, RedisKeys
 from costplane.catalog.load import catalog_schema, load_catalog, locate_problems, parse_catalog
@@ -47,6 +48,7 @@ __all__ = [
     "TERM_MONTHS",
     "WEEKDAYS",
     "AllocationRules",
+    "Branding",
     "Budget",
     "BudgetScope",
     "Catalog",
@@ -82,5 +84,6 @@ __all__ = [
     "catalog_schema",
     "load_catalog",
     "locate_problems",
+    "logo_bytes",
     "parse_catalog",
 ]

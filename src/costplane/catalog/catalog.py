@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from costplane.catalog.allocation import AllocationRules, ChargebackRules
 from costplane.catalog.base import CatalogModel
 from costplane.catalog.blueprint import Platform
+from costplane.catalog.branding import Branding
 from costplane.catalog.budget import Budget
 from costplane.catalog.notifications import Notifications
 from costplane.catalog.placement import MigrationRules, PlacementRules
@@ -67,6 +68,10 @@ class Catalog(CatalogModel):
     platform: Platform = Field(
         default_factory=Platform,
         description="conventions rendered tenant environments follow (costplane render)",
+    )
+    branding: Branding = Field(
+        default_factory=Branding,
+        description="who statements and board reports come from: name, logo, address",
     )
 
     def tenant(self, tenant_id: str) -> Tenant | None:

@@ -27,6 +27,7 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
+from costplane.catalog.branding import Branding, logo_problem
 from costplane.catalog.budget import Budget
 from costplane.catalog.catalog import Catalog
 from costplane.catalog.checks import CatalogParts, Loc, check_references, dotted
@@ -53,11 +54,12 @@ _Model = TypeVar("_Model", bound=BaseModel)
 
 def load_catalog(path: Path) -> Catalog:
     """Read, validate and cross-check a catalog file; InputProblemsError lists every problem."""
-    return parse_catalog(_read_text(path), str(path))
+    return parse_catalog(_read_text(path), str(path), base=path.parent)
 
 
-def parse_catalog(text: str, file: str = "costplane.yaml") -> Catalog:
-    """Validate catalog YAML text; `file` is only used to name where problems are."""
+def parse_catalog(text: str, file: str = "costplane.yaml", base: Path | None = None) -> Catalog:
+    """Validate catalog YAML text; `file` is only used to name where problems are. With
+    `base`, the directory the catalog is in, files it names (the logo) are checked too."""
     document = _parse_yaml(text, file)
     if document is None:
         raise _invalid([Problem(file, *START, _empty_message())])
@@ -78,6 +80,10 @@ def parse_catalog(text: str, file: str = "costplane.yaml") -> Catalog:
     for violation in check_references(_parts(tree)):
         position = source.value_at(violation.loc)
         problems.append(Problem(file, *position, _located(violation.loc, violation.message)))
+    branding = _valid(Branding, tree.get("branding", {}))
+    if base is not None and branding is not None and (why := logo_problem(branding, base)):
+        loc = ("branding", "logo")
+        problems.append(Problem(file, *source.value_at(loc), _located(loc, why)))
     if problems or catalog is None:
         raise _invalid(list(dict.fromkeys(problems)))
     return catalog

@@ -25,12 +25,14 @@ from costplane.governance.filters.registry import FILTERS, filter_type
 from costplane.governance.filters.spec import CompiledFilter, FilterSpec, ResourceFilter, Scope
 from costplane.governance.findings import Finding, Status, at_or_above, visible
 from costplane.governance.findings_store import (
+    Resolution,
     RunRecord,
     StoredFinding,
     acknowledge,
     get_finding,
     list_findings,
     record_run,
+    resolutions,
     suppress,
 )
 from costplane.governance.govern import (
@@ -66,6 +68,7 @@ __all__ = [
     "PriceSheetPrices",
     "PriceSource",
     "Prices",
+    "Resolution",
     "ResourceFilter",
     "ResourceRef",
     "Review",
@@ -89,6 +92,7 @@ __all__ = [
     "policy_schema",
     "record_run",
     "register_fact",
+    "resolutions",
     "savings_prices",
     "suppress",
     "visible",

@@ -26,7 +26,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from costplane.errors import InputError
+from costplane.errors import InputError, NotFoundError
 from costplane.governance.findings import Finding, Status, evidence_json
 from costplane.state import Finding as FindingRow
 from costplane.state import FindingEvent, open_session
@@ -298,17 +298,56 @@ def _row(session: Session, reference: str) -> FindingRow:
         if row is not None:
             return row
     if len(text) < 6:
-        raise InputError(
+        raise NotFoundError(
             f"no finding {reference!r}: give its id or at least 6 characters of its fingerprint"
         )
     rows = list(
         session.scalars(select(FindingRow).where(FindingRow.fingerprint.startswith(text)).limit(2))
     )
     if not rows:
-        raise InputError(f"no finding {reference!r} (costplane findings list shows them)")
+        raise NotFoundError(f"no finding {reference!r} (costplane findings list shows them)")
     if len(rows) > 1:
         raise InputError(f"{reference!r} is the start of several fingerprints: give more of it")
     return rows[0]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A finding a run no longer found (it was fixed), when, and the waste it had."""
+
+    at: dt.datetime
+    finding_id: int
+    policy: str
+    tenant: str | None
+    name: str
+    monthly_waste: Decimal | None
+
+
+def resolutions(engine: Engine, start: dt.datetime, end: dt.datetime) -> list[Resolution]:
+    """The findings resolved in [start, end) (naive UTC), from the findings' events: a
+    finding resolved, found again and resolved again counts each time; oldest first."""
+    query = (
+        select(FindingEvent, FindingRow)
+        .join(FindingRow, FindingRow.id == FindingEvent.finding_id)
+        .where(
+            FindingEvent.status == Status.RESOLVED.value,
+            FindingEvent.at >= _naive(start),
+            FindingEvent.at < _naive(end),
+        )
+        .order_by(FindingEvent.at, FindingEvent.id)
+    )
+    with open_session(engine) as session:
+        return [
+            Resolution(
+                at=event.at,
+                finding_id=row.id,
+                policy=row.policy,
+                tenant=row.tenant,
+                name=row.name,
+                monthly_waste=Decimal(row.monthly_waste) if row.monthly_waste else None,
+            )
+            for event, row in session.execute(query)
+        ]
 
 
 def _naive(moment: dt.datetime) -> dt.datetime:

@@ -30,8 +30,9 @@ def verify_audit(project: Project, anchors: Sequence[Anchor] = ()) -> AuditCheck
     return AuditCheck(verification, heads.path)
 
 
-def audit_entries(project: Project, limit: int) -> list[dict[str, Any]]:
-    """The newest entries first, each with every field (patch, before and after parsed)."""
+def audit_entries(project: Project, limit: int | None) -> list[dict[str, Any]]:
+    """The newest entries first (all of them without a limit), each with every field
+    (patch, before and after parsed)."""
     log = AuditLog(project.state(create=False))
     return [entry_document(entry) for entry in log.entries(limit=limit)]
 

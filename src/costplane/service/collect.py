@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from costplane.errors import CostplaneError
 from costplane.service.project import Project
@@ -55,6 +56,22 @@ def run_collector(project: Project, request: CollectRequest) -> Collected:
 def collector_status(project: Project) -> list[SourceStatus]:
     """Per source and target that ever ran: its last success, last error and what it missed."""
     return source_status(project.state(create=False))
+
+
+def source_document(entry: SourceStatus, now: dt.datetime) -> dict[str, Any]:
+    """One source's status as JSON shows it: staleness in hours (one decimal) as of `now`
+    (UTC, naive), what the last run missed as a list."""
+    stale = entry.staleness(now)
+    return {
+        "source": entry.source,
+        "target": entry.target,
+        "status": entry.status,
+        "last_success": entry.last_success,
+        "staleness_hours": None if stale is None else round(stale.total_seconds() / 3600, 1),
+        "last_error": entry.last_error,
+        "last_error_at": entry.last_error_at,
+        "missing": entry.missing.splitlines() if entry.missing else [],
+    }
 
 
 def _run(

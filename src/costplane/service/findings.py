@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from costplane.actions import current_actor
+from costplane.actions import AuditLog, Decision, HeadsFile, current_actor, heads_path
 from costplane.governance import (
     Status,
     StoredFinding,
@@ -31,6 +32,7 @@ class FindingsQuery:
     """None: every status, resolved and suppressed too."""
     policy: str | None = None
     tenant: str | None = None
+    severity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,13 @@ class Suppression:
 
 def kept_findings(project: Project, query: FindingsQuery) -> list[StoredFinding]:
     """Findings, most money first."""
-    return list_findings(
+    found = list_findings(
         project.state(create=False),
         statuses=query.statuses,
         policy=query.policy,
         tenant=query.tenant,
     )
+    return [f for f in found if query.severity is None or f.severity == query.severity]
 
 
 def kept_finding(project: Project, reference: str) -> StoredFinding:
@@ -58,19 +61,50 @@ def kept_finding(project: Project, reference: str) -> StoredFinding:
 
 
 def acknowledge_finding(project: Project, reference: str, by: str | None) -> StoredFinding:
-    now = dt.datetime.now(dt.UTC)
-    return acknowledge(project.state(create=False), reference, current_actor(by), now)
+    """Acknowledge, kept with the finding and in the audit log, with who decided."""
+    actor, now = current_actor(by), dt.datetime.now(dt.UTC)
+    found = acknowledge(project.state(create=False), reference, actor, now)
+    _audit(project, found, "acknowledge", actor, f"finding {found.id} acknowledged")
+    return found
 
 
 def suppress_finding(project: Project, reference: str, suppression: Suppression) -> StoredFinding:
-    return suppress(
+    """Suppress until a day, kept with the finding and in the audit log, with who and why."""
+    actor = current_actor(suppression.by)
+    found = suppress(
         project.state(create=False),
         reference,
         suppression.until,
         suppression.reason,
-        current_actor(suppression.by),
+        actor,
         dt.datetime.now(dt.UTC),
     )
+    detail = f"finding {found.id} suppressed until {suppression.until}: {suppression.reason}"
+    _audit(project, found, "suppress", actor, detail)
+    return found
+
+
+def _audit(project: Project, finding: StoredFinding, action: str, actor: str, detail: str) -> None:
+    """Every decision on a finding is in the audit log, as every applied action is."""
+    after = {
+        "status": finding.status.value,
+        "policy": finding.policy,
+        "tenant": finding.tenant,
+        "suppressed_until": None
+        if finding.suppressed_until is None
+        else finding.suppressed_until.isoformat(),
+    }
+    decision = Decision(
+        action=action,
+        name=str(finding.id),
+        namespace=finding.namespace,
+        detail=detail,
+        monthly_amount=finding.monthly_waste or Decimal(0),
+        currency=finding.currency,
+        after=after,
+    )
+    heads = HeadsFile(heads_path(project.settings.data_dir))
+    AuditLog(project.state(create=False), heads).record_decision(decision, actor)
 
 
 DOCUMENT_KEYS = (

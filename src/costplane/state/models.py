@@ -236,3 +236,24 @@ class BudgetAlert(Base):
     currency: Mapped[str] = mapped_column(String(3))
     raised_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
     cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ApiToken(Base):
+    """A bearer token of the REST API and dashboard (see costplane.service.tokens).
+
+    Only the SHA-256 of the token's secret is kept: the secret is shown once, when the
+    token is made, and cannot be read back. `id` is public (it is part of the token's text
+    and what `token revoke` takes); a revoked token keeps its row, so `token list` shows
+    who had access until when.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64))  # hex
+    role: Mapped[str] = mapped_column(String(20))
+    tenant: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

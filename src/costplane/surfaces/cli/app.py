@@ -45,7 +45,9 @@ from costplane.surfaces.cli import (
     record,
     render,
     report,
+    serve,
     sources,
+    token,
 )
 from costplane.surfaces.cli.console import err_console, literal, report_error
 from costplane.surfaces.cli.project import terminal_project
@@ -175,8 +177,10 @@ app.add_typer(record.app, name="record")
 app.add_typer(render.app, name="render")
 app.add_typer(report.app, name="report")
 app.add_typer(sources.app, name="sources")
+app.add_typer(token.app, name="token")
 app.command("allocate")(allocate.allocate)
 app.command("anomalies")(anomalies.anomalies)
 app.command("demo")(demo.demo)
 app.command("drift")(drift.drift)
 app.command("govern")(govern.govern)
+app.command("serve")(serve.serve)

@@ -12,11 +12,12 @@ import typer
 from costplane.allocation import DomainCost, Margins, ReconciledDay, TenantMargin, Window
 from costplane.catalog import Catalog
 from costplane.money import cents
-from costplane.service import Demo, run_demo
+from costplane.service import Demo, Project, Role, TokenRequest, create_token, run_demo
 from costplane.surfaces.cli.generate import default_start, run_generator
 from costplane.surfaces.cli.govern import show
 from costplane.surfaces.cli.output import Column, OutputFormat, console, render
 from costplane.surfaces.cli.project import project_of
+from costplane.surfaces.cli.serve import run_server
 from costplane.warehouse import LoadResult
 from costplane_fleet import FleetSpec
 
@@ -33,8 +34,11 @@ def demo(
         False, "--anomalies", help="Plant cost anomalies too (anomalies.json; docs/fleet.md)."
     ),
     no_serve: bool = typer.Option(False, "--no-serve", help="Run, print the summary and exit."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Serve on this address."),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Serve on this TCP port."),
 ) -> None:
-    """Generate a fleet into the project, load it, and show what it costs."""
+    """Generate a fleet into the project, load it, and show what it costs; then serve it
+    (the API, with an admin token made for the demo) until interrupted, unless --no-serve."""
     project = project_of(ctx)
     spec = FleetSpec(
         tenants=tenants,
@@ -48,7 +52,22 @@ def demo(
     show_findings(done)
     show_next(project.settings.home, done.month)
     if not no_serve:
-        console.print("(no dashboard to serve yet: the summary above is the demo)")
+        serve_demo(project, host, port)
+
+
+def serve_demo(project: Project, host: str, port: int) -> None:
+    """An admin token for the demo, printed with the URL, then the server."""
+    issued = create_token(
+        project, TokenRequest(Role.ADMIN, expires=dt.timedelta(days=1), subject="demo")
+    )
+    shown = f"[{host}]" if ":" in host else host
+    console.print(
+        f"\n[bold]Serving the demo[/bold] at http://{shown}:{port}/ (API: "
+        f"http://{shown}:{port}/api/v1, valid a day) with the admin token on the next line:",
+        markup=True,
+    )
+    console.print(issued.token, markup=False, soft_wrap=True)
+    run_server(project, host, port)
 
 
 def show_summary(done: Demo) -> None:

@@ -8,17 +8,22 @@ day is an error (exit 2) that names the `costplane allocate` command to run.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from costplane.allocation import AllocationKind, Chargeback, Period
+from costplane.errors import InputError
 from costplane.money import CENT, cents
 from costplane.service import (
+    BoardRequest,
     ClassReportRequest,
     Report,
     ReportRequest,
+    StatementRequest,
     as_row,
+    board_report,
     chargeback_document,
     chargeback_lines,
     chargeback_report,
@@ -32,6 +37,7 @@ from costplane.service import (
     reconcile_report,
     showback_document,
     showback_report,
+    statement,
     unit_cost_document,
     unit_cost_report,
 )
@@ -44,10 +50,19 @@ from costplane.surfaces.cli.output import (
     render,
 )
 from costplane.surfaces.cli.project import project_of
+from costplane.surfaces.documents import (
+    BOARD_FORMATS,
+    DocumentFormat,
+    Rendered,
+    render_board,
+    render_statement,
+)
+from costplane.written_file import check_target, shown, write_bytes
 
 app = typer.Typer(
     help="Reports on the allocation: reconciliation, showback, chargeback, margin, unit cost; "
-    "and on service classes in force: entitlements against use, DR evidence."
+    "on service classes in force: entitlements against use, DR evidence; and documents: a "
+    "tenant's statement, the board report."
 )
 
 PERIOD = typer.Option(..., "--period", help="A month, YYYY-MM.")
@@ -419,6 +434,68 @@ def dr(
 def print_class_notes(notes: tuple[str, ...]) -> None:
     for note in notes:
         err_console.print(f"note: {note}", soft_wrap=True)
+
+
+# Documents: PDF, XLSX, HTML --------------------------------------------------------------
+
+OUT = typer.Option(
+    ...,
+    "--out",
+    help="The file to write (its directory must exist); written under a temporary name, "
+    "then renamed, so nothing is left on an error.",
+    dir_okay=False,
+)
+
+
+@app.command("statement")
+def statement_command(
+    ctx: typer.Context,
+    tenant: str = typer.Option(..., "--tenant", help="The tenant (a catalog id)."),
+    period: str = PERIOD,
+    fmt: DocumentFormat = typer.Option(DocumentFormat.PDF, "--format", help="pdf, xlsx or html."),
+    out: Path = OUT,
+) -> None:
+    """A tenant's monthly statement: contract and fee, class, cost by environment and cost
+    domain, use beyond the entitlements, and the charge.
+
+    The totals are `report chargeback`'s for the tenant, to the cent; the sender (name,
+    logo, address) is the catalog's `branding` (docs/documents.md).
+    """
+    target = _target(out)
+    document = statement(project_of(ctx), StatementRequest.of(tenant, period))
+    _write(target, render_statement(document, fmt), document.notes)
+
+
+@app.command("board")
+def board_command(
+    ctx: typer.Context,
+    period: str = PERIOD,
+    fmt: DocumentFormat = typer.Option(DocumentFormat.PDF, "--format", help="pdf or xlsx."),
+    out: Path = OUT,
+) -> None:
+    """The cost-governance board's report of a month: where the bill went (with the month
+    before), margin by service class and the worst five tenants, waste found and fixed,
+    budgets and forecast, DR compliance, with charts (docs/documents.md)."""
+    if fmt not in BOARD_FORMATS:
+        choices = ", ".join(f.value for f in BOARD_FORMATS)
+        raise InputError(f"--format {fmt.value}: the board report is written as {choices}")
+    target = _target(out)
+    document = board_report(project_of(ctx), BoardRequest.of(period))
+    _write(target, render_board(document, fmt), document.notes)
+
+
+def _target(out: Path) -> Path:
+    """Refuse a target that cannot be written (a missing directory, a link, a device)
+    before any report is read."""
+    return check_target(out, label=f"--out {shown(out)}")
+
+
+def _write(target: Path, rendered: Rendered, notes: tuple[str, ...]) -> None:
+    for note in notes:
+        err_console.print(f"note: {note}", soft_wrap=True)
+    write_bytes(target, rendered.content, label=f"--out {shown(target)}")
+    size = len(rendered.content)
+    console.print(f"wrote {shown(target)} ({rendered.format.value}, {size:,} bytes)")
 
 
 # What every report says about its month ------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 
 import typer
 
-from costplane.service import collector_status
+from costplane.service import collector_status, source_document
 from costplane.surfaces.cli.output import Column, OutputFormat, render
 from costplane.surfaces.cli.project import project_of
 
@@ -30,27 +30,7 @@ def status(
 ) -> None:
     """One line per source and target that ever ran: `failed` or a stale success needs a look."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    rows = []
-    for entry in collector_status(project_of(ctx)):
-        stale = entry.staleness(now)
-        rows.append(
-            {
-                "source": entry.source,
-                "target": entry.target,
-                "status": entry.status,
-                "last_success": entry.last_success,
-                "staleness_hours": None
-                if stale is None
-                else round(stale.total_seconds() / 3600, 1),
-                "last_error": entry.last_error,
-                "last_error_at": entry.last_error_at,
-                "missing": _missing(entry.missing, output),
-            }
-        )
+    rows = [source_document(entry, now) for entry in collector_status(project_of(ctx))]
+    if output is not OutputFormat.JSON:  # what the last run missed: one line for people
+        rows = [{**row, "missing": "; ".join(row["missing"])} for row in rows]
     render(rows, COLUMNS, output, title="sources")
-
-
-def _missing(missing: str | None, output: OutputFormat) -> list[str] | str:
-    """What the last run missed: a list for programs, one line for people."""
-    items = missing.splitlines() if missing else []
-    return items if output is OutputFormat.JSON else "; ".join(items)

@@ -9,9 +9,10 @@ from costplane.service import Project
 from costplane.surfaces.web.forms import FormKey
 from costplane.surfaces.web.pages import dashboard, page_errors
 from costplane.surfaces.web.session import COOKIE, Sessions
+from costplane.surfaces.web.signed_in import token_viewers
 from costplane.surfaces.web.viewer import Identify, Viewer
 
-__all__ = ["COOKIE", "Identify", "Viewer", "install_dashboard"]
+__all__ = ["COOKIE", "Identify", "Viewer", "install_dashboard", "token_viewers"]
 
 
 def install_dashboard(app: FastAPI, project: Project, identify: Identify) -> None:

@@ -339,11 +339,10 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
         scope = viewer.tenant or tenant or None
         statuses = ACTIVE if status == "active" else None
         every = kept_findings(project, FindingsQuery(statuses=None, tenant=viewer.tenant))
-        listed = kept_findings(
-            project, FindingsQuery(statuses=statuses, policy=policy or None, tenant=scope)
+        query = FindingsQuery(
+            statuses=statuses, policy=policy or None, tenant=scope, severity=severity or None
         )
-        if severity:
-            listed = [f for f in listed if f.severity == severity]
+        listed = kept_findings(project, query)
         return page(
             request,
             "findings.html",

@@ -1,0 +1,69 @@
+"""The server's application: the REST API under /api/v1, health, /metrics and the
+dashboard (at /), over one project.
+
+Routes are plain (`def`) functions: FastAPI runs them on its thread pool, each opening
+the warehouse read-only for itself (docs/serving.md, "Serving beside writers").
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from costplane import __version__
+from costplane.service import Project
+from costplane.surfaces.server import actions, catalog, cost, findings, health, operations
+from costplane.surfaces.server.actions import ObjectSource
+from costplane.surfaces.server.metrics import metrics_router
+from costplane.surfaces.server.problems import add_problem_handlers
+from costplane.surfaces.server.served import ServedProject
+from costplane.surfaces.web import install_dashboard, token_viewers
+
+API = "/api/v1"
+
+DESCRIPTION = """What every tenant costs, its findings and the catalog, for finance, engineers
+and tenants. Every route needs `Authorization: Bearer <token>` (`costplane token create`);
+errors are RFC 9457 problem documents. See docs/api.md."""
+
+
+def _serving() -> str:
+    """What a writer waiting on the warehouse is told holds it."""
+    return "serve"
+
+
+def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI:
+    """The application serving `project` (its settings; the catalog must load, and the
+    state store is opened, created and migrated if it is the embedded one). Action plans
+    read Kubernetes objects from `objects` (default: the cluster of the kubeconfig)."""
+    served = ServedProject(project.settings, debug=project.debug, operation=_serving)
+    served.catalog()  # a directory that is no project: say so now (exit 2), not per request
+    served.state()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        served.close()  # the state store's pooled connections
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Costplane",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+    )
+    app.state.project = served
+    app.state.objects = objects or ObjectSource()
+    add_problem_handlers(app)
+    api = APIRouter(prefix=API)
+    for part in (catalog, cost, findings, operations, actions):
+        api.include_router(part.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    app.include_router(metrics_router(served))  # /metrics (docs/metrics.md)
+    # The dashboard's pages at / (docs/dashboard.md): the same tokens and rights as the API.
+    install_dashboard(app, served, token_viewers(served))
+    return app

@@ -1,0 +1,140 @@
+"""Cost: showback, chargeback, unit cost, reconciliation and margin of a month.
+
+Each route calls the service's report and answers its CLI document (`report ... -o
+json`) with the report's notes added. A tenant's token gets its own lines (and totals
+over them) of showback, chargeback and unit cost; reconciliation and margin are the
+host's and need rights a tenant does not hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+
+from costplane.errors import NotFoundError
+from costplane.service import (
+    Principal,
+    Report,
+    ReportRequest,
+    Right,
+    chargeback_document,
+    chargeback_of_tenant,
+    chargeback_report,
+    margin_document,
+    margin_report,
+    reconcile_document,
+    reconcile_report,
+    showback_document,
+    showback_of_tenant,
+    showback_report,
+    tenant_scope,
+    unit_cost_document,
+    unit_cost_of_tenant,
+    unit_cost_report,
+)
+from costplane.surfaces.server.auth import allowed
+from costplane.surfaces.server.problems import PROBLEMS
+from costplane.surfaces.server.responses import PERIOD, document
+from costplane.surfaces.server.schemas import (
+    ChargebackDocument,
+    MarginDocument,
+    ReconcileDocument,
+    ShowbackDocument,
+    UnitCostDocument,
+)
+from costplane.surfaces.server.served import ServedProject, served_project
+
+router = APIRouter(tags=["cost"], responses=PROBLEMS)
+
+BY = Query(
+    "tenant",
+    max_length=200,
+    description="Comma-separated dimensions: tenant, and any of environment, service-class, "
+    "domain (as `report showback --by`)",
+    examples=["tenant,environment"],
+)
+TENANT = Query(
+    None,
+    max_length=100,
+    description="Only this tenant's lines (a tenant's token: its own, always)",
+)
+
+
+def _narrowed(project: ServedProject, who: Principal, tenant: str | None) -> str | None:
+    """The tenant the report is narrowed to; 404 for a tenant the catalog does not have."""
+    scope = tenant_scope(who, tenant)
+    if scope is not None and project.catalog().tenant(scope) is None:
+        raise NotFoundError(f"no tenant {scope!r} in the catalog")
+    return scope
+
+
+def _with_notes(body: dict[str, Any], report: Report[Any]) -> JSONResponse:
+    return document({**body, "notes": list(report.notes)})
+
+
+@router.get("/cost/showback", response_model=ShowbackDocument)
+def showback(
+    period: str = PERIOD,
+    by: str = BY,
+    tenant: str | None = TENANT,
+    who: Principal = Depends(allowed(Right.READ_COST)),
+    project: ServedProject = Depends(served_project),
+) -> JSONResponse:
+    """Allocated cost per tenant (and `by`), in kind columns (`report showback`)."""
+    scope = _narrowed(project, who, tenant)
+    report = showback_report(project, ReportRequest.of(period, by))
+    body = showback_document(report)
+    return _with_notes(body if scope is None else showback_of_tenant(body, scope), report)
+
+
+@router.get("/cost/chargeback", response_model=ChargebackDocument)
+def chargeback(
+    period: str = PERIOD,
+    by: str = BY,
+    tenant: str | None = TENANT,
+    who: Principal = Depends(allowed(Right.READ_COST)),
+    project: ServedProject = Depends(served_project),
+) -> JSONResponse:
+    """What each tenant is charged, by the catalog's chargeback rules (`report chargeback`)."""
+    scope = _narrowed(project, who, tenant)
+    report = chargeback_report(project, ReportRequest.of(period, by))
+    body = chargeback_document(report)
+    return _with_notes(body if scope is None else chargeback_of_tenant(body, scope), report)
+
+
+@router.get("/cost/unit-cost", response_model=UnitCostDocument)
+def unit_cost(
+    period: str = PERIOD,
+    tenant: str | None = TENANT,
+    who: Principal = Depends(allowed(Right.READ_COST)),
+    project: ServedProject = Depends(served_project),
+) -> JSONResponse:
+    """Cost per confirmed order, done picking and posted invoice (`report unit-cost`)."""
+    scope = _narrowed(project, who, tenant)
+    report = unit_cost_report(project, ReportRequest.of(period))
+    body = unit_cost_document(report)
+    return _with_notes(body if scope is None else unit_cost_of_tenant(body, scope), report)
+
+
+@router.get("/reconcile", response_model=ReconcileDocument)
+def reconcile(
+    period: str = PERIOD,
+    _who: Principal = Depends(allowed(Right.READ_RECONCILE)),
+    project: ServedProject = Depends(served_project),
+) -> JSONResponse:
+    """Per day: the bill and what allocation placed (`report reconcile`)."""
+    report = reconcile_report(project, ReportRequest.of(period))
+    return _with_notes(reconcile_document(report), report)
+
+
+@router.get("/margin", response_model=MarginDocument)
+def margin(
+    period: str = PERIOD,
+    _who: Principal = Depends(allowed(Right.READ_MARGIN)),
+    project: ServedProject = Depends(served_project),
+) -> JSONResponse:
+    """Per tenant: contract fee minus allocated cost, worst first (`report margin`)."""
+    report = margin_report(project, ReportRequest.of(period))
+    return _with_notes(margin_document(report), report)
