@@ -30,7 +30,8 @@ class Served:
     url: str
     home: Path
     tokens: dict[str, str]
-    """A token per role: admin, finance, engineer, viewer, and `tenant` (of `tenant`)."""
+    """A token per role: admin, finance, engineer, viewer, and `tenant` (of `tenant`); the
+    subject of each is `<role>-web`."""
     tenant: str
     """The tenant of the tenant token: the one with the costliest finding."""
 
@@ -47,7 +48,7 @@ class Served:
 
 
 def _token(home: Path, role: str, tenant: str | None = None) -> str:
-    args = ["--home", str(home), "token", "create", "--role", role]
+    args = ["--home", str(home), "token", "create", "--role", role, "--subject", f"{role}-web"]
     if tenant is not None:
         args += ["--tenant", tenant]
     unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("COSTPLANE_")}

@@ -163,7 +163,7 @@ def test_roles_without_margin_rights_see_no_fee_or_margin_and_no_decision_forms(
     assert status_of(seen.page, f"{served.url}/reconciliation") == 403  # may not read the bill
 
 
-def test_overview_to_a_tenant_to_a_finding_and_its_acknowledgement(
+def test_overview_to_a_tenant_to_a_finding_acknowledged_then_suppressed(
     served: Served, context: BrowserContext
 ) -> None:
     seen = sign_in(context, served, "engineer")
@@ -196,8 +196,23 @@ def test_overview_to_a_tenant_to_a_finding_and_its_acknowledgement(
     assert shown(page, "#status") == "acknowledged"
     after = served.api(f"/findings/{target['id']}")
     assert after["status"] == "acknowledged"
-    assert after["acknowledged_by"]  # the engineer token's subject
-    assert after["acknowledged_by"] in shown(page, "#acknowledged")
+    assert after["acknowledged_by"] == "engineer-web"  # the token's subject
+    assert "engineer-web" in shown(page, "#acknowledged")
+    page.fill("#reason", "tenant migrates next month")
+    page.click("#suppress")
+    page.wait_for_load_state()
+    assert shown(page, "#status") == "suppressed"
+    after = served.api(f"/findings/{target['id']}")
+    assert (after["status"], after["suppressed_by"]) == ("suppressed", "engineer-web")
+    decisions = [
+        (e["action"], e["name"])
+        for e in served.api("/audit", limit=500)["items"]
+        if e["actor"] == "engineer-web"
+    ]
+    assert sorted(decisions) == [
+        ("acknowledge", str(target["id"])),
+        ("suppress", str(target["id"])),
+    ]
     check_clean(seen, served)
 
 
