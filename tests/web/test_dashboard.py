@@ -5,13 +5,20 @@ token reaches its own tenant's pages only."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 import httpx
+from fastapi.routing import APIRoute
 from playwright.sync_api import BrowserContext, Page
 
+from costplane.service import Project
+from costplane.settings import Settings
+from costplane.surfaces.web.forms import FormKey
+from costplane.surfaces.web.pages import dashboard
+from costplane.surfaces.web.session import Sessions
 from tests.conftest import DEMO_PERIOD
 from tests.web.browser import screenshots_dir
 from tests.web.conftest import Served, Watched, sign_in, watched
@@ -295,3 +302,33 @@ def test_without_a_valid_session_every_page_goes_to_the_login(served: Served) ->
                 answer = client.get(path)
                 assert answer.status_code == 303, path
                 assert answer.headers["location"] == "/login", path
+
+
+def test_every_page_route_keeps_a_tenant_token_to_its_own_tenant(served: Served) -> None:
+    """Every GET route of the dashboard (and any page added later), each path
+    parameter filled with another tenant's id or another tenant's finding: the answer names
+    no other tenant, and is the page, a refusal, or a redirect to its own page."""
+    others = [t for t in served.api("/tenants", limit=500)["items"] if t["id"] != served.tenant]
+    foreign = next(f for f in api_findings(served, all="true") if f["tenant"] != served.tenant)
+    router = dashboard(Project(Settings(home=served.home)), Sessions(lambda _: None, FormKey()))
+    paths = sorted(
+        {
+            route.path
+            for route in router.routes
+            if isinstance(route, APIRoute) and "GET" in route.methods
+        }
+    )
+    assert {"/", "/tenants", "/tenants/{tenant}", "/findings/{finding_id}"} <= set(paths)
+    with signed_in(served, "tenant") as client:
+        for path in paths:
+            filled = re.sub(r"\{finding_id\}", str(foreign["id"]), path)
+            filled = re.sub(r"\{[^}]+\}", others[0]["id"], filled)
+            for query in ("", f"?tenant={others[0]['id']}"):
+                answer = client.get(filled + query)
+                assert answer.status_code in (200, 303, 403, 404), filled
+                if answer.status_code == 303:
+                    assert answer.headers["location"] == f"/tenants/{served.tenant}", filled
+                leaked = [
+                    o["id"] for o in others if o["id"] in answer.text or o["name"] in answer.text
+                ]
+                assert leaked == [], filled + query
