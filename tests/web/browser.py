@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_MISSING = "chromium is not installed (the dashboard's browser tests drive it headless)"
 
 
+REQUIRED = os.environ.get("COSTPLANE_REQUIRE_SERVICES") == "1"
+"""Read when the tests are collected, as ARTIFACTS below: the session's demo fixture sets
+COSTPLANE_* aside while the session runs, and the browser starts after it."""
+
+
 def _unavailable(message: str) -> NoReturn:
-    if os.environ.get("COSTPLANE_REQUIRE_SERVICES") == "1":
+    if REQUIRED:
         pytest.fail(f"{message} (COSTPLANE_REQUIRE_SERVICES=1)")
     pytest.skip(message)
 
@@ -34,8 +39,7 @@ def chromium_executable() -> str:
 
 
 ARTIFACTS = Path(os.environ.get("COSTPLANE_ARTIFACTS") or ROOT / "test-artifacts")
-"""Read when the tests are collected: the session's demo fixture sets COSTPLANE_* aside
-while the session runs."""
+"""Read when the tests are collected (see REQUIRED)."""
 
 
 def screenshots_dir() -> Path:
