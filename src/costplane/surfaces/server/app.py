@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from costplane import __version__
 from costplane.service import Project
-from costplane.surfaces.server import actions, catalog, cost, findings, health, operations
+from costplane.surfaces.server import actions, catalog, cost, findings, health, me, operations
 from costplane.surfaces.server.actions import ObjectSource
 from costplane.surfaces.server.problems import add_problem_handlers
 from costplane.surfaces.server.served import ServedProject
@@ -57,7 +57,7 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
     app.state.objects = objects or ObjectSource()
     add_problem_handlers(app)
     api = APIRouter(prefix=API)
-    for part in (catalog, cost, findings, operations, actions):
+    for part in (me, catalog, cost, findings, operations, actions):
         api.include_router(part.router)
     app.include_router(api)
     app.include_router(health.router)
