@@ -203,6 +203,7 @@ def test_the_cookie_holds_the_same_token_and_the_header_wins(served: Served) -> 
     [
         (f"/api/v1/cost/showback?period={PERIOD}&tenant=no-such-tenant", 404, "no tenant"),
         ("/api/v1/tenants/no-such-tenant", 404, "no tenant"),
+        ("/api/v1/findings?tenant=no-such-tenant", 404, "no tenant"),
         ("/api/v1/service-classes/no-such-class", 404, "no service class"),
         ("/api/v1/findings/999999", 404, "no finding"),
         ("/api/v1/findings/12", 200, ""),
