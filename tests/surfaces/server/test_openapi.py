@@ -47,11 +47,13 @@ def test_every_answer_matches_its_declared_schema(served: Served, role: str) -> 
         answer = served.client.request(method, url, json=body, headers=served.auth(role))
         assert answer.status_code < 500, (url, answer.text)
         media_type, schema = declared(spec, path, method, answer.status_code)
-        assert answer.headers["content-type"] == media_type, url
+        # parameters (charset, the exposition format's version) are not part of the media type
+        assert answer.headers["content-type"].split(";")[0] == media_type, url
         validator = Draft202012Validator(
             {**schema, "components": spec["components"]}, format_checker=FormatChecker()
         )
-        problems = [e.message for e in validator.iter_errors(answer.json())]
+        document = answer.text if media_type == "text/plain" else answer.json()
+        problems = [e.message for e in validator.iter_errors(document)]
         assert problems == [], f"{method.upper()} {url} ({answer.status_code}): {problems[:3]}"
         checked += 1
     assert checked >= 30  # every operation, its parameters filled every way
