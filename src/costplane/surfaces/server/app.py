@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from costplane import __version__
 from costplane.service import Project
-from costplane.surfaces.server import actions, catalog, cost, findings, health, operations
+from costplane.surfaces.server import actions, catalog, cost, findings, health, me, operations
 from costplane.surfaces.server.actions import ObjectSource
 from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
@@ -52,14 +52,14 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
         version=__version__,
         description=DESCRIPTION,
         openapi_url=f"{API}/openapi.json",
-        docs_url=f"{API}/docs",
+        docs_url=None,  # Swagger UI loads its script from a CDN: nothing here needs the internet
         redoc_url=None,
     )
     app.state.project = served
     app.state.objects = objects or ObjectSource()
     add_problem_handlers(app)
     api = APIRouter(prefix=API)
-    for part in (catalog, cost, findings, operations, actions):
+    for part in (me, catalog, cost, findings, operations, actions):
         api.include_router(part.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -13,7 +13,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from costplane.errors import NotFoundError
 from costplane.service import (
     Principal,
     Report,
@@ -29,7 +28,6 @@ from costplane.service import (
     showback_document,
     showback_of_tenant,
     showback_report,
-    tenant_scope,
     unit_cost_document,
     unit_cost_of_tenant,
     unit_cost_report,
@@ -44,6 +42,7 @@ from costplane.surfaces.server.schemas import (
     ShowbackDocument,
     UnitCostDocument,
 )
+from costplane.surfaces.server.scope import narrowed
 from costplane.surfaces.server.served import ServedProject, served_project
 
 router = APIRouter(tags=["cost"], responses=PROBLEMS)
@@ -62,14 +61,6 @@ TENANT = Query(
 )
 
 
-def _narrowed(project: ServedProject, who: Principal, tenant: str | None) -> str | None:
-    """The tenant the report is narrowed to; 404 for a tenant the catalog does not have."""
-    scope = tenant_scope(who, tenant)
-    if scope is not None and project.catalog().tenant(scope) is None:
-        raise NotFoundError(f"no tenant {scope!r} in the catalog")
-    return scope
-
-
 def _with_notes(body: dict[str, Any], report: Report[Any]) -> JSONResponse:
     return document({**body, "notes": list(report.notes)})
 
@@ -83,7 +74,7 @@ def showback(
     project: ServedProject = Depends(served_project),
 ) -> JSONResponse:
     """Allocated cost per tenant (and `by`), in kind columns (`report showback`)."""
-    scope = _narrowed(project, who, tenant)
+    scope = narrowed(project, who, tenant)
     report = showback_report(project, ReportRequest.of(period, by))
     body = showback_document(report)
     return _with_notes(body if scope is None else showback_of_tenant(body, scope), report)
@@ -98,7 +89,7 @@ def chargeback(
     project: ServedProject = Depends(served_project),
 ) -> JSONResponse:
     """What each tenant is charged, by the catalog's chargeback rules (`report chargeback`)."""
-    scope = _narrowed(project, who, tenant)
+    scope = narrowed(project, who, tenant)
     report = chargeback_report(project, ReportRequest.of(period, by))
     body = chargeback_document(report)
     return _with_notes(body if scope is None else chargeback_of_tenant(body, scope), report)
@@ -112,7 +103,7 @@ def unit_cost(
     project: ServedProject = Depends(served_project),
 ) -> JSONResponse:
     """Cost per confirmed order, done picking and posted invoice (`report unit-cost`)."""
-    scope = _narrowed(project, who, tenant)
+    scope = narrowed(project, who, tenant)
     report = unit_cost_report(project, ReportRequest.of(period))
     body = unit_cost_document(report)
     return _with_notes(body if scope is None else unit_cost_of_tenant(body, scope), report)
