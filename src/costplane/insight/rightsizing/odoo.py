@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from costplane.quantity import cpu_quantity, memory_quantity
 from costplane.warehouse import Warehouse
@@ -190,6 +190,60 @@ def size_odoo(
     separate_cron: bool,
 ) -> OdooWorkers:
     """Odoo's rules applied to one web container (see the module's note)."""
+    return odoo_sizing(
+        config, cpu_recommended, memory_recommended, requests_p95, separate_cron
+    ).recommendation()
+
+
+class OdooSizing(NamedTuple):
+    """`size_odoo`'s figures before they are written as quantities: the pod's memory in
+    bytes prices its saving (a named tuple: one is made per Odoo web container)."""
+
+    config: OdooConfig
+    cpu_recommended: Decimal
+    memory: int
+    """The pod's memory (bytes): the rightsizing's, or the workers' need if that is more."""
+    workers: int
+    workers_for_users: int
+    workers_ceiling: int
+    limit_memory_soft: int
+    limit_memory_hard: int
+    requests_p95: float | None
+    users: Decimal | None
+    separate_cron: bool
+
+    def recommendation(self, monthly_saving: Decimal | None = None) -> OdooWorkers:
+        config, for_users = self.config, self.workers_for_users
+        return OdooWorkers(
+            workers=config.workers,
+            workers_recommended=self.workers,
+            max_cron_threads=config.max_cron_threads,
+            max_cron_threads_recommended=0 if self.separate_cron else 1,
+            limit_memory_soft=config.limit_memory_soft,
+            limit_memory_soft_recommended=self.limit_memory_soft,
+            limit_memory_hard=config.limit_memory_hard,
+            limit_memory_hard_recommended=self.limit_memory_hard,
+            cpu_recommended=_cpu(self.cpu_recommended),
+            memory_recommended=_memory(self.memory),
+            requests_p95_per_day=(
+                None if self.requests_p95 is None else Decimal(round(self.requests_p95))
+            ),
+            concurrent_users=None if self.users is None else self.users.quantize(_TENTH),
+            workers_for_users=for_users,
+            workers_ceiling=self.workers_ceiling,
+            cpu_for_users=_cpu(Decimal(max(1, math.ceil((for_users - 1) / 2)))),
+            monthly_saving=monthly_saving,
+        )
+
+
+def odoo_sizing(
+    config: OdooConfig,
+    cpu_recommended: Decimal,
+    memory_recommended: int,
+    requests_p95: float | None,
+    separate_cron: bool,
+) -> OdooSizing:
+    """`size_odoo`'s figures (see the module's note)."""
     users = (
         None
         if requests_p95 is None
@@ -202,20 +256,43 @@ def size_odoo(
     memory = -(-memory // 2**20) * 2**20  # whole MiB
     hard = memory // workers // 2**20 * 2**20
     soft = int(hard * SOFT_OF_HARD) // 2**20 * 2**20
-    return OdooWorkers(
-        workers=config.workers,
-        workers_recommended=workers,
-        max_cron_threads=config.max_cron_threads,
-        max_cron_threads_recommended=0 if separate_cron else 1,
-        limit_memory_soft=config.limit_memory_soft,
-        limit_memory_soft_recommended=soft,
-        limit_memory_hard=config.limit_memory_hard,
-        limit_memory_hard_recommended=hard,
-        cpu_recommended=cpu_quantity(cpu_recommended),
-        memory_recommended=memory_quantity(memory),
-        requests_p95_per_day=None if requests_p95 is None else Decimal(round(requests_p95)),
-        concurrent_users=None if users is None else users.quantize(Decimal("0.1")),
-        workers_for_users=for_users,
-        workers_ceiling=ceiling,
-        cpu_for_users=cpu_quantity(Decimal(max(1, math.ceil((for_users - 1) / 2)))),
+    return OdooSizing(
+        config,
+        cpu_recommended,
+        memory,
+        workers,
+        for_users,
+        ceiling,
+        soft,
+        hard,
+        requests_p95,
+        users,
+        separate_cron,
     )
+
+
+_TENTH = Decimal("0.1")
+_CPU: dict[Decimal, str] = {}
+_MEMORY: dict[int, str] = {}
+
+
+def _cpu(cores: Decimal) -> str:
+    """`cpu_quantity`, remembered: a fleet's recommendations take few distinct values."""
+    found = _CPU.get(cores)
+    if found is None:
+        if len(_CPU) >= _REMEMBERED:
+            _CPU.clear()
+        found = _CPU[cores] = cpu_quantity(cores)
+    return found
+
+
+def _memory(size: int) -> str:
+    found = _MEMORY.get(size)
+    if found is None:
+        if len(_MEMORY) >= _REMEMBERED:
+            _MEMORY.clear()
+        found = _MEMORY[size] = memory_quantity(size)
+    return found
+
+
+_REMEMBERED = 4096

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -19,12 +19,12 @@ from costplane.insight.rightsizing.inventory import inventory_workloads
 from costplane.insight.rightsizing.odoo import (
     OdooWorkers,
     daily_requests_p95,
-    size_odoo,
+    odoo_sizing,
 )
 from costplane.insight.rightsizing.options import StrategyOptions
 from costplane.insight.rightsizing.sizing import SizedContainer, size_containers
 from costplane.insight.rightsizing.strategies import Strategy
-from costplane.quantity import cpu_quantity, memory_quantity, parse_quantity
+from costplane.quantity import cpu_quantity, memory_quantity
 from costplane.warehouse import Warehouse
 
 HOURS_PER_MONTH = Decimal(730)
@@ -117,29 +117,29 @@ def recommend_containers(
     owners = workloads.tenants
     chosen = []
     for container in sized:
-        owner = owners.get((container.cluster, container.namespace))
+        place = (container.cluster, container.namespace)
+        owner = owners.get(place)
         if tenant is not None and owner != tenant:
             continue
         if namespace is not None and container.namespace != namespace:
             continue
         workers = None
-        if odoo:
-            config = odoo.get((*container.workload_key, container.container))
-            if (
-                config is not None
-                and container.cpu_recommended is not None
-                and container.memory_recommended is not None
-            ):
-                place = (container.cluster, container.namespace)
-                workers = size_odoo(
+        cpu_recommended, memory_recommended = (
+            container.cpu_recommended,
+            container.memory_recommended,
+        )
+        if odoo and cpu_recommended is not None and memory_recommended is not None:
+            config = odoo.get((*place, container.kind, container.workload, container.container))
+            if config is not None:
+                sizing = odoo_sizing(
                     config,
-                    container.cpu_recommended,
-                    container.memory_recommended,
+                    cpu_recommended,
+                    memory_recommended,
                     traffic.get(place),
                     place in cron,
                 )
-                saving = _odoo_saving(container, workers, prices)
-                workers = replace(workers, monthly_saving=saving)
+                saving = _odoo_saving(container, sizing.memory, priced[container.cluster])
+                workers = sizing.recommendation(saving)
         chosen.append(_recommendation(container, owner, priced, workers))
     return WorkloadRecommendations(
         currency, UsageWindow(start, end), tuple(chosen), strategy.name, options
@@ -158,26 +158,18 @@ def monthly_saving(container: SizedContainer, prices: PriceOf) -> Decimal | None
 
 
 def _odoo_saving(
-    container: SizedContainer, workers: OdooWorkers, prices: PriceOf
+    container: SizedContainer, memory_recommended: int, price: tuple[Decimal, Decimal] | None
 ) -> Decimal | None:
     """The saving of the pod sized for its workers (memory may be above KRR's); the
     same as `monthly_saving` of the container with the workers' recommendation."""
-    cpu, memory = prices("cpu", container.cluster), prices("memory", container.cluster)
-    if cpu is None or memory is None:
+    if price is None:
         return None
     cores, size = Decimal(0), 0
-    if container.cpu_request is not None:
-        recommended = _quantity(workers.cpu_recommended)
-        cores = container.pods * max(Decimal(0), container.cpu_request - recommended)
+    if container.cpu_request is not None and container.cpu_recommended is not None:
+        cores = container.pods * max(Decimal(0), container.cpu_request - container.cpu_recommended)
     if container.memory_request is not None:
-        recommended_size = int(_quantity(workers.memory_recommended))
-        size = container.pods * max(0, container.memory_request - recommended_size)
-    return _monthly(cores, size, cpu, memory)
-
-
-@lru_cache(maxsize=4096)
-def _quantity(text: str) -> Decimal:
-    return parse_quantity(text)
+        size = container.pods * max(0, container.memory_request - memory_recommended)
+    return _monthly(cores, size, *price)
 
 
 class _PricesByCluster(dict[str, tuple[Decimal, Decimal] | None]):
