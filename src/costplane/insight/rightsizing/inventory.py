@@ -3,8 +3,9 @@ tenant of each namespace, the HPAs (which workloads they scale, at what target) 
 Odoo web containers' worker options.
 
 Read from `inventory_snapshots`, each cluster's newest snapshot, in one query; only the
-objects of HPAs and the container lists of Odoo Deployments (a JSON path, read by the
-engine) leave the database and are parsed (names, namespaces and tenants are columns).
+objects of HPAs leave the database and are parsed (names, namespaces and tenants are
+columns). The Deployments' command lines are read from the snapshot's columns
+(`deployments`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from costplane.insight.rightsizing.odoo import ODOO_DEPLOYMENT, OdooWeb, odoo_web
+from costplane.insight.rightsizing.deployments import DEPLOYMENT, deployment_containers
+from costplane.insight.rightsizing.odoo import OdooWeb, odoo_web
 from costplane.insight.rightsizing.owners import POD_NAMES, WorkloadKey
 from costplane.warehouse import Warehouse
 
@@ -35,7 +37,7 @@ class Workloads:
     hpa: Mapping[WorkloadKey, int | None] = field(default_factory=dict)
     """Scaled workload -> its HPA's target average CPU utilisation (percent), or None."""
     odoo: OdooWeb = field(default_factory=dict)
-    """Odoo web containers' worker options (`odoo.odoo_containers`)."""
+    """Odoo web containers' worker options (`odoo.odoo_web`)."""
     cron: frozenset[tuple[str, str]] = frozenset()
     """(cluster, namespace)s whose crons run in a container of their own."""
 
@@ -49,39 +51,32 @@ def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> 
     latest = snapshots.join(
         newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
     )
-    wanted = latest.filter(latest.kind.isin([*POD_NAMES, "Namespace", HPA]))
-    odoo_deployment = (wanted.kind == "Deployment") & wanted.object.contains(ODOO_DEPLOYMENT)
-    containers = wanted.object.cast("json")["spec"]["template"]["spec"]["containers"]
-    table = wanted.select(
-        wanted.cluster,
-        wanted.kind,
-        wanted.namespace,
-        wanted.name,
-        wanted.tenant,
-        object=(wanted.kind == HPA).ifelse(wanted.object, None),
-        containers=odoo_deployment.ifelse(containers.cast("string"), None),
-    ).to_pyarrow()
-    rows = _tuples(table)
-    if not rows:
+    wanted = latest.filter(latest.kind.isin([*POD_NAMES, "Namespace"]))
+    rows = _tuples(wanted.select("cluster", "kind", "namespace", "name", "tenant").to_pyarrow())
+    # The HPAs' objects on their own: selecting them beside the other rows (a CASE on
+    # the kind) would read every workload's object too.
+    autoscalers = latest.filter(latest.kind == HPA).select("cluster", "namespace", "object")
+    scalers = _tuples(autoscalers.to_pyarrow())
+    if not rows and not scalers:
         return Workloads(None)
     known: set[WorkloadKey] = set()
     tenants: dict[tuple[str, str], str | None] = {}
-    hpa: dict[WorkloadKey, int | None] = {}
-    odoo: list[tuple[str, str, str, str | None]] = []
-    for cluster, kind, namespace, name, tenant, text, odoo_containers in rows:
+    deployments: dict[str, int] = {}
+    for cluster, kind, namespace, name, tenant in rows:
         cluster, namespace = cluster or "", namespace or ""
-        if odoo_containers is not None:
-            odoo.append((cluster, namespace, name, odoo_containers))
         if kind == "Namespace":
             tenants[(cluster, name)] = tenant
-        elif kind == HPA:
-            scaled = _scaled(text)
-            if scaled is not None:
-                target_kind, target_name, target = scaled
-                hpa[(cluster, namespace, target_kind, target_name)] = target
         else:
             known.add((cluster, namespace, kind, name))
-    web, cron = odoo_web(odoo)
+            if kind == DEPLOYMENT:
+                deployments[cluster] = deployments.get(cluster, 0) + 1
+    hpa: dict[WorkloadKey, int | None] = {}
+    for cluster, namespace, text in scalers:
+        scaled = _scaled(text)
+        if scaled is not None:
+            target_kind, target_name, target = scaled
+            hpa[(cluster or "", namespace or "", target_kind, target_name)] = target
+    web, cron = odoo_web(deployment_containers(warehouse, latest, newest, deployments))
     return Workloads(frozenset(known), tenants, hpa, web, frozenset(cron))
 
 

@@ -14,14 +14,14 @@ requests an active user makes in an hour (the assumptions below, named in the ou
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from costplane.insight.rightsizing.deployments import ContainerArgs
 from costplane.quantity import cpu_quantity, memory_quantity
 from costplane.warehouse import Warehouse
 
@@ -97,44 +97,22 @@ def odoo_config(args: Sequence[object]) -> OdooConfig | None:
 OdooWeb = dict[tuple[str, str, str, str, str], OdooConfig]
 """Odoo web containers by (cluster, namespace, kind, workload, container)."""
 
-ODOO_DEPLOYMENT = "--workers="
-"""Text every Odoo Deployment's object contains (the inventory is filtered on it)."""
-
-
-def odoo_containers(warehouse: Warehouse, at: dt.datetime) -> tuple[OdooWeb, set[tuple[str, str]]]:
-    """Odoo web containers (serving HTTP with workers) in the newest snapshot, by
-    (cluster, namespace, kind, workload, container); and the (cluster, namespace)s that
-    run cron threads in a container of their own (no HTTP, or no workers)."""
-    snapshots = warehouse.table("inventory_snapshots")
-    snapshots = snapshots.filter(snapshots.taken_at <= at)
-    newest = snapshots.group_by("cluster").aggregate(newest=snapshots.taken_at.max())
-    latest = snapshots.join(
-        newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
-    )
-    wanted = latest.filter((latest.kind == "Deployment") & latest.object.contains(ODOO_DEPLOYMENT))
-    containers = wanted.object.cast("json")["spec"]["template"]["spec"]["containers"]
-    rows = wanted.select(
-        "cluster", "namespace", "name", containers=containers.cast("string")
-    ).to_pyarrow()
-    return odoo_web(
-        (row["cluster"] or "", row["namespace"] or "", row["name"], row["containers"])
-        for row in rows.to_pylist()
-    )
-
 
 def odoo_web(
-    deployments: Iterable[tuple[str, str, str, str | None]],
+    deployments: Iterable[tuple[str, str, str, tuple[ContainerArgs, ...]]],
 ) -> tuple[OdooWeb, set[tuple[str, str]]]:
-    """`odoo_containers` from Deployments' (cluster, namespace, name, containers), the
-    containers being the JSON of the object's `spec.template.spec.containers`."""
+    """Odoo web containers (serving HTTP with workers), by (cluster, namespace, kind,
+    workload, container), from Deployments' (cluster, namespace, name, containers); and
+    the (cluster, namespace)s that run cron threads in a container of their own (no
+    HTTP, or no workers)."""
     found: OdooWeb = {}
     cron: set[tuple[str, str]] = set()
-    parsed: dict[str | None, list[tuple[str, OdooConfig, bool]]] = {}
-    for cluster, namespace, name, text in deployments:
+    parsed: dict[tuple[ContainerArgs, ...], list[tuple[str, OdooConfig, bool]]] = {}
+    for cluster, namespace, name, containers in deployments:
         place = (cluster, namespace)
-        configs = parsed.get(text)
+        configs = parsed.get(containers)
         if configs is None:  # tenants' Deployments often share one container spec
-            configs = parsed[text] = _configs(text)
+            configs = parsed[containers] = _configs(containers)
         for container, config, serves in configs:
             if config.workers and serves:
                 found[(*place, "Deployment", name, container)] = config
@@ -143,23 +121,14 @@ def odoo_web(
     return found, cron
 
 
-def _configs(text: str | None) -> list[tuple[str, OdooConfig, bool]]:
+def _configs(containers: tuple[ContainerArgs, ...]) -> list[tuple[str, OdooConfig, bool]]:
     """(container name, worker options, serves HTTP) of the containers that set workers."""
     configs = []
-    for container in _containers(text):
-        args = [str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))]
+    for name, args in containers:
         config = odoo_config(args)
         if config is not None:
-            configs.append((str(container.get("name")), config, "--no-http" not in args))
+            configs.append((name, config, "--no-http" not in args))
     return configs
-
-
-def _containers(text: str | None) -> list[dict[str, Any]]:
-    try:
-        containers = json.loads(text or "")
-    except ValueError:
-        return []
-    return [c for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
 
 
 def daily_requests_p95(
