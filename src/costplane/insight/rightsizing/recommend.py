@@ -22,6 +22,7 @@ from costplane.insight.rightsizing.odoo import (
     odoo_sizing,
 )
 from costplane.insight.rightsizing.options import StrategyOptions
+from costplane.insight.rightsizing.records import building_records
 from costplane.insight.rightsizing.sizing import SizedContainer, size_containers
 from costplane.insight.rightsizing.strategies import Strategy
 from costplane.quantity import cpu_quantity, memory_quantity
@@ -105,6 +106,20 @@ def recommend_containers(
 ) -> WorkloadRecommendations:
     """Every workload container with usage in the `options.window_days` before `end`
     (default: the newest usage hour), optionally one tenant's or one namespace's."""
+    with building_records():
+        return _recommend(warehouse, strategy, options, prices, currency, end, tenant, namespace)
+
+
+def _recommend(
+    warehouse: Warehouse,
+    strategy: Strategy,
+    options: StrategyOptions,
+    prices: PriceOf,
+    currency: str,
+    end: dt.datetime | None,
+    tenant: str | None,
+    namespace: str | None,
+) -> WorkloadRecommendations:
     end = end or usage_end(warehouse) or dt.datetime(1970, 1, 1)
     start = end - dt.timedelta(days=options.window_days)
     workloads = inventory_workloads(warehouse, end)

@@ -16,6 +16,7 @@ from typing import Any
 
 from costplane.insight.rightsizing.options import StrategyOptions
 from costplane.insight.rightsizing.owners import WorkloadKey, candidates, owner
+from costplane.insight.rightsizing.records import building_records
 from costplane.insight.rightsizing.rounding import round_cpu, round_memory
 from costplane.insight.rightsizing.samples import (
     KEY,
@@ -137,9 +138,10 @@ def size_containers(
     ]
     targets = hpa or {}
     sized = []
-    for row in zip(*columns, strict=True):
-        if known is None or row[:4] in known:
-            sized.append(_sized(row, strategy, options, targets))
+    with building_records():
+        for row in zip(*columns, strict=True):
+            if known is None or row[:4] in known:
+                sized.append(_sized(row, strategy, options, targets))
     return sized
 
 
