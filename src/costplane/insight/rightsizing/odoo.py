@@ -144,10 +144,12 @@ def daily_requests_p95(
     )
     days = rows.group_by(["cluster", "namespace", "day"]).aggregate(requests=rows.quantity.sum())
     stats = days.group_by(["cluster", "namespace"]).aggregate(p95=days.requests.quantile(0.95))
+    table = stats.to_pyarrow()
+    columns = [table.column(name).to_pylist() for name in ("cluster", "namespace", "p95")]
     return {
-        (r["cluster"] or "", r["namespace"] or ""): r["p95"]
-        for r in stats.to_pyarrow().to_pylist()
-        if r["p95"] is not None
+        (cluster or "", namespace or ""): p95
+        for cluster, namespace, p95 in zip(*columns, strict=True)
+        if p95 is not None
     }
 
 

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 from costplane.insight.rightsizing.inventory import inventory_workloads
 from costplane.insight.rightsizing.odoo import (
@@ -205,14 +204,12 @@ def _recommendation(
     c: SizedContainer, tenant: str | None, prices: _PricesByCluster, odoo: OdooWorkers | None
 ) -> ContainerRecommendation:
     saving = None
-    if c.cpu_recommended is not None or c.memory_recommended is not None:
+    cpu_recommended, memory_recommended = c.cpu_recommended, c.memory_recommended
+    if cpu_recommended is not None or memory_recommended is not None:
         price = prices[c.cluster]
         if price is not None:
             saving = _monthly(c.cpu_reclaimable, c.memory_reclaimable, *price)
-    risks = [
-        name for name, short in (("oom-kill", c.memory_short), ("throttling", c.cpu_short)) if short
-    ]
-    memory_recommended = _memory(c.memory_recommended)
+    memory = _memory(memory_recommended)
     return ContainerRecommendation(
         tenant=tenant,
         namespace=c.namespace,
@@ -220,24 +217,33 @@ def _recommendation(
         workload=c.workload,
         container=c.container,
         cpu_request=_cpu(c.cpu_request),
-        cpu_recommended=_cpu(c.cpu_recommended),
+        cpu_recommended=_cpu(cpu_recommended),
         memory_request=_memory(c.memory_request),
-        memory_recommended=memory_recommended,
+        memory_recommended=memory,
         samples=c.samples,
         monthly_saving=saving,
-        risk=", ".join(risks) or None,
+        risk=_RISKS[c.memory_short, c.cpu_short],
         cluster=c.cluster,
         pods=c.pods,
         cpu_limit=_cpu(c.cpu_limit),
         cpu_limit_recommended=None,
         memory_limit=_memory(c.memory_limit),
-        memory_limit_recommended=memory_recommended,
+        memory_limit_recommended=memory,
         cpu_usage_cores=_evidence(c.cpu_usage),
         cpu_max_cores=_evidence(c.cpu_max),
         memory_peak_bytes=None if c.memory_peak is None else int(c.memory_peak),
         hpa_target_cpu_utilisation=c.hpa_target_cpu_percent,
         odoo=odoo,
     )
+
+
+_RISKS = {
+    (True, True): "oom-kill, throttling",
+    (True, False): "oom-kill",
+    (False, True): "throttling",
+    (False, False): None,
+}
+"""The risk named by (memory short, CPU short)."""
 
 
 def _monthly(cores: Decimal, size: int, cpu: Decimal, memory: Decimal) -> Decimal:
@@ -252,15 +258,33 @@ _ZERO_CENTS = Decimal("0.00")
 _MICROCORE = Decimal("0.000001")
 
 
-@lru_cache(maxsize=4096)
+_CPU: dict[Decimal, str | None] = {}
+_MEMORY: dict[int, str | None] = {}
+_REMEMBERED = 4096
+
+
 def _cpu(cores: Decimal | None) -> str | None:
-    """Cached: a fleet's requests and recommendations take few distinct values."""
-    return None if cores is None or cores <= 0 else cpu_quantity(cores)
+    """Remembered (a dict: `lru_cache` costs more than it saves here): a fleet's requests
+    and recommendations take few distinct values."""
+    if cores is None:
+        return None
+    found = _CPU.get(cores)
+    if found is None and cores > 0:
+        if len(_CPU) >= _REMEMBERED:
+            _CPU.clear()
+        found = _CPU[cores] = cpu_quantity(cores)
+    return found
 
 
-@lru_cache(maxsize=4096)
 def _memory(size: int | None) -> str | None:
-    return None if size is None or size <= 0 else memory_quantity(size)
+    if size is None:
+        return None
+    found = _MEMORY.get(size)
+    if found is None and size > 0:
+        if len(_MEMORY) >= _REMEMBERED:
+            _MEMORY.clear()
+        found = _MEMORY[size] = memory_quantity(size)
+    return found
 
 
 def _evidence(value: float | None) -> Decimal | None:
