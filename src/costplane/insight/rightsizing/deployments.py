@@ -34,12 +34,20 @@ _CONTAINERS = ("spec", "template", "spec", "containers")
 _LINE = ("command", "args")
 
 
+def newest_of(snapshots: ibis.Table, newest: ibis.Table, kinds: list[str]) -> ibis.Table:
+    """The objects of these kinds in each cluster's newest snapshot (`newest`: cluster,
+    newest). The kinds are chosen before the join: chosen after it, DuckDB reads every
+    object's text first (a quarter of a GB at 5,000 tenants, half a second)."""
+    rows = snapshots.filter(snapshots.kind.isin(kinds))
+    return rows.join(newest, [rows.cluster == newest.cluster, rows.taken_at == newest.newest])
+
+
 def deployment_containers(
-    warehouse: Warehouse, latest: ibis.Table, newest: ibis.Table, counts: Mapping[str, int]
+    warehouse: Warehouse, snapshots: ibis.Table, newest: ibis.Table, counts: Mapping[str, int]
 ) -> Iterator[tuple[str, str, str, tuple[ContainerArgs, ...]]]:
-    """(cluster, namespace, name, containers) of the Deployments in `latest` (each
-    cluster's newest snapshot, `newest` its instants); `counts` the Deployments per
-    cluster there, which the columns must hold."""
+    """(cluster, namespace, name, containers) of the Deployments in each cluster's newest
+    snapshot (`newest_of`); `counts` the Deployments per cluster there, which the
+    columns must hold."""
     stored = warehouse.table("inventory_columns")
     parts = (
         stored.join(newest, [stored.cluster == newest.cluster, stored.taken_at == newest.newest])
@@ -63,7 +71,7 @@ def deployment_containers(
             assert leaves is not None
             yield from _from_columns(cluster, part, leaves)
     if from_texts:
-        yield from _from_texts(latest, from_texts)
+        yield from _from_texts(newest_of(snapshots, newest, [DEPLOYMENT]), from_texts)
 
 
 def _leaves(part: ObjectColumns) -> list[tuple[str, ...]] | None:
@@ -191,14 +199,12 @@ def _texts(leaves: pa.Array) -> list[str | None]:
 def _from_texts(
     latest: ibis.Table, clusters: list[str]
 ) -> Iterator[tuple[str, str, str, tuple[ContainerArgs, ...]]]:
-    """The Deployments of these clusters that mention `--workers=`, their containers by
-    JSON path in the engine (each distinct list of containers parsed once)."""
+    """The Deployments (`latest`) of these clusters that mention `--workers=`, their
+    containers by JSON path in the engine (each distinct list of containers parsed once)."""
     chosen = ibis.or_(
         *((latest.cluster == c) | (latest.cluster.isnull() if not c else False) for c in clusters)
     )
-    wanted = latest.filter(
-        chosen & (latest.kind == DEPLOYMENT) & latest.object.contains(ODOO_DEPLOYMENT)
-    )
+    wanted = latest.filter(chosen & latest.object.contains(ODOO_DEPLOYMENT))
     containers = wanted.object.cast("json")["spec"]["template"]["spec"]["containers"]
     rows = wanted.select(
         "cluster", "namespace", "name", containers=containers.cast("string")

@@ -18,7 +18,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from costplane.insight.rightsizing.deployments import DEPLOYMENT, deployment_containers
+from costplane.insight.rightsizing.deployments import (
+    DEPLOYMENT,
+    deployment_containers,
+    newest_of,
+)
 from costplane.insight.rightsizing.odoo import OdooWeb, odoo_web
 from costplane.insight.rightsizing.owners import POD_NAMES, WorkloadKey
 from costplane.warehouse import Warehouse
@@ -48,14 +52,11 @@ def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> 
     if at is not None:
         snapshots = snapshots.filter(snapshots.taken_at <= at)
     newest = snapshots.group_by("cluster").aggregate(newest=snapshots.taken_at.max())
-    latest = snapshots.join(
-        newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
-    )
-    wanted = latest.filter(latest.kind.isin([*POD_NAMES, "Namespace"]))
+    wanted = newest_of(snapshots, newest, [*POD_NAMES, "Namespace"])
     rows = _tuples(wanted.select("cluster", "kind", "namespace", "name", "tenant").to_pyarrow())
-    # The HPAs' objects on their own: selecting them beside the other rows (a CASE on
-    # the kind) would read every workload's object too.
-    autoscalers = latest.filter(latest.kind == HPA).select("cluster", "namespace", "object")
+    # The HPAs' objects on their own: selected beside the other rows (a CASE on the
+    # kind), every workload's object would be read too.
+    autoscalers = newest_of(snapshots, newest, [HPA]).select("cluster", "namespace", "object")
     scalers = _tuples(autoscalers.to_pyarrow())
     if not rows and not scalers:
         return Workloads(None)
@@ -76,7 +77,7 @@ def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> 
         if scaled is not None:
             target_kind, target_name, target = scaled
             hpa[(cluster or "", namespace or "", target_kind, target_name)] = target
-    web, cron = odoo_web(deployment_containers(warehouse, latest, newest, deployments))
+    web, cron = odoo_web(deployment_containers(warehouse, snapshots, newest, deployments))
     return Workloads(frozenset(known), tenants, hpa, web, frozenset(cron))
 
 
