@@ -117,11 +117,9 @@ def workload_objects(
     if at is not None:
         snapshots = snapshots.filter(snapshots.taken_at <= at)
     newest = snapshots.group_by("cluster").aggregate(newest=snapshots.taken_at.max())
-    latest = snapshots.join(
-        newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
-    )
     names = sorted({key[3] for key in keys})
-    wanted = latest.filter(latest.kind.isin(list(POD_NAMES)) & latest.name.isin(names))
+    named = snapshots.filter(snapshots.name.isin(names))
+    wanted = newest_of(named, newest, list(POD_NAMES))
     rows = wanted.select("cluster", "kind", "namespace", "name", "object").to_pyarrow()
     found: dict[WorkloadKey, dict[str, Any]] = {}
     for row in rows.to_pylist():
