@@ -41,15 +41,16 @@ LineKind = Literal["tenant", "shared", "idle", "overhead", "unallocated"]
 """`tenant` for a tenant's line; otherwise the kind of a cost no tenant carries."""
 
 
-def dimensions(text: str) -> tuple[Dimension, ...]:
+def dimensions(text: str, *, tenant_required: bool = True) -> tuple[Dimension, ...]:
     """`--by tenant,environment,...` as `allocations` columns, always in the order of
-    DIMENSIONS (tenant first); tenant is required."""
+    DIMENSIONS (tenant first); tenant is required unless `tenant_required` is False (a
+    daily series may be grouped by domain alone, or not at all)."""
     names = [name.strip() for name in text.split(",") if name.strip()]
     for name in names:
         if name not in DIMENSIONS:
             choices = ", ".join(DIMENSIONS)
             raise InputError(f"--by {text!r}: unknown dimension {name!r}; choose from {choices}")
-    if "tenant" not in names:
+    if tenant_required and "tenant" not in names:
         raise InputError(f"--by {text!r}: must include tenant (statements are per tenant)")
     return tuple(column for name, column in DIMENSIONS.items() if name in names)
 

@@ -71,8 +71,12 @@ from costplane.service.collect import (
     source_document,
 )
 from costplane.service.daily import (
+    DailyCostRequest,
+    DailyCosts,
     TenantDayCost,
     TenantDaysRequest,
+    daily_cost_document,
+    daily_cost_report,
     latest_month,
     tenant_days,
 )
@@ -213,6 +217,8 @@ __all__ = [
     "ContractTerms",
     "CostLine",
     "CostMetrics",
+    "DailyCostRequest",
+    "DailyCosts",
     "DatabaseForecastRequest",
     "Demo",
     "DrCompliance",
@@ -283,6 +289,8 @@ __all__ = [
     "class_change_document",
     "collector_status",
     "create_token",
+    "daily_cost_document",
+    "daily_cost_report",
     "dr_document",
     "dr_report",
     "drift",

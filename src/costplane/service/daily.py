@@ -1,7 +1,7 @@
-"""Allocated cost day by day, and the newest allocated month: what a dashboard draws.
+"""Allocated cost day by day, and the newest allocated month: what a dashboard draws,
+and the cost of any range of days (the reports cover a calendar month as a whole).
 
-The reports cover a month as a whole; a chart of a month needs its days. Both operations
-read the `allocations` table through the allocation stage, read-only.
+The operations read the `allocations` table through the allocation stage, read-only.
 """
 
 from __future__ import annotations
@@ -10,8 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from costplane.allocation import Window, daily_cost, last_allocated_day
+from typing import Any
+
+from costplane.allocation import Dimension, Window, daily_cost, dimensions, last_allocated_day
+from costplane.errors import InputError
 from costplane.service.project import Project
+
+MAX_DAYS = 366
+"""The longest range one request reads: a year of days (a longer view is the monthly reports')."""
 
 
 @dataclass(frozen=True)
@@ -59,3 +65,74 @@ def tenant_days(project: Project, request: TenantDaysRequest) -> list[TenantDayC
         TenantDayCost(r["day"], r["environment"], r["cost_domain"], Decimal(r["cost"]))
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class DailyCostRequest:
+    """Allocated cost per day from `window.start` to the day before `window.end`, grouped by
+    the report's dimensions (none: one line a day), for one tenant or all."""
+
+    window: Window
+    by: tuple[Dimension, ...] = ()
+    tenant: str | None = None
+
+    @classmethod
+    def of(
+        cls, first: dt.date, last: dt.date, by: str = "", tenant: str | None = None
+    ) -> DailyCostRequest:
+        """From the first and last day (both included) and `--by` as the reports take it."""
+        if last < first:
+            raise InputError(f"--to {last}: before --from {first}")
+        days = (last - first).days + 1
+        if days > MAX_DAYS:
+            raise InputError(f"--from {first} --to {last}: {days} days; at most {MAX_DAYS}")
+        window = Window.of_days(first, days, "--from")
+        return cls(window, dimensions(by, tenant_required=False), tenant)
+
+
+@dataclass(frozen=True)
+class DailyCosts:
+    """The days' lines, each `day`, the `by` columns and `cost`; the exact total of them."""
+
+    request: DailyCostRequest
+    currency: str
+    lines: tuple[dict[str, Any], ...]
+    total: Decimal
+    days_allocated: int
+    """Days of the range with anything allocated (all tenants): fewer than the range's
+    days means part of it is not allocated yet."""
+
+
+def daily_cost_report(project: Project, request: DailyCostRequest) -> DailyCosts:
+    """Every kind counts (direct, shared, idle, overhead; unallocated on lines without a
+    tenant), so over a whole month the total is `report showback`'s."""
+    window = request.window
+    currency = project.catalog().currency
+    with project.warehouse(create=False) as warehouse:
+        rows = daily_cost(warehouse, window.start, window.end, request.by, request.tenant)
+        allocated = len(daily_cost(warehouse, window.start, window.end))
+    lines = tuple({**row, "cost": Decimal(row["cost"])} for row in rows)
+    total = sum((line["cost"] for line in lines), start=Decimal(0))
+    return DailyCosts(request, currency, lines, total, allocated)
+
+
+def daily_cost_document(report: DailyCosts) -> dict[str, Any]:
+    """The JSON document of `report daily -o json` and `GET /api/v1/cost/daily`."""
+    window = report.request.window
+    days = (window.end - window.start).days
+    notes = []
+    if report.days_allocated < days:
+        notes.append(
+            f"{days - report.days_allocated} of the {days} days are not allocated: "
+            "their cost is not in the lines"
+        )
+    return {
+        "currency": report.currency,
+        "start": window.start,
+        "end": window.end - dt.timedelta(days=1),
+        "by": list(report.request.by),
+        "tenant": report.request.tenant,
+        "lines": list(report.lines),
+        "total": report.total,
+        "notes": notes,
+    }

@@ -7,6 +7,7 @@ day is an error (exit 2) that names the `costplane allocate` command to run.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from costplane.money import CENT, cents
 from costplane.service import (
     BoardRequest,
     ClassReportRequest,
+    DailyCostRequest,
     Report,
     ReportRequest,
     StatementRequest,
@@ -27,6 +29,8 @@ from costplane.service import (
     chargeback_document,
     chargeback_lines,
     chargeback_report,
+    daily_cost_document,
+    daily_cost_report,
     dr_document,
     dr_report,
     entitlements_document,
@@ -97,6 +101,49 @@ def reconcile(
         rows = [{k: _cents(v) for k, v in row.items()} for row in rows]
     heading = f"{report.body.period.window.label}, {report.currency}"
     render(rows, RECONCILE_COLUMNS, output, title=heading)
+    if output is OutputFormat.TABLE:
+        console.print(ROUNDED_NOTE)
+
+
+@app.command()
+def daily(
+    ctx: typer.Context,
+    first: dt.datetime = typer.Option(
+        ..., "--from", formats=["%Y-%m-%d"], help="First day (UTC), YYYY-MM-DD."
+    ),
+    last: dt.datetime = typer.Option(
+        ..., "--to", formats=["%Y-%m-%d"], help="Last day (UTC), included."
+    ),
+    by: str = typer.Option(
+        "", "--by", help="Comma-separated, any of tenant, environment, service-class, domain."
+    ),
+    tenant: str | None = typer.Option(None, "--tenant", help="Only this tenant's cost."),
+    output: OutputFormat = OUTPUT,
+) -> None:
+    """Allocated cost per day over any range of days (at most 366), grouped by --by.
+
+    Every kind counts (direct, shared, idle, overhead, and unallocated on lines without
+    a tenant), so over a whole month the total is `report showback`'s. JSON and CSV are
+    exact; the table rounds each amount to the cent and the total once.
+    """
+    request = DailyCostRequest.of(first.date(), last.date(), by, tenant)
+    report = daily_cost_report(project_of(ctx), request)
+    document = daily_cost_document(report)
+    for note in document["notes"]:
+        err_console.print(f"note: {note}")
+    if output is OutputFormat.JSON:
+        emit_json(document)
+        return
+    columns = [
+        Column("day"),
+        *(DIMENSION_COLUMNS[d] for d in request.by),
+        Column("cost", numeric=True),
+    ]
+    rows = [*document["lines"], {"day": "total", "cost": document["total"]}]
+    if output is OutputFormat.TABLE:
+        rows = [{k: _cents(v) for k, v in row.items()} for row in rows]
+    heading = f"{request.window.label}, {report.currency}"
+    render(rows, columns, output, title=heading)
     if output is OutputFormat.TABLE:
         console.print(ROUNDED_NOTE)
 

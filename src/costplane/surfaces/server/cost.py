@@ -1,4 +1,5 @@
-"""Cost: showback, chargeback, unit cost, reconciliation and margin of a month.
+"""Cost: showback, chargeback, unit cost, reconciliation and margin of a month; cost day
+by day over any range of days.
 
 Each route calls the service's report and answers its CLI document (`report ... -o
 json`) with the report's notes added. A tenant's token gets its own lines (and totals
@@ -8,12 +9,14 @@ host's and need rights a tenant does not hold.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from costplane.service import (
+    DailyCostRequest,
     Principal,
     Report,
     ReportRequest,
@@ -21,6 +24,8 @@ from costplane.service import (
     chargeback_document,
     chargeback_of_tenant,
     chargeback_report,
+    daily_cost_document,
+    daily_cost_report,
     margin_document,
     margin_report,
     reconcile_document,
@@ -37,6 +42,7 @@ from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import PERIOD, document
 from costplane.surfaces.server.schemas import (
     ChargebackDocument,
+    DailyDocument,
     MarginDocument,
     ReconcileDocument,
     ShowbackDocument,
@@ -93,6 +99,29 @@ def chargeback(
     report = chargeback_report(project, ReportRequest.of(period, by))
     body = chargeback_document(report)
     return _with_notes(body if scope is None else chargeback_of_tenant(body, scope), report)
+
+
+@router.get("/cost/daily", response_model=DailyDocument)
+def daily(
+    start: dt.date = Query(description="First day, YYYY-MM-DD", examples=["2026-10-01"]),
+    end: dt.date = Query(
+        description="Last day, included (at most 366 days)", examples=["2026-10-31"]
+    ),
+    by: str = Query(
+        "",
+        max_length=200,
+        description="Comma-separated, any of tenant, environment, service-class, domain "
+        "(none: one line a day)",
+        examples=["tenant,domain"],
+    ),
+    tenant: str | None = TENANT,
+    who: Principal = Depends(allowed(Right.READ_COST)),
+    project: ServedProject = Depends(served_project),
+) -> JSONResponse:
+    """Allocated cost per day over a range of days, every kind counted (`report daily`)."""
+    scope = narrowed(project, who, tenant)
+    request = DailyCostRequest.of(start, end, by, scope)
+    return document(daily_cost_document(daily_cost_report(project, request)))
 
 
 @router.get("/cost/unit-cost", response_model=UnitCostDocument)

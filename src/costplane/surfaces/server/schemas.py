@@ -86,6 +86,26 @@ class ShowbackDocument(ReportHeader):
     )
 
 
+class DailyLine(Document):
+    day: Day
+    tenant: str | None = None
+    environment: str | None = None
+    service_class: str | None = None
+    cost_domain: str | None = None
+    cost: Money
+
+
+class DailyDocument(Document):
+    currency: str
+    start: Day
+    end: Day = Field(description="The last day, included")
+    by: list[str]
+    tenant: str | None
+    lines: list[DailyLine]
+    total: Money
+    notes: list[str]
+
+
 class ChargebackRulesDocument(Document):
     markup_percent: Money
     minimum_monthly: Money
