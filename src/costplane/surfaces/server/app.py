@@ -16,6 +16,7 @@ from costplane import __version__
 from costplane.service import Project
 from costplane.surfaces.server import actions, catalog, cost, findings, health, operations
 from costplane.surfaces.server.actions import ObjectSource
+from costplane.surfaces.server.capabilities import later_capabilities
 from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
 from costplane.surfaces.server.served import ServedProject
@@ -60,6 +61,7 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
     api = APIRouter(prefix=API)
     for part in (catalog, cost, findings, operations, actions):
         api.include_router(part.router)
+    api.include_router(later_capabilities())  # entitlements ... statements (capabilities.py)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(metrics_router(served))  # /metrics (docs/metrics.md)
