@@ -16,6 +16,7 @@ from costplane import __version__
 from costplane.service import Project
 from costplane.surfaces.server import actions, catalog, cost, findings, health, operations
 from costplane.surfaces.server.actions import ObjectSource
+from costplane.surfaces.server.bounds import bound_requests
 from costplane.surfaces.server.capabilities import later_capabilities
 from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
@@ -58,6 +59,7 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
     app.state.project = served
     app.state.objects = objects or ObjectSource()
     add_problem_handlers(app)
+    bound_requests(app)  # a query string over 8 KiB: 414 (bounds.py)
     api = APIRouter(prefix=API)
     for part in (catalog, cost, findings, operations, actions):
         api.include_router(part.router)
