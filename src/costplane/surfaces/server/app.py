@@ -20,6 +20,7 @@ from costplane.surfaces.server.bounds import bound_requests
 from costplane.surfaces.server.capabilities import later_capabilities
 from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
+from costplane.surfaces.server.report_cache import ReportCache
 from costplane.surfaces.server.served import ServedProject
 
 API = "/api/v1"
@@ -58,6 +59,7 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
     )
     app.state.project = served
     app.state.objects = objects or ObjectSource()
+    app.state.reports = ReportCache(project.settings)  # report_cache.py
     add_problem_handlers(app)
     bound_requests(app)  # a query string over 8 KiB: 414 (bounds.py)
     api = APIRouter(prefix=API)
