@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from costplane.errors import NotFoundError
 from costplane.service import (
@@ -37,7 +37,7 @@ from costplane.service import (
 )
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
-from costplane.surfaces.server.report_cache import ReportCache, report_cache
+from costplane.surfaces.server.report_cache import Kept, ReportCache, report_cache
 from costplane.surfaces.server.responses import PERIOD, document
 from costplane.surfaces.server.schemas import (
     ChargebackDocument,
@@ -77,7 +77,7 @@ def _noted(report: Report[Any], body: dict[str, Any]) -> dict[str, Any]:
     return to_document({**body, "notes": list(report.notes)})  # type: ignore[no-any-return]
 
 
-def _whole(reports: ReportCache, key: tuple[str, ...], read: Any, write: Any) -> Any:
+def _whole(reports: ReportCache, key: tuple[str, ...], read: Any, write: Any) -> Kept:
     """The whole report's document for `key`, from the cache or read now."""
 
     def compute() -> dict[str, Any]:
@@ -85,6 +85,13 @@ def _whole(reports: ReportCache, key: tuple[str, ...], read: Any, write: Any) ->
         return _noted(report, write(report))
 
     return reports.document(key, compute)
+
+
+def _answer(whole: Kept, scope: str | None, narrow: Any) -> Response:
+    """The whole document's kept JSON, or its lines of one tenant."""
+    if scope is None:
+        return Response(whole.json, media_type="application/json")
+    return document(narrow(whole.body, scope))
 
 
 @router.get("/cost/showback", response_model=ShowbackDocument)
@@ -95,7 +102,7 @@ def showback(
     who: Principal = Depends(allowed(Right.READ_COST)),
     project: ServedProject = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
-) -> JSONResponse:
+) -> Response:
     """Allocated cost per tenant (and `by`), in kind columns (`report showback`)."""
     scope = _narrowed(project, who, tenant)
     request = ReportRequest.of(period, by)
@@ -105,7 +112,7 @@ def showback(
         lambda: showback_report(project, request),
         showback_document,
     )
-    return document(body if scope is None else showback_of_tenant(body, scope))
+    return _answer(body, scope, showback_of_tenant)
 
 
 @router.get("/cost/chargeback", response_model=ChargebackDocument)
@@ -116,7 +123,7 @@ def chargeback(
     who: Principal = Depends(allowed(Right.READ_COST)),
     project: ServedProject = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
-) -> JSONResponse:
+) -> Response:
     """What each tenant is charged, by the catalog's chargeback rules (`report chargeback`)."""
     scope = _narrowed(project, who, tenant)
     request = ReportRequest.of(period, by)
@@ -126,7 +133,7 @@ def chargeback(
         lambda: chargeback_report(project, request),
         chargeback_document,
     )
-    return document(body if scope is None else chargeback_of_tenant(body, scope))
+    return _answer(body, scope, chargeback_of_tenant)
 
 
 @router.get("/cost/unit-cost", response_model=UnitCostDocument)
@@ -136,7 +143,7 @@ def unit_cost(
     who: Principal = Depends(allowed(Right.READ_COST)),
     project: ServedProject = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
-) -> JSONResponse:
+) -> Response:
     """Cost per confirmed order, done picking and posted invoice (`report unit-cost`)."""
     scope = _narrowed(project, who, tenant)
     request = ReportRequest.of(period)
@@ -146,7 +153,7 @@ def unit_cost(
         lambda: unit_cost_report(project, request),
         unit_cost_document,
     )
-    return document(body if scope is None else unit_cost_of_tenant(body, scope))
+    return _answer(body, scope, unit_cost_of_tenant)
 
 
 @router.get("/reconcile", response_model=ReconcileDocument)
@@ -155,11 +162,11 @@ def reconcile(
     _who: Principal = Depends(allowed(Right.READ_RECONCILE)),
     project: ServedProject = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
-) -> JSONResponse:
+) -> Response:
     """Per day: the bill and what allocation placed (`report reconcile`)."""
     request = ReportRequest.of(period)
     read = lambda: reconcile_report(project, request)  # noqa: E731
-    return document(_whole(reports, ("reconcile", period), read, reconcile_document))
+    return _answer(_whole(reports, ("reconcile", period), read, reconcile_document), None, None)
 
 
 @router.get("/margin", response_model=MarginDocument)
@@ -168,8 +175,8 @@ def margin(
     _who: Principal = Depends(allowed(Right.READ_MARGIN)),
     project: ServedProject = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
-) -> JSONResponse:
+) -> Response:
     """Per tenant: contract fee minus allocated cost, worst first (`report margin`)."""
     request = ReportRequest.of(period)
     read = lambda: margin_report(project, request)  # noqa: E731
-    return document(_whole(reports, ("margin", period), read, margin_document))
+    return _answer(_whole(reports, ("margin", period), read, margin_document), None, None)
