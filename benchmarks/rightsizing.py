@@ -10,7 +10,9 @@ by pod container with `quantile_cont(cpu_usage_cores, 0.95)` and the peak memory
 materialised as a temporary table, timed in the same run on the same file.
 
 Prints, as its last line, JSON with containers, usage_rows, seconds, floor_seconds,
-ratio (seconds / floor_seconds) and peak_rss_mb (and tenants, days). Scratch files go
+ratio (seconds / floor_seconds) and peak_rss_mb (and tenants, days); and the same
+ratio in CPU seconds (every thread's; `cpu_seconds`, `floor_cpu_seconds`, `cpu_ratio`),
+which other processes on a shared machine move much less than the wall clock. Scratch files go
 under benchmarks/out/ (git-ignored) unless --scratch says otherwise, and are removed
 unless --keep, which keeps the ingested warehouse and reuses it next time.
 """
@@ -78,7 +80,7 @@ def recommend_once(folder: Path, end: dt.datetime) -> dict[str, float | int]:
         return sheet.get(name)
 
     with connect_warehouse(f"duckdb:///{folder / WAREHOUSE}") as warehouse:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = recommend_containers(
             warehouse,
             strategy_named(DEFAULT_STRATEGY),
@@ -87,9 +89,10 @@ def recommend_once(folder: Path, end: dt.datetime) -> dict[str, float | int]:
             catalog.currency,
             end=end,
         )
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "peak_rss_mb": peak_rss_mb(),
         "containers": len(result.containers),
     }
@@ -102,15 +105,16 @@ def in_child(folder: Path, end: dt.datetime) -> dict[str, float | int]:
     return result
 
 
-def floor_seconds(folder: Path, start: dt.datetime, end: dt.datetime) -> tuple[float, int]:
-    """A bare DuckDB quantile group-by of the window's rows by pod container; and the rows."""
+def floor_seconds(folder: Path, start: dt.datetime, end: dt.datetime) -> tuple[float, float, int]:
+    """A bare DuckDB quantile group-by of the window's rows by pod container: its seconds,
+    its CPU seconds (all threads); and the rows."""
     con = duckdb.connect(str(folder / WAREHOUSE), read_only=True)
     try:
         window = "hour >= ? AND hour < ?"
         (rows,) = con.execute(
             f"SELECT count(*) FROM usage_samples WHERE {window}", [start, end]
         ).fetchone() or (0,)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         con.execute(
             f"""CREATE TEMP TABLE floor AS
                SELECT cluster, namespace, pod, container,
@@ -120,7 +124,7 @@ def floor_seconds(folder: Path, start: dt.datetime, end: dt.datetime) -> tuple[f
                GROUP BY cluster, namespace, pod, container""",
             [start, end],
         )
-        return time.perf_counter() - started, int(rows)
+        return time.perf_counter() - started, time.process_time() - cpu, int(rows)
     finally:
         con.close()
 
@@ -153,7 +157,7 @@ def main() -> None:
     try:
         prepare(spec, folder)
         timed = in_child(folder, end)
-        floor, usage_rows = floor_seconds(folder, start, end)
+        floor, floor_cpu, usage_rows = floor_seconds(folder, start, end)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -169,6 +173,9 @@ def main() -> None:
                 "floor_seconds": round(floor, 2),
                 "ratio": round(seconds / floor, 2),
                 "peak_rss_mb": round(float(timed["peak_rss_mb"]), 1),
+                "cpu_seconds": round(float(timed["cpu_seconds"]), 2),
+                "floor_cpu_seconds": round(floor_cpu, 2),
+                "cpu_ratio": round(float(timed["cpu_seconds"]) / floor_cpu, 2),
             }
         )
     )

@@ -107,16 +107,18 @@ class Demo:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     """A demo project in `<tmp>/demo`: 40 tenants, October 2026, allocated and governed."""
     home = tmp_path_factory.mktemp("readme") / "demo"
+    # Built with no COSTPLANE_* setting of the caller's, which are back before any test runs
+    # (COSTPLANE_REQUIRE_SERVICES among them: a fixture reading it must see it).
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("COSTPLANE_")}
     try:
         result = CliRunner().invoke(app, ["--home", str(home), *DEMO_ARGS])
-        assert result.exit_code == 0, result.stderr
-        yield Demo(home, result.stdout)
     finally:
         os.environ.update(saved)
+    assert result.exit_code == 0, result.stderr
+    return Demo(home, result.stdout)
 
 
 @pytest.fixture(scope="session")

@@ -101,6 +101,12 @@ TOOLS = (
         re.compile(re.escape(PYTHON_312_MISSING)),
         _python_312,
     ),
+    SystemTool(
+        "Chromium (the dashboard's browser tests)",
+        "apt-get install chromium",
+        re.compile(r"\bchromium\b", re.IGNORECASE),
+        _on_path("chromium"),
+    ),
 )
 
 

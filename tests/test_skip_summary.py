@@ -1,7 +1,7 @@
 """At its end a test run names each system tool whose absence skipped tests, and how to install
 it. Proven on a machine stripped of them: pytest runs, on a PATH that holds only what bash
 needs, tests that call the suite's own checks for Prometheus, pgBackRest and PostgreSQL's
-binaries, Java and a Python >= 3.12."""
+binaries, Java, a Python >= 3.12 and Chromium."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tests.allocation.test_spark import session
 from tests.focus_validator import focus_validate
 from tests.sources.backups.conftest import pgbackrest_cluster
 from tests.sources.prometheus.server import binaries
+from tests.web.browser import chromium_executable
 
 
 def test_prometheus():
@@ -36,6 +37,10 @@ def test_focus_validator(tmp_path):
     bill = tmp_path / "bill.parquet"
     bill.write_bytes(b"")
     focus_validate(bill)
+
+
+def test_chromium():
+    chromium_executable()
 
 
 def test_not_a_tool():
@@ -78,7 +83,7 @@ def test_the_summary_names_each_missing_tool_and_how_to_install_it(tmp_path: Pat
         check=False,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "5 skipped" in done.stdout, done.stdout[-3000:]
+    assert "6 skipped" in done.stdout, done.stdout[-3000:]
     section = done.stdout[done.stdout.index("skipped: a system tool is missing") :]
     lines = section.split("\n=")[0].splitlines()[1:]
     assert lines == [
@@ -91,4 +96,6 @@ def test_the_summary_names_each_missing_tool_and_how_to_install_it(tmp_path: Pat
         "Python >= 3.12 (focus-validator): 1 test skipped; install: pyenv install 3.12,"
         " uv python install 3.12 or apt-get install python3.12 (where packaged);"
         " or set COSTPLANE_PYTHON_312 to one",
+        "Chromium (the dashboard's browser tests): 1 test skipped;"
+        " install: apt-get install chromium",
     ]

@@ -227,6 +227,12 @@ def test_the_server_answers_the_serve_contract(
     [endpoint] = monitor["spec"]["endpoints"]
     assert endpoint["port"] == service_port["name"]
     assert endpoint["path"] == SERVE_CONTRACT["metrics"]
+    # /metrics answers 401 without a token (tests/metrics): the scrape carries one.
+    assert endpoint["authorization"] == {
+        "type": "Bearer",
+        "credentials": {"name": "costplane-metrics", "key": "token"},
+    }
+    assert int(endpoint["scrapeTimeout"].rstrip("s")) < int(endpoint["interval"].rstrip("s"))
     assert monitor["metadata"]["namespace"] == service["metadata"]["namespace"]
 
 

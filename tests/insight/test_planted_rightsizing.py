@@ -221,3 +221,31 @@ def test_every_planted_odoo_pod_is_found_and_nothing_else(
         )
         assert workers.requests_p95_per_day == Decimal(record["requests_p95_per_day"])
         assert close(workers.monthly_saving, record["monthly_saving"]), record
+
+
+def test_odoo_options_read_from_the_objects_texts_are_the_columns(
+    plant_fleet: Path, tmp_path: Path
+) -> None:
+    """The Odoo web containers' options come from the inventory's columns; a cluster whose
+    columns do not hold its Deployments is read from the objects' JSON texts instead, with
+    the same recommendations, field for field."""
+
+    def sheet(name: str, cluster: str) -> Decimal:
+        return PRICE_SHEET.cpu.canonical if name == "cpu" else PRICE_SHEET.memory.canonical
+
+    def run(warehouse: Warehouse) -> tuple[ContainerRecommendation, ...]:
+        return recommend_containers(
+            warehouse, strategy_named("simple"), StrategyOptions(), sheet, "EUR"
+        ).containers
+
+    with _ingested(f"duckdb:///{tmp_path / 'w.duckdb'}", plant_fleet) as warehouse:
+        from_columns = run(warehouse)
+        clusters = sorted({c.cluster for c in from_columns if c.odoo is not None})
+        assert len(clusters) == 2, "both clusters run Odoo web pods"
+        warehouse.ibis.con.execute(
+            "DELETE FROM inventory_columns WHERE kind = 'Deployment' AND cluster = ?",
+            [clusters[0]],
+        )
+        mixed = run(warehouse)
+    assert mixed == from_columns
+    assert sum(c.odoo is not None for c in mixed if c.cluster == clusters[0]) > 0

@@ -120,3 +120,31 @@ def test_named_rows_give_the_same_numbers(engine: Callable[[Rows], Any]) -> None
             assert after["facts"][key] == before["facts"][key], (shape.__name__, key)
         if shape is named:
             assert set(after["facts"]) == real
+
+
+def newest_requests_no_cpu(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """web's newest running pod (ccccc, the greatest name of the two running at the end)
+    requests no CPU; its older sibling aaaaa requests 2 cores."""
+    return [
+        {**_owned(row), "cpu_request_cores": None} if row["pod"].endswith("ccccc") else _owned(row)
+        for row in rows
+    ]
+
+
+def test_the_newest_pods_missing_request_is_not_filled_from_an_older_pod(
+    engine: Callable[[Rows], Any],
+) -> None:
+    """The running pods' current request is the newest pod's, even when it has none: the
+    container then shows no CPU request (not the sibling's 2 cores), saves nothing on CPU
+    and risks throttling, its memory request still the newest pod's."""
+    found = engine(newest_requests_no_cpu)
+    for strategy in ("simple", "pooled"):
+        (web,) = [
+            c
+            for c in found[strategy]["containers"]
+            if (c["workload"], c["container"]) == ("web", "odoo")
+        ]
+        assert (web["pods"], web["cpu_request"], web["memory_request"]) == (2, None, "4Gi")
+        assert web["cpu_recommended"] is not None
+        assert web["risk"] == "throttling"
+    assert found["facts"][("Deployment", "web", "odoo")]["cpu_request"] is None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 from costplane.errors import ExecutionError, InputError, ServiceUnavailableError
 from costplane.state import (
@@ -102,3 +102,26 @@ def test_unreachable_postgres_is_named_without_its_password() -> None:
         current_revision(engine)
     assert "127.0.0.1:1" in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_migration_0009_adds_the_api_tokens_table_and_takes_it_away(engine: Engine) -> None:
+    """The API's tokens (hashed) arrive with 0009 and leave with its downgrade, the rest kept."""
+    upgrade(engine, "0008")
+    assert "api_tokens" not in table_names(engine)
+    upgrade(engine)
+    assert "api_tokens" in table_names(engine)
+    with engine.connect() as connection:
+        columns = [c["name"] for c in inspect(connection).get_columns("api_tokens")]
+    assert columns == [
+        "id",
+        "secret_sha256",
+        "role",
+        "tenant",
+        "subject",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    assert downgrade(engine, "0008") == (head_revision(), "0008")
+    assert "api_tokens" not in table_names(engine)
+    assert "budget_alerts" in table_names(engine)

@@ -70,6 +70,12 @@ from costplane.service.collect import (
     run_collector,
     source_document,
 )
+from costplane.service.daily import (
+    TenantDayCost,
+    TenantDaysRequest,
+    latest_month,
+    tenant_days,
+)
 from costplane.service.demo import Demo, run_demo
 from costplane.service.drift import DriftReport, DriftRequest, drift
 from costplane.service.entitlements import (
@@ -254,6 +260,8 @@ __all__ = [
     "Suppression",
     "TenantCharged",
     "TenantCost",
+    "TenantDayCost",
+    "TenantDaysRequest",
     "TokenInfo",
     "TokenRequest",
     "WorkloadRequest",
@@ -292,6 +300,7 @@ __all__ = [
     "ingest_history",
     "kept_finding",
     "kept_findings",
+    "latest_month",
     "list_tokens",
     "margin_document",
     "margin_report",
@@ -322,6 +331,7 @@ __all__ = [
     "source_document",
     "statement",
     "suppress_finding",
+    "tenant_days",
     "tenant_scope",
     "to_document",
     "token_lifetime",

@@ -203,6 +203,7 @@ def test_the_cookie_holds_the_same_token_and_the_header_wins(served: Served) -> 
     [
         (f"/api/v1/cost/showback?period={PERIOD}&tenant=no-such-tenant", 404, "no tenant"),
         ("/api/v1/tenants/no-such-tenant", 404, "no tenant"),
+        ("/api/v1/findings?tenant=no-such-tenant", 404, "no tenant"),
         ("/api/v1/service-classes/no-such-class", 404, "no service class"),
         ("/api/v1/findings/999999", 404, "no finding"),
         ("/api/v1/findings/12", 200, ""),
@@ -243,3 +244,23 @@ def test_health_needs_no_token(served: Served) -> None:
         "status": "ready",
         "checks": dict.fromkeys(("catalog", "state", "warehouse"), "ok"),
     }
+
+
+def test_me_says_who_the_token_is_and_what_it_may_do(served: Served) -> None:
+    assert api_json(served, "/api/v1/me", "tenant") == {
+        "subject": "tenant-person",
+        "role": "tenant",
+        "tenant": TENANT,
+        "rights": ["read_cost", "read_findings", "read_catalog"],
+    }
+    engineer = api_json(served, "/api/v1/me", "engineer")
+    assert engineer["tenant"] is None
+    assert set(engineer["rights"]) == {
+        "read_cost",
+        "read_findings",
+        "decide_findings",
+        "read_sources",
+        "plan_actions",
+        "read_catalog",
+    }
+    assert len(api_json(served, "/api/v1/me")["rights"]) == 9

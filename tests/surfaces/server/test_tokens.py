@@ -129,3 +129,10 @@ def test_the_token_store_works_on_postgresql(home: Path, postgres_url: str) -> N
     revoke_token(project, issued.info.id)
     assert authenticate(project, issued.token) is None
     project.close()
+
+
+def test_serve_in_a_directory_that_is_no_project_exits_2(tmp_path: Path) -> None:
+    done = CliRunner().invoke(app, ["--home", str(tmp_path), "serve", "--port", "1"])
+    assert done.exit_code == 2
+    assert "no catalog here" in done.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing created

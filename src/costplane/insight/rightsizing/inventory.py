@@ -3,8 +3,9 @@ tenant of each namespace, the HPAs (which workloads they scale, at what target) 
 Odoo web containers' worker options.
 
 Read from `inventory_snapshots`, each cluster's newest snapshot, in one query; only the
-objects of HPAs and the container lists of Odoo Deployments (a JSON path, read by the
-engine) leave the database and are parsed (names, namespaces and tenants are columns).
+objects of HPAs leave the database and are parsed (names, namespaces and tenants are
+columns). The Deployments' command lines are read from the snapshot's columns
+(`deployments`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from costplane.insight.rightsizing.odoo import ODOO_DEPLOYMENT, OdooWeb, odoo_web
+from costplane.insight.rightsizing.deployments import (
+    DEPLOYMENT,
+    deployment_containers,
+    newest_of,
+)
+from costplane.insight.rightsizing.odoo import OdooWeb, odoo_web
 from costplane.insight.rightsizing.owners import POD_NAMES, WorkloadKey
 from costplane.warehouse import Warehouse
 
@@ -35,7 +41,7 @@ class Workloads:
     hpa: Mapping[WorkloadKey, int | None] = field(default_factory=dict)
     """Scaled workload -> its HPA's target average CPU utilisation (percent), or None."""
     odoo: OdooWeb = field(default_factory=dict)
-    """Odoo web containers' worker options (`odoo.odoo_containers`)."""
+    """Odoo web containers' worker options (`odoo.odoo_web`)."""
     cron: frozenset[tuple[str, str]] = frozenset()
     """(cluster, namespace)s whose crons run in a container of their own."""
 
@@ -46,42 +52,32 @@ def inventory_workloads(warehouse: Warehouse, at: dt.datetime | None = None) -> 
     if at is not None:
         snapshots = snapshots.filter(snapshots.taken_at <= at)
     newest = snapshots.group_by("cluster").aggregate(newest=snapshots.taken_at.max())
-    latest = snapshots.join(
-        newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
-    )
-    wanted = latest.filter(latest.kind.isin([*POD_NAMES, "Namespace", HPA]))
-    odoo_deployment = (wanted.kind == "Deployment") & wanted.object.contains(ODOO_DEPLOYMENT)
-    containers = wanted.object.cast("json")["spec"]["template"]["spec"]["containers"]
-    table = wanted.select(
-        wanted.cluster,
-        wanted.kind,
-        wanted.namespace,
-        wanted.name,
-        wanted.tenant,
-        object=(wanted.kind == HPA).ifelse(wanted.object, None),
-        containers=odoo_deployment.ifelse(containers.cast("string"), None),
-    ).to_pyarrow()
-    rows = _tuples(table)
-    if not rows:
+    wanted = newest_of(snapshots, newest, [*POD_NAMES, "Namespace"])
+    rows = _tuples(wanted.select("cluster", "kind", "namespace", "name", "tenant").to_pyarrow())
+    # The HPAs' objects on their own: selected beside the other rows (a CASE on the
+    # kind), every workload's object would be read too.
+    autoscalers = newest_of(snapshots, newest, [HPA]).select("cluster", "namespace", "object")
+    scalers = _tuples(autoscalers.to_pyarrow())
+    if not rows and not scalers:
         return Workloads(None)
     known: set[WorkloadKey] = set()
     tenants: dict[tuple[str, str], str | None] = {}
-    hpa: dict[WorkloadKey, int | None] = {}
-    odoo: list[tuple[str, str, str, str | None]] = []
-    for cluster, kind, namespace, name, tenant, text, odoo_containers in rows:
+    deployments: dict[str, int] = {}
+    for cluster, kind, namespace, name, tenant in rows:
         cluster, namespace = cluster or "", namespace or ""
-        if odoo_containers is not None:
-            odoo.append((cluster, namespace, name, odoo_containers))
         if kind == "Namespace":
             tenants[(cluster, name)] = tenant
-        elif kind == HPA:
-            scaled = _scaled(text)
-            if scaled is not None:
-                target_kind, target_name, target = scaled
-                hpa[(cluster, namespace, target_kind, target_name)] = target
         else:
             known.add((cluster, namespace, kind, name))
-    web, cron = odoo_web(odoo)
+            if kind == DEPLOYMENT:
+                deployments[cluster] = deployments.get(cluster, 0) + 1
+    hpa: dict[WorkloadKey, int | None] = {}
+    for cluster, namespace, text in scalers:
+        scaled = _scaled(text)
+        if scaled is not None:
+            target_kind, target_name, target = scaled
+            hpa[(cluster or "", namespace or "", target_kind, target_name)] = target
+    web, cron = odoo_web(deployment_containers(warehouse, snapshots, newest, deployments))
     return Workloads(frozenset(known), tenants, hpa, web, frozenset(cron))
 
 
@@ -121,11 +117,9 @@ def workload_objects(
     if at is not None:
         snapshots = snapshots.filter(snapshots.taken_at <= at)
     newest = snapshots.group_by("cluster").aggregate(newest=snapshots.taken_at.max())
-    latest = snapshots.join(
-        newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
-    )
     names = sorted({key[3] for key in keys})
-    wanted = latest.filter(latest.kind.isin(list(POD_NAMES)) & latest.name.isin(names))
+    named = snapshots.filter(snapshots.name.isin(names))
+    wanted = newest_of(named, newest, list(POD_NAMES))
     rows = wanted.select("cluster", "kind", "namespace", "name", "object").to_pyarrow()
     found: dict[WorkloadKey, dict[str, Any]] = {}
     for row in rows.to_pylist():

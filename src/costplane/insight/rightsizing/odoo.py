@@ -14,14 +14,14 @@ requests an active user makes in an hour (the assumptions below, named in the ou
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import NamedTuple
 
+from costplane.insight.rightsizing.deployments import ContainerArgs
 from costplane.quantity import cpu_quantity, memory_quantity
 from costplane.warehouse import Warehouse
 
@@ -97,44 +97,22 @@ def odoo_config(args: Sequence[object]) -> OdooConfig | None:
 OdooWeb = dict[tuple[str, str, str, str, str], OdooConfig]
 """Odoo web containers by (cluster, namespace, kind, workload, container)."""
 
-ODOO_DEPLOYMENT = "--workers="
-"""Text every Odoo Deployment's object contains (the inventory is filtered on it)."""
-
-
-def odoo_containers(warehouse: Warehouse, at: dt.datetime) -> tuple[OdooWeb, set[tuple[str, str]]]:
-    """Odoo web containers (serving HTTP with workers) in the newest snapshot, by
-    (cluster, namespace, kind, workload, container); and the (cluster, namespace)s that
-    run cron threads in a container of their own (no HTTP, or no workers)."""
-    snapshots = warehouse.table("inventory_snapshots")
-    snapshots = snapshots.filter(snapshots.taken_at <= at)
-    newest = snapshots.group_by("cluster").aggregate(newest=snapshots.taken_at.max())
-    latest = snapshots.join(
-        newest, [snapshots.cluster == newest.cluster, snapshots.taken_at == newest.newest]
-    )
-    wanted = latest.filter((latest.kind == "Deployment") & latest.object.contains(ODOO_DEPLOYMENT))
-    containers = wanted.object.cast("json")["spec"]["template"]["spec"]["containers"]
-    rows = wanted.select(
-        "cluster", "namespace", "name", containers=containers.cast("string")
-    ).to_pyarrow()
-    return odoo_web(
-        (row["cluster"] or "", row["namespace"] or "", row["name"], row["containers"])
-        for row in rows.to_pylist()
-    )
-
 
 def odoo_web(
-    deployments: Iterable[tuple[str, str, str, str | None]],
+    deployments: Iterable[tuple[str, str, str, tuple[ContainerArgs, ...]]],
 ) -> tuple[OdooWeb, set[tuple[str, str]]]:
-    """`odoo_containers` from Deployments' (cluster, namespace, name, containers), the
-    containers being the JSON of the object's `spec.template.spec.containers`."""
+    """Odoo web containers (serving HTTP with workers), by (cluster, namespace, kind,
+    workload, container), from Deployments' (cluster, namespace, name, containers); and
+    the (cluster, namespace)s that run cron threads in a container of their own (no
+    HTTP, or no workers)."""
     found: OdooWeb = {}
     cron: set[tuple[str, str]] = set()
-    parsed: dict[str | None, list[tuple[str, OdooConfig, bool]]] = {}
-    for cluster, namespace, name, text in deployments:
+    parsed: dict[tuple[ContainerArgs, ...], list[tuple[str, OdooConfig, bool]]] = {}
+    for cluster, namespace, name, containers in deployments:
         place = (cluster, namespace)
-        configs = parsed.get(text)
+        configs = parsed.get(containers)
         if configs is None:  # tenants' Deployments often share one container spec
-            configs = parsed[text] = _configs(text)
+            configs = parsed[containers] = _configs(containers)
         for container, config, serves in configs:
             if config.workers and serves:
                 found[(*place, "Deployment", name, container)] = config
@@ -143,23 +121,14 @@ def odoo_web(
     return found, cron
 
 
-def _configs(text: str | None) -> list[tuple[str, OdooConfig, bool]]:
+def _configs(containers: tuple[ContainerArgs, ...]) -> list[tuple[str, OdooConfig, bool]]:
     """(container name, worker options, serves HTTP) of the containers that set workers."""
     configs = []
-    for container in _containers(text):
-        args = [str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))]
+    for name, args in containers:
         config = odoo_config(args)
         if config is not None:
-            configs.append((str(container.get("name")), config, "--no-http" not in args))
+            configs.append((name, config, "--no-http" not in args))
     return configs
-
-
-def _containers(text: str | None) -> list[dict[str, Any]]:
-    try:
-        containers = json.loads(text or "")
-    except ValueError:
-        return []
-    return [c for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
 
 
 def daily_requests_p95(
@@ -175,10 +144,12 @@ def daily_requests_p95(
     )
     days = rows.group_by(["cluster", "namespace", "day"]).aggregate(requests=rows.quantity.sum())
     stats = days.group_by(["cluster", "namespace"]).aggregate(p95=days.requests.quantile(0.95))
+    table = stats.to_pyarrow()
+    columns = [table.column(name).to_pylist() for name in ("cluster", "namespace", "p95")]
     return {
-        (r["cluster"] or "", r["namespace"] or ""): r["p95"]
-        for r in stats.to_pyarrow().to_pylist()
-        if r["p95"] is not None
+        (cluster or "", namespace or ""): p95
+        for cluster, namespace, p95 in zip(*columns, strict=True)
+        if p95 is not None
     }
 
 
@@ -190,6 +161,60 @@ def size_odoo(
     separate_cron: bool,
 ) -> OdooWorkers:
     """Odoo's rules applied to one web container (see the module's note)."""
+    return odoo_sizing(
+        config, cpu_recommended, memory_recommended, requests_p95, separate_cron
+    ).recommendation()
+
+
+class OdooSizing(NamedTuple):
+    """`size_odoo`'s figures before they are written as quantities: the pod's memory in
+    bytes prices its saving (a named tuple: one is made per Odoo web container)."""
+
+    config: OdooConfig
+    cpu_recommended: Decimal
+    memory: int
+    """The pod's memory (bytes): the rightsizing's, or the workers' need if that is more."""
+    workers: int
+    workers_for_users: int
+    workers_ceiling: int
+    limit_memory_soft: int
+    limit_memory_hard: int
+    requests_p95: float | None
+    users: Decimal | None
+    separate_cron: bool
+
+    def recommendation(self, monthly_saving: Decimal | None = None) -> OdooWorkers:
+        config, for_users = self.config, self.workers_for_users
+        return OdooWorkers(
+            workers=config.workers,
+            workers_recommended=self.workers,
+            max_cron_threads=config.max_cron_threads,
+            max_cron_threads_recommended=0 if self.separate_cron else 1,
+            limit_memory_soft=config.limit_memory_soft,
+            limit_memory_soft_recommended=self.limit_memory_soft,
+            limit_memory_hard=config.limit_memory_hard,
+            limit_memory_hard_recommended=self.limit_memory_hard,
+            cpu_recommended=_cpu(self.cpu_recommended),
+            memory_recommended=_memory(self.memory),
+            requests_p95_per_day=(
+                None if self.requests_p95 is None else Decimal(round(self.requests_p95))
+            ),
+            concurrent_users=None if self.users is None else self.users.quantize(_TENTH),
+            workers_for_users=for_users,
+            workers_ceiling=self.workers_ceiling,
+            cpu_for_users=_cpu(Decimal(max(1, math.ceil((for_users - 1) / 2)))),
+            monthly_saving=monthly_saving,
+        )
+
+
+def odoo_sizing(
+    config: OdooConfig,
+    cpu_recommended: Decimal,
+    memory_recommended: int,
+    requests_p95: float | None,
+    separate_cron: bool,
+) -> OdooSizing:
+    """`size_odoo`'s figures (see the module's note)."""
     users = (
         None
         if requests_p95 is None
@@ -202,20 +227,43 @@ def size_odoo(
     memory = -(-memory // 2**20) * 2**20  # whole MiB
     hard = memory // workers // 2**20 * 2**20
     soft = int(hard * SOFT_OF_HARD) // 2**20 * 2**20
-    return OdooWorkers(
-        workers=config.workers,
-        workers_recommended=workers,
-        max_cron_threads=config.max_cron_threads,
-        max_cron_threads_recommended=0 if separate_cron else 1,
-        limit_memory_soft=config.limit_memory_soft,
-        limit_memory_soft_recommended=soft,
-        limit_memory_hard=config.limit_memory_hard,
-        limit_memory_hard_recommended=hard,
-        cpu_recommended=cpu_quantity(cpu_recommended),
-        memory_recommended=memory_quantity(memory),
-        requests_p95_per_day=None if requests_p95 is None else Decimal(round(requests_p95)),
-        concurrent_users=None if users is None else users.quantize(Decimal("0.1")),
-        workers_for_users=for_users,
-        workers_ceiling=ceiling,
-        cpu_for_users=cpu_quantity(Decimal(max(1, math.ceil((for_users - 1) / 2)))),
+    return OdooSizing(
+        config,
+        cpu_recommended,
+        memory,
+        workers,
+        for_users,
+        ceiling,
+        soft,
+        hard,
+        requests_p95,
+        users,
+        separate_cron,
     )
+
+
+_TENTH = Decimal("0.1")
+_CPU: dict[Decimal, str] = {}
+_MEMORY: dict[int, str] = {}
+
+
+def _cpu(cores: Decimal) -> str:
+    """`cpu_quantity`, remembered: a fleet's recommendations take few distinct values."""
+    found = _CPU.get(cores)
+    if found is None:
+        if len(_CPU) >= _REMEMBERED:
+            _CPU.clear()
+        found = _CPU[cores] = cpu_quantity(cores)
+    return found
+
+
+def _memory(size: int) -> str:
+    found = _MEMORY.get(size)
+    if found is None:
+        if len(_MEMORY) >= _REMEMBERED:
+            _MEMORY.clear()
+        found = _MEMORY[size] = memory_quantity(size)
+    return found
+
+
+_REMEMBERED = 4096

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 from costplane.insight.rightsizing.inventory import inventory_workloads
 from costplane.insight.rightsizing.odoo import (
     OdooWorkers,
     daily_requests_p95,
-    size_odoo,
+    odoo_sizing,
 )
 from costplane.insight.rightsizing.options import StrategyOptions
+from costplane.insight.rightsizing.records import building_records
 from costplane.insight.rightsizing.sizing import SizedContainer, size_containers
 from costplane.insight.rightsizing.strategies import Strategy
-from costplane.quantity import cpu_quantity, memory_quantity, parse_quantity
+from costplane.quantity import cpu_quantity, memory_quantity
 from costplane.warehouse import Warehouse
 
 HOURS_PER_MONTH = Decimal(730)
@@ -105,6 +105,20 @@ def recommend_containers(
 ) -> WorkloadRecommendations:
     """Every workload container with usage in the `options.window_days` before `end`
     (default: the newest usage hour), optionally one tenant's or one namespace's."""
+    with building_records():
+        return _recommend(warehouse, strategy, options, prices, currency, end, tenant, namespace)
+
+
+def _recommend(
+    warehouse: Warehouse,
+    strategy: Strategy,
+    options: StrategyOptions,
+    prices: PriceOf,
+    currency: str,
+    end: dt.datetime | None,
+    tenant: str | None,
+    namespace: str | None,
+) -> WorkloadRecommendations:
     end = end or usage_end(warehouse) or dt.datetime(1970, 1, 1)
     start = end - dt.timedelta(days=options.window_days)
     workloads = inventory_workloads(warehouse, end)
@@ -117,29 +131,29 @@ def recommend_containers(
     owners = workloads.tenants
     chosen = []
     for container in sized:
-        owner = owners.get((container.cluster, container.namespace))
+        place = (container.cluster, container.namespace)
+        owner = owners.get(place)
         if tenant is not None and owner != tenant:
             continue
         if namespace is not None and container.namespace != namespace:
             continue
         workers = None
-        if odoo:
-            config = odoo.get((*container.workload_key, container.container))
-            if (
-                config is not None
-                and container.cpu_recommended is not None
-                and container.memory_recommended is not None
-            ):
-                place = (container.cluster, container.namespace)
-                workers = size_odoo(
+        cpu_recommended, memory_recommended = (
+            container.cpu_recommended,
+            container.memory_recommended,
+        )
+        if odoo and cpu_recommended is not None and memory_recommended is not None:
+            config = odoo.get((*place, container.kind, container.workload, container.container))
+            if config is not None:
+                sizing = odoo_sizing(
                     config,
-                    container.cpu_recommended,
-                    container.memory_recommended,
+                    cpu_recommended,
+                    memory_recommended,
                     traffic.get(place),
                     place in cron,
                 )
-                saving = _odoo_saving(container, workers, prices)
-                workers = replace(workers, monthly_saving=saving)
+                saving = _odoo_saving(container, sizing.memory, priced[container.cluster])
+                workers = sizing.recommendation(saving)
         chosen.append(_recommendation(container, owner, priced, workers))
     return WorkloadRecommendations(
         currency, UsageWindow(start, end), tuple(chosen), strategy.name, options
@@ -158,26 +172,18 @@ def monthly_saving(container: SizedContainer, prices: PriceOf) -> Decimal | None
 
 
 def _odoo_saving(
-    container: SizedContainer, workers: OdooWorkers, prices: PriceOf
+    container: SizedContainer, memory_recommended: int, price: tuple[Decimal, Decimal] | None
 ) -> Decimal | None:
     """The saving of the pod sized for its workers (memory may be above KRR's); the
     same as `monthly_saving` of the container with the workers' recommendation."""
-    cpu, memory = prices("cpu", container.cluster), prices("memory", container.cluster)
-    if cpu is None or memory is None:
+    if price is None:
         return None
     cores, size = Decimal(0), 0
-    if container.cpu_request is not None:
-        recommended = _quantity(workers.cpu_recommended)
-        cores = container.pods * max(Decimal(0), container.cpu_request - recommended)
+    if container.cpu_request is not None and container.cpu_recommended is not None:
+        cores = container.pods * max(Decimal(0), container.cpu_request - container.cpu_recommended)
     if container.memory_request is not None:
-        recommended_size = int(_quantity(workers.memory_recommended))
-        size = container.pods * max(0, container.memory_request - recommended_size)
-    return _monthly(cores, size, cpu, memory)
-
-
-@lru_cache(maxsize=4096)
-def _quantity(text: str) -> Decimal:
-    return parse_quantity(text)
+        size = container.pods * max(0, container.memory_request - memory_recommended)
+    return _monthly(cores, size, *price)
 
 
 class _PricesByCluster(dict[str, tuple[Decimal, Decimal] | None]):
@@ -198,14 +204,12 @@ def _recommendation(
     c: SizedContainer, tenant: str | None, prices: _PricesByCluster, odoo: OdooWorkers | None
 ) -> ContainerRecommendation:
     saving = None
-    if c.cpu_recommended is not None or c.memory_recommended is not None:
+    cpu_recommended, memory_recommended = c.cpu_recommended, c.memory_recommended
+    if cpu_recommended is not None or memory_recommended is not None:
         price = prices[c.cluster]
         if price is not None:
             saving = _monthly(c.cpu_reclaimable, c.memory_reclaimable, *price)
-    risks = [
-        name for name, short in (("oom-kill", c.memory_short), ("throttling", c.cpu_short)) if short
-    ]
-    memory_recommended = _memory(c.memory_recommended)
+    memory = _memory(memory_recommended)
     return ContainerRecommendation(
         tenant=tenant,
         namespace=c.namespace,
@@ -213,24 +217,33 @@ def _recommendation(
         workload=c.workload,
         container=c.container,
         cpu_request=_cpu(c.cpu_request),
-        cpu_recommended=_cpu(c.cpu_recommended),
+        cpu_recommended=_cpu(cpu_recommended),
         memory_request=_memory(c.memory_request),
-        memory_recommended=memory_recommended,
+        memory_recommended=memory,
         samples=c.samples,
         monthly_saving=saving,
-        risk=", ".join(risks) or None,
+        risk=_RISKS[c.memory_short, c.cpu_short],
         cluster=c.cluster,
         pods=c.pods,
         cpu_limit=_cpu(c.cpu_limit),
         cpu_limit_recommended=None,
         memory_limit=_memory(c.memory_limit),
-        memory_limit_recommended=memory_recommended,
+        memory_limit_recommended=memory,
         cpu_usage_cores=_evidence(c.cpu_usage),
         cpu_max_cores=_evidence(c.cpu_max),
         memory_peak_bytes=None if c.memory_peak is None else int(c.memory_peak),
         hpa_target_cpu_utilisation=c.hpa_target_cpu_percent,
         odoo=odoo,
     )
+
+
+_RISKS = {
+    (True, True): "oom-kill, throttling",
+    (True, False): "oom-kill",
+    (False, True): "throttling",
+    (False, False): None,
+}
+"""The risk named by (memory short, CPU short)."""
 
 
 def _monthly(cores: Decimal, size: int, cpu: Decimal, memory: Decimal) -> Decimal:
@@ -245,15 +258,33 @@ _ZERO_CENTS = Decimal("0.00")
 _MICROCORE = Decimal("0.000001")
 
 
-@lru_cache(maxsize=4096)
+_CPU: dict[Decimal, str | None] = {}
+_MEMORY: dict[int, str | None] = {}
+_REMEMBERED = 4096
+
+
 def _cpu(cores: Decimal | None) -> str | None:
-    """Cached: a fleet's requests and recommendations take few distinct values."""
-    return None if cores is None or cores <= 0 else cpu_quantity(cores)
+    """Remembered (a dict: `lru_cache` costs more than it saves here): a fleet's requests
+    and recommendations take few distinct values."""
+    if cores is None:
+        return None
+    found = _CPU.get(cores)
+    if found is None and cores > 0:
+        if len(_CPU) >= _REMEMBERED:
+            _CPU.clear()
+        found = _CPU[cores] = cpu_quantity(cores)
+    return found
 
 
-@lru_cache(maxsize=4096)
 def _memory(size: int | None) -> str | None:
-    return None if size is None or size <= 0 else memory_quantity(size)
+    if size is None:
+        return None
+    found = _MEMORY.get(size)
+    if found is None and size > 0:
+        if len(_MEMORY) >= _REMEMBERED:
+            _MEMORY.clear()
+        found = _MEMORY[size] = memory_quantity(size)
+    return found
 
 
 def _evidence(value: float | None) -> Decimal | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
 
 import ibis
 import pyarrow as pa
@@ -28,6 +27,7 @@ ContainerKey = tuple[str, str, str, str, str]
 """(cluster, namespace, kind, workload, container)."""
 
 KEY = ["cluster", "namespace", "kind", "workload", "container"]
+_REQUESTS = ["cpu_request", "cpu_limit", "memory_request", "memory_limit"]
 _MEASURES = [
     "hour",
     "cpu_usage_cores",
@@ -40,33 +40,25 @@ _MEASURES = [
 ]
 
 
-class ContainerUsage(NamedTuple):
-    """One workload container's evidence over the window (a named tuple: one is made per
-    workload container of the fleet, tens of thousands)."""
-
-    cluster: str
-    namespace: str
-    kind: str
-    workload: str
-    container: str
-    pods: int
-    """Pods running in the workload container's newest hour (its replicas now)."""
-    samples: int
-    """Hourly samples of the workload container in the window, over all its pods."""
-    cpu: float | None
-    """The highest of its pods' CPU percentiles (cores)."""
-    cpu_max: float | None
-    memory_peak: float | None
-    pooled: float | None
-    """The percentile of all its pods' samples together (only when asked for)."""
-    cpu_request: float | None
-    """The newest running pod's requests and limits (the greatest pod name)."""
-    cpu_limit: float | None
-    memory_request: int | None
-    memory_limit: int | None
-    cpu_per_pod: list[float] | None
-    """Every pod's percentile and peak (only when the strategy reads them)."""
-    peaks: list[float] | None
+USAGE = [
+    *KEY,
+    "pods",
+    "samples",
+    "cpu",
+    "cpu_max",
+    "memory_peak",
+    "cpu_request",
+    "cpu_limit",
+    "memory_request",
+    "memory_limit",
+]
+"""The columns of `workload_usage`'s table, one row per workload container: `pods` are the
+pods running in its newest hour (its replicas now), `samples` the hourly samples of all
+its pods in the window, `cpu` the highest of its pods' CPU percentiles (cores),
+`cpu_max` and `memory_peak` the highest of any pod, the requests and limits the newest
+running pod's (the greatest pod name). `pooled` (the percentile of all its pods' samples
+together), `cpu_per_pod` and `peaks` (every pod's percentile and peak) follow when asked
+for."""
 
 
 def _rows(warehouse: Warehouse, start: dt.datetime, end: dt.datetime) -> ibis.Table:
@@ -105,8 +97,8 @@ def workload_usage(
     *,
     pools: bool = False,
     every_pod: bool = False,
-) -> list[ContainerUsage]:
-    """Every workload container with samples in [start, end), one row each.
+) -> pa.Table:
+    """Every workload container with samples in [start, end), one row each (`USAGE`).
 
     `owners` gives the workload of the pods whose rows do not name it, as (cluster,
     namespace, pod, kind, workload); a pod may be listed under several workloads (it
@@ -146,37 +138,27 @@ def workload_usage(
         memory_limit=owned.memory_limit_bytes.max(),
         last=owned.hour.max(),
     )
-    workload = ibis.window(group_by=KEY)
-    totals = per_pod.mutate(
-        newest=per_pod["last"].max().over(workload),
-        all_samples=per_pod.samples.sum().over(workload),
-        top_cpu=per_pod.cpu.max().over(workload),
-        top_cpu_max=per_pod.cpu_max.max().over(workload),
-        top_memory_peak=per_pod.memory_peak.max().over(workload),
+    # Two group-bys, not window functions (0.1 s of CPU against 0.24 s at 5,000
+    # tenants): first the pods whose last hour is the same, counted, with the requests of
+    # the greatest pod name (as `max(pods)` orders in Python under a C collation; pods of
+    # one rollout differ only where requests change); then the workload container, whose
+    # running pods are those of its newest hour. `argmax` keeps a null request (DuckDB's
+    # `first`, PostgreSQL's ordered `array_agg`).
+    by_hour = per_pod.group_by([*KEY, "last"]).aggregate(
+        pods=per_pod.count(),
+        samples=per_pod.samples.sum(),
+        cpu=per_pod.cpu.max(),
+        cpu_max=per_pod.cpu_max.max(),
+        memory_peak=per_pod.memory_peak.max(),
+        **{name: per_pod[name].argmax(per_pod.pod) for name in _REQUESTS},
     )
-    running = totals.filter(totals["last"] == totals.newest)
-    # One row per workload container leaves the engine: its newest running pod's, with
-    # the number of running pods (the rank orders by name, as `max(pods)` does in Python
-    # under a C collation; pods of one rollout differ only where requests change).
-    ranked = running.mutate(
-        pods=running.pod.count().over(workload),
-        rank=ibis.row_number().over(group_by=KEY, order_by=ibis.desc(running.pod)),
-    )
-    current = ranked.filter(ranked["rank"] == 0)
-    newest = current.select(
-        *KEY,
-        pods=current.pods,
-        samples=current.all_samples,
-        cpu=current.top_cpu,
-        cpu_max=current.top_cpu_max,
-        memory_peak=current.top_memory_peak,
-        pooled=ibis.null("float64"),
-        cpu_request=current.cpu_request,
-        cpu_limit=current.cpu_limit,
-        memory_request=current.memory_request,
-        memory_limit=current.memory_limit,
-        cpu_per_pod=ibis.null("array<float64>"),
-        peaks=ibis.null("array<float64>"),
+    newest = by_hour.group_by(KEY).aggregate(
+        pods=by_hour.pods.argmax(by_hour["last"]),
+        samples=by_hour.samples.sum(),
+        cpu=by_hour.cpu.max(),
+        cpu_max=by_hour.cpu_max.max(),
+        memory_peak=by_hour.memory_peak.max(),
+        **{name: by_hour[name].argmax(by_hour["last"]) for name in _REQUESTS},
     )
     if pools:
         pooled = owned.group_by(KEY).aggregate(pooled_cpu=owned.cpu_usage_cores.quantile(q))
@@ -190,6 +172,4 @@ def workload_usage(
             .mutate(cpu_per_pod=lists.pod_cpus, peaks=lists.pod_peaks)
             .drop("pod_cpus", "pod_peaks")
         )
-    table = newest.to_pyarrow()
-    columns = [table.column(name).to_pylist() for name in ContainerUsage._fields]
-    return [ContainerUsage._make(row) for row in zip(*columns, strict=True)]
+    return newest.to_pyarrow()

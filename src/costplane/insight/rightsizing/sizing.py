@@ -12,13 +12,15 @@ import datetime as dt
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from typing import Any
 
 from costplane.insight.rightsizing.options import StrategyOptions
 from costplane.insight.rightsizing.owners import WorkloadKey, candidates, owner
+from costplane.insight.rightsizing.records import building_records
 from costplane.insight.rightsizing.rounding import round_cpu, round_memory
 from costplane.insight.rightsizing.samples import (
-    ContainerUsage,
+    KEY,
+    USAGE,
     unowned_pods,
     workload_usage,
 )
@@ -117,7 +119,7 @@ def size_containers(
             one = owner(cluster, namespace, pod, known)
             found = [one] if one is not None else []
         owners.extend((cluster, namespace, pod, kind, workload) for kind, workload in found)
-    running = workload_usage(
+    table = workload_usage(
         warehouse,
         start,
         end,
@@ -126,32 +128,65 @@ def size_containers(
         pools=strategy.pools,
         every_pod=strategy.needs_every_pod,
     )
+    # Sorted by key (unique): Arrow orders strings by their UTF-8 bytes, as Python does
+    # by code points.
+    table = table.sort_by([(name, "ascending") for name in KEY])
+    rows = table.num_rows
+    columns = [
+        table.column(name).to_pylist() if name in table.column_names else [None] * rows
+        for name in _COLUMNS
+    ]
     targets = hpa or {}
-    chosen = running if known is None else [c for c in running if c[:4] in known]
-    chosen.sort()  # by key: the key is unique, so no further field is compared
-    return [_sized(usage, strategy, options, targets) for usage in chosen]
+    sized = []
+    with building_records():
+        for row in zip(*columns, strict=True):
+            if known is None or row[:4] in known:
+                sized.append(_sized(row, strategy, options, targets))
+    return sized
+
+
+_COLUMNS = [*USAGE, "pooled", "cpu_per_pod", "peaks"]
+"""What `_sized` reads of a row of `workload_usage`, in order."""
+_Row = tuple[Any, ...]
 
 
 def _sized(
-    usage: ContainerUsage,
+    row: _Row,
     strategy: Strategy,
     options: StrategyOptions,
     hpa: Mapping[WorkloadKey, int | None],
 ) -> SizedContainer:
-    samples = usage.samples
+    (
+        cluster,
+        namespace,
+        kind,
+        workload,
+        container,
+        pods,
+        samples,
+        cpu,
+        cpu_max,
+        memory_peak,
+        cpu_request,
+        cpu_limit,
+        memory_request,
+        memory_limit,
+        pooled,
+        cpu_per_pod,
+        peaks,
+    ) = row
     if strategy.needs_every_pod:
-        per_pod = [cpu for cpu in usage.cpu_per_pod or [] if cpu is not None]
-        peaks = [peak for peak in usage.peaks or [] if peak is not None]
+        per_pod = [value for value in cpu_per_pod or [] if value is not None]
+        peaks = [peak for peak in peaks or [] if peak is not None]
     else:  # the strategy reads the highest only: the engine's
-        per_pod = [] if usage.cpu is None else [usage.cpu]
-        peaks = [] if usage.memory_peak is None else [usage.memory_peak]
-    pooled = usage.pooled
+        per_pod = [] if cpu is None else [cpu]
+        peaks = [] if memory_peak is None else [memory_peak]
     enough = samples >= options.min_samples
     usable = bool(per_pod) and (pooled is not None or not strategy.pools)
     cpu_usage = strategy.cpu(per_pod, pooled) if usable else None
-    workload_key = (usage.cluster, usage.namespace, usage.kind, usage.workload)
+    workload_key = (cluster, namespace, kind, workload)
     scaled = workload_key in hpa
-    target = hpa.get(workload_key)
+    target = hpa.get(workload_key) if scaled else None
     cpu_recommended = None
     if enough and cpu_usage is not None and (not scaled or target):
         sized_usage = cpu_usage / (target / 100) if target else cpu_usage
@@ -162,28 +197,41 @@ def _sized(
             strategy.memory(peaks, options.memory_buffer_percent), options.memory_floor_mib
         )
     return SizedContainer(
-        cluster=usage.cluster,
-        namespace=usage.namespace,
-        kind=usage.kind,
-        workload=usage.workload,
-        container=usage.container,
-        pods=usage.pods,
-        samples=samples,
-        cpu_request=_cores(usage.cpu_request),
-        cpu_limit=_cores(usage.cpu_limit),
-        memory_request=usage.memory_request,
-        memory_limit=usage.memory_limit,
-        cpu_usage=cpu_usage,
-        cpu_max=usage.cpu_max,
-        memory_peak=usage.memory_peak,
-        cpu_recommended=cpu_recommended,
-        memory_recommended=memory_recommended,
-        hpa_target_cpu_percent=target if scaled else None,
+        cluster,
+        namespace,
+        kind,
+        workload,
+        container,
+        pods,
+        samples,
+        _cores(cpu_request),
+        _cores(cpu_limit),
+        memory_request,
+        memory_limit,
+        cpu_usage,
+        cpu_max,
+        memory_peak,
+        cpu_recommended,
+        memory_recommended,
+        target,
     )
 
 
-@lru_cache(maxsize=4096)
+_DECIMAL_CORES: dict[float, Decimal] = {}
+
+
 def _cores(value: float | None) -> Decimal | None:
     """A stored request in cores as the quantity it was (0.25 -> 0.25, not 0.2500000001);
-    cached: a fleet's requests take few distinct values."""
-    return None if value is None else Decimal(repr(value))
+    remembered: a fleet's requests take few distinct values (a dict, not `lru_cache`,
+    whose key wrapping costs more than the conversion saves)."""
+    if value is None:
+        return None
+    found = _DECIMAL_CORES.get(value)
+    if found is None:
+        if len(_DECIMAL_CORES) >= _REMEMBERED:
+            _DECIMAL_CORES.clear()
+        found = _DECIMAL_CORES[value] = Decimal(repr(value))
+    return found
+
+
+_REMEMBERED = 4096

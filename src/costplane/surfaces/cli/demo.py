@@ -62,8 +62,9 @@ def serve_demo(project: Project, host: str, port: int) -> None:
     )
     shown = f"[{host}]" if ":" in host else host
     console.print(
-        f"\n[bold]Serving the demo[/bold] at http://{shown}:{port}/ (API: "
-        f"http://{shown}:{port}/api/v1, valid a day) with the admin token on the next line:",
+        f"\n[bold]Serving the demo[/bold] at http://{shown}:{port}/ (the dashboard: sign in "
+        f"with the token; API: http://{shown}:{port}/api/v1) with an admin token valid a day "
+        "on the next line:",
         markup=True,
     )
     console.print(issued.token, markup=False, soft_wrap=True)

@@ -44,8 +44,8 @@ def run_server(project: Project, host: str, port: int, objects: ObjectSource | N
     app = create_app(project, objects)
     shown = f"[{host}]" if ":" in host else host
     console.print(
-        f"serving {project.settings.home.resolve()} at http://{shown}:{port}/ "
-        f"(API: {API}, OpenAPI: {API}/openapi.json); Ctrl+C stops",
+        f"serving {project.settings.home.resolve()} at http://{shown}:{port}/ (the dashboard; "
+        f"API: {API}, OpenAPI: {API}/openapi.json); Ctrl+C stops",
         markup=False,
         soft_wrap=True,
     )

@@ -8,7 +8,7 @@ says who asks (the bearer token, or the dashboard's `costplane_token` cookie), a
 from costplane.surfaces.server.actions import ObjectSource
 from costplane.surfaces.server.app import API, create_app
 from costplane.surfaces.server.auth import COOKIE, allowed, principal
-from costplane.surfaces.server.problems import PROBLEM_JSON, Problem, problem
+from costplane.surfaces.server.problems import PROBLEM_JSON, Problem, Unauthenticated, problem
 from costplane.surfaces.server.served import ServedProject, served_project
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "ObjectSource",
     "Problem",
     "ServedProject",
+    "Unauthenticated",
     "allowed",
     "create_app",
     "principal",

@@ -1,5 +1,5 @@
-"""The server's application: the REST API under /api/v1, health, and (wired by the lead)
-the dashboard and /metrics, over one project.
+"""The server's application: the REST API under /api/v1, health, /metrics and the
+dashboard (at /), over one project.
 
 Routes are plain (`def`) functions: FastAPI runs them on its thread pool, each opening
 the warehouse read-only for itself (docs/serving.md, "Serving beside writers").
@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from costplane import __version__
 from costplane.service import Project
-from costplane.surfaces.server import actions, catalog, cost, findings, health, operations
+from costplane.surfaces.server import actions, catalog, cost, findings, health, me, operations
 from costplane.surfaces.server.actions import ObjectSource
 from costplane.surfaces.server.bounds import bound_requests
 from costplane.surfaces.server.capabilities import later_capabilities
@@ -22,6 +22,7 @@ from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
 from costplane.surfaces.server.report_cache import ReportCache
 from costplane.surfaces.server.served import ServedProject
+from costplane.surfaces.web import install_dashboard, token_viewers
 
 API = "/api/v1"
 
@@ -54,7 +55,7 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
         version=__version__,
         description=DESCRIPTION,
         openapi_url=f"{API}/openapi.json",
-        docs_url=f"{API}/docs",
+        docs_url=None,  # Swagger UI loads its script from a CDN: nothing here needs the internet
         redoc_url=None,
     )
     app.state.project = served
@@ -63,12 +64,12 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
     add_problem_handlers(app)
     bound_requests(app)  # a query string over 8 KiB: 414 (bounds.py)
     api = APIRouter(prefix=API)
-    for part in (catalog, cost, findings, operations, actions):
+    for part in (me, catalog, cost, findings, operations, actions):
         api.include_router(part.router)
     api.include_router(later_capabilities())  # entitlements ... statements (capabilities.py)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(metrics_router(served))  # /metrics (docs/metrics.md)
-    # ---- Wired by the lead, not here: the dashboard (costplane.surfaces.web), e.g.
-    # ----     app.include_router(web.router)        # pages at /, using auth.principal
+    # The dashboard's pages at / (docs/dashboard.md): the same tokens and rights as the API.
+    install_dashboard(app, served, token_viewers(served))
     return app

@@ -13,7 +13,6 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from costplane.errors import NotFoundError
 from costplane.service import (
     Principal,
     Report,
@@ -29,7 +28,6 @@ from costplane.service import (
     showback_document,
     showback_of_tenant,
     showback_report,
-    tenant_scope,
     to_document,
     unit_cost_document,
     unit_cost_of_tenant,
@@ -46,6 +44,7 @@ from costplane.surfaces.server.schemas import (
     ShowbackDocument,
     UnitCostDocument,
 )
+from costplane.surfaces.server.scope import narrowed
 from costplane.surfaces.server.served import ServedProject, served_project
 
 router = APIRouter(tags=["cost"], responses=PROBLEMS)
@@ -62,14 +61,6 @@ TENANT = Query(
     max_length=100,
     description="Only this tenant's lines (a tenant's token: its own, always)",
 )
-
-
-def _narrowed(project: ServedProject, who: Principal, tenant: str | None) -> str | None:
-    """The tenant the report is narrowed to; 404 for a tenant the catalog does not have."""
-    scope = tenant_scope(who, tenant)
-    if scope is not None and project.catalog().tenant(scope) is None:
-        raise NotFoundError(f"no tenant {scope!r} in the catalog")
-    return scope
 
 
 def _noted(report: Report[Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +95,7 @@ def showback(
     reports: ReportCache = Depends(report_cache),
 ) -> Response:
     """Allocated cost per tenant (and `by`), in kind columns (`report showback`)."""
-    scope = _narrowed(project, who, tenant)
+    scope = narrowed(project, who, tenant)
     request = ReportRequest.of(period, by)
     body = _whole(
         reports,
@@ -125,7 +116,7 @@ def chargeback(
     reports: ReportCache = Depends(report_cache),
 ) -> Response:
     """What each tenant is charged, by the catalog's chargeback rules (`report chargeback`)."""
-    scope = _narrowed(project, who, tenant)
+    scope = narrowed(project, who, tenant)
     request = ReportRequest.of(period, by)
     body = _whole(
         reports,
@@ -145,7 +136,7 @@ def unit_cost(
     reports: ReportCache = Depends(report_cache),
 ) -> Response:
     """Cost per confirmed order, done picking and posted invoice (`report unit-cost`)."""
-    scope = _narrowed(project, who, tenant)
+    scope = narrowed(project, who, tenant)
     request = ReportRequest.of(period)
     body = _whole(
         reports,

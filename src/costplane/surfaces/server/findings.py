@@ -28,12 +28,12 @@ from costplane.service import (
     kept_finding,
     kept_findings,
     suppress_finding,
-    tenant_scope,
 )
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import LIMIT, OFFSET, document
 from costplane.surfaces.server.schemas import FindingDocument, Page
+from costplane.surfaces.server.scope import narrowed
 from costplane.surfaces.server.served import ServedProject, served_project
 
 router = APIRouter(prefix="/findings", tags=["findings"], responses=PROBLEMS)
@@ -69,7 +69,7 @@ def findings(
     query = FindingsQuery(
         statuses=None if every else (tuple(status) or ACTIVE),
         policy=policy,
-        tenant=tenant_scope(who, tenant),
+        tenant=narrowed(project, who, tenant),
         severity=None if severity is None else severity.value,
     )
     found = kept_findings(project, query)

@@ -82,7 +82,7 @@ class ShowbackDocument(ReportHeader):
     lines: list[ShowbackLine]
     total: KindTotals
     sources: dict[str, Money] | None = Field(
-        description="The total by where its prices come from; null for a tenant's token"
+        description="The whole total by where its prices come from; null when narrowed to a tenant"
     )
 
 

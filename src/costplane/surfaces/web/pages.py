@@ -1,0 +1,486 @@
+"""The dashboard's pages: each reads the service operations the CLI and the API call and
+renders their results as HTML; none computes a cost of its own.
+
+Who sees what (docs/dashboard.md): every signed-in role sees every page, but fees and
+margins only where the role may read margins, and the acknowledge and suppress forms only
+where it may decide on findings. A tenant token sees its own tenant's page and findings:
+`/` takes it there, and the overview, the tenants list and the reconciliation (the whole
+bill, every tenant) answer 403, as does another tenant's page, whether or not that
+tenant exists (a 404 would tell it which names are customers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib.resources import files
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from costplane.errors import InputError
+from costplane.governance import Status, StoredFinding
+from costplane.service import (
+    ACTIVE,
+    ClassReportRequest,
+    FindingsQuery,
+    Project,
+    ReportRequest,
+    Suppression,
+    TenantDaysRequest,
+    acknowledge_finding,
+    dr_report,
+    entitlements_report,
+    kept_finding,
+    kept_findings,
+    latest_month,
+    margin_report,
+    reconcile_report,
+    showback_report,
+    suppress_finding,
+    tenant_days,
+    to_document,
+)
+from costplane.surfaces.web import charts
+from costplane.surfaces.web.figures import amount, moment, money_cell, percent
+from costplane.surfaces.web.session import (
+    COOKIE,
+    PageRefusedError,
+    Session,
+    Sessions,
+    SignInNeededError,
+)
+from costplane.surfaces.web.viewer import Viewer
+
+ZERO = Decimal(0)
+
+TEMPLATES = Environment(
+    loader=PackageLoader("costplane.surfaces.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+TEMPLATES.filters["amount"] = amount
+TEMPLATES.filters["percent"] = percent
+TEMPLATES.filters["moment"] = moment
+TEMPLATES.globals["money"] = money_cell
+
+STYLE = files("costplane.surfaces.web").joinpath("static/dashboard.css").read_text("utf-8")
+
+HEADERS = {
+    # Nothing but this server: no script at all, styles and images from here (the favicon
+    # is an empty data: URL), forms posted here only, never framed by another page.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",  # a page of money behind a login: no shared cache keeps it
+}
+"""The headers of every page."""
+
+TOP_TENANTS = 10
+"""The costliest tenants the overview lists, each a link to its page."""
+
+TENANT_SORTS = ("tenant", "cost", "fee", "margin", "findings", "waste")
+
+
+@contextmanager
+def read_as_page() -> Iterator[None]:
+    """What an operation refuses (a bad period, a month not allocated) as a 400 page."""
+    try:
+        yield
+    except InputError as exc:
+        raise PageRefusedError(400, str(exc)) from exc
+
+
+@dataclass
+class TenantRow:
+    tenant: str
+    cost: Decimal = ZERO
+    fee: Decimal | None = None
+    margin: Decimal | None = None
+    margin_percent: Decimal | None = None
+    findings: int = 0
+    waste: Decimal = ZERO
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def dashboard(project: Project, sessions: Sessions) -> APIRouter:
+    """The pages, to include in the server's app at `/` (with `page_errors` installed)."""
+    router = APIRouter(include_in_schema=False)
+
+    def page(request: Request, template: str, session: Session | None, **values: Any) -> Response:
+        html = TEMPLATES.get_template(template).render(
+            request=request,
+            viewer=session.viewer if session else None,
+            form_token=session.form_token if session else "",
+            **values,
+        )
+        return HTMLResponse(html, headers=HEADERS)
+
+    def every_tenant(session: Session) -> None:
+        """The pages of every tenant are not a tenant's."""
+        if session.viewer.tenant is not None:
+            raise PageRefusedError(403, "a tenant token sees its own tenant's pages only")
+
+    def month(period: str | None) -> str:
+        if period:
+            return period
+        with read_as_page():
+            found = latest_month(project)
+        if found is None:
+            raise PageRefusedError(
+                400, "nothing is allocated yet: run `costplane allocate` (or `costplane demo`)"
+            )
+        return found
+
+    @router.get("/static/dashboard.css")
+    def style() -> Response:
+        return Response(STYLE, media_type="text/css", headers={"Cache-Control": "max-age=300"})
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> Response:
+        return page(request, "login.html", None, refused=False)
+
+    @router.post("/login", response_class=HTMLResponse)
+    def login(request: Request, token: str = Form("")) -> Response:
+        viewer = sessions.identify(token.strip()) if token.strip() else None
+        if viewer is None:
+            response = page(request, "login.html", None, refused=True)
+            response.status_code = 401
+            return response
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            token.strip(),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request, csrf: str = Form("")) -> Response:
+        sessions.check_form(request, csrf)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return response
+
+    @router.get("/", response_class=HTMLResponse)
+    def overview(request: Request, period: str | None = None) -> Response:
+        session = sessions.of(request)
+        if session.viewer.tenant is not None:
+            return RedirectResponse(f"/tenants/{session.viewer.tenant}", status_code=303)
+        name = month(period)
+        with read_as_page():
+            by_domain = showback_report(project, ReportRequest.of(name, "tenant,domain"))
+        domains: dict[str, Decimal] = defaultdict(Decimal)
+        for line in by_domain.body.lines:
+            domains[line.cost_domain or "(none)"] += line.costs.total
+        domain_rows = sorted(domains.items(), key=lambda item: -item[1])
+        values: dict[str, Any] = {
+            "period": name,
+            "currency": by_domain.currency,
+            "notes": by_domain.notes,
+            "domains": domain_rows,
+            "domain_total": by_domain.body.total.total,
+            "domain_chart": charts.bars(domain_rows, "cost by domain"),
+            "top_tenants": sorted(
+                by_domain.body.tenant_costs().items(), key=lambda item: (-item[1], item[0])
+            )[:TOP_TENANTS],
+        }
+        if session.viewer.sees_bill:
+            values.update(bill_went(name))
+        return page(request, "overview.html", session, **values)
+
+    def bill_went(name: str) -> dict[str, Any]:
+        """The overview's part that reads the bill: where it went, and day by day."""
+        with read_as_page():
+            reconciled = reconcile_report(project, ReportRequest.of(name))
+        total = reconciled.body.total
+        went = [
+            ("tenants", total.allocated),
+            ("shared", total.shared),
+            ("idle", total.idle),
+            ("unallocated", total.unallocated),
+            ("difference", total.difference),
+        ]
+        days = [day for day in reconciled.body.days if day.date]
+        trend = {
+            "bill": {day.date: day.billed for day in days if day.date},
+            "placed": {day.date: day.billed - day.difference for day in days if day.date},
+        }
+        return {
+            "notes": reconciled.notes,
+            "total": total,
+            "went": went,
+            "went_chart": charts.bars(went, "where the bill went"),
+            "trend_chart": charts.lines(trend, "the bill and what was placed, day by day"),
+        }
+
+    @router.get("/tenants", response_class=HTMLResponse)
+    def tenants(
+        request: Request,
+        period: str | None = None,
+        q: str = "",
+        sort: str = "cost",
+        order: str = "desc",
+    ) -> Response:
+        session = sessions.of(request)
+        every_tenant(session)
+        viewer = session.viewer
+        if sort not in TENANT_SORTS or (sort in ("fee", "margin") and not viewer.sees_margin):
+            sort = "cost"
+        name = month(period)
+        with read_as_page():
+            shown = showback_report(project, ReportRequest.of(name))
+            margins = margin_report(project, ReportRequest.of(name)) if viewer.sees_margin else None
+            open_findings = kept_findings(project, FindingsQuery())
+        rows = {t: TenantRow(t, cost) for t, cost in shown.body.tenant_costs().items()}
+        for line in margins.body.tenants if margins else ():
+            row = rows.setdefault(line.tenant, TenantRow(line.tenant))
+            row.fee, row.margin, row.margin_percent = line.fee, line.margin, line.margin_percent
+        for finding in open_findings:
+            if finding.tenant in rows:
+                rows[finding.tenant].findings += 1
+                rows[finding.tenant].waste += finding.monthly_waste or ZERO
+        needle = q.strip().lower()
+        listed = [row for row in rows.values() if needle in row.tenant.lower()]
+        listed.sort(key=lambda row: row.tenant)  # ties in the sort below stay by name
+        if sort != "tenant":
+            listed.sort(key=lambda row: _sort_key(getattr(row, sort)), reverse=order != "asc")
+        elif order == "desc":
+            listed.reverse()
+        return page(
+            request,
+            "tenants.html",
+            session,
+            period=name,
+            currency=shown.currency,
+            notes=shown.notes,
+            rows=listed,
+            q=q,
+            sort=sort,
+            order=order,
+            sorts=[s for s in TENANT_SORTS if viewer.sees_margin or s not in ("fee", "margin")],
+        )
+
+    @router.get("/tenants/{tenant}", response_class=HTMLResponse)
+    def tenant_page(request: Request, tenant: str, period: str | None = None) -> Response:
+        session = sessions.of(request)
+        viewer = session.viewer
+        if not viewer.may_see(tenant):
+            raise PageRefusedError(403, "a tenant token sees its own tenant's pages only")
+        known = project.catalog().tenant(tenant)
+        if known is None:
+            raise PageRefusedError(404, "no such tenant in the catalog")
+        name = month(period)
+        with read_as_page():
+            days = tenant_days(project, TenantDaysRequest.of(name, tenant))
+            margins = margin_report(project, ReportRequest.of(name)) if viewer.sees_margin else None
+        findings = kept_findings(project, FindingsQuery(tenant=tenant))
+        # The month's table from the tenant's days (its showback lines, summed in the engine
+        # for this tenant alone): a page among thousands of tenants reads its own rows.
+        month_costs: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        by_domain: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        by_environment: dict[str, dict[dt.date, Decimal]] = defaultdict(
+            lambda: defaultdict(Decimal)
+        )
+        for day in days:
+            environment, domain = day.environment or "—", day.cost_domain or "—"
+            month_costs[(environment, domain)] += day.cost
+            by_domain[domain][day.day] += day.cost
+            by_environment[environment][day.day] += day.cost
+        margin_line = (
+            next((t for t in margins.body.tenants if t.tenant == tenant), None)
+            if (margins)
+            else None
+        )
+        return page(
+            request,
+            "tenant.html",
+            session,
+            period=name,
+            tenant=tenant,
+            display_name=known.name,
+            service_class=known.service_class,
+            currency=project.catalog().currency,
+            lines=sorted(month_costs.items()),
+            total=sum(month_costs.values(), ZERO),
+            margin=margin_line,
+            domain_chart=charts.lines(by_domain, "cost by domain, day by day"),
+            environment_chart=charts.lines(by_environment, "cost by environment, day by day"),
+            findings=findings,
+            entitlements=_capability(
+                lambda: entitlements_report(project, ClassReportRequest.of(name, tenant))
+            ),
+            dr=_capability(lambda: dr_report(project, ClassReportRequest.of(name, tenant))),
+        )
+
+    @router.get("/findings", response_class=HTMLResponse)
+    def findings_page(
+        request: Request,
+        policy: str = "",
+        severity: str = "",
+        tenant: str = "",
+        status: str = "active",
+    ) -> Response:
+        session = sessions.of(request)
+        viewer = session.viewer
+        scope = viewer.tenant or tenant or None
+        statuses = ACTIVE if status == "active" else None
+        every = kept_findings(project, FindingsQuery(statuses=None, tenant=viewer.tenant))
+        query = FindingsQuery(
+            statuses=statuses, policy=policy or None, tenant=scope, severity=severity or None
+        )
+        listed = kept_findings(project, query)
+        return page(
+            request,
+            "findings.html",
+            session,
+            findings=listed,
+            waste=sum((f.monthly_waste or ZERO for f in listed), ZERO),
+            policies=sorted({f.policy for f in every}),
+            severities=sorted({f.severity for f in every}),
+            tenants=sorted({f.tenant for f in every if f.tenant}),
+            chosen={
+                "policy": policy,
+                "severity": severity,
+                "tenant": scope or "",
+                "status": status,
+            },
+        )
+
+    def finding_of(viewer: Viewer, finding_id: int) -> StoredFinding:
+        """The finding, or 404: for a tenant token, another tenant's finding does not exist."""
+        try:
+            finding = kept_finding(project, str(finding_id))
+        except InputError as exc:
+            raise PageRefusedError(404, f"no finding {finding_id}") from exc
+        if not viewer.may_see(finding.tenant):
+            raise PageRefusedError(404, f"no finding {finding_id}")
+        return finding
+
+    @router.get("/findings/{finding_id}", response_class=HTMLResponse)
+    def finding_page(request: Request, finding_id: int) -> Response:
+        session = sessions.of(request)
+        finding = finding_of(session.viewer, finding_id)
+        return page(
+            request,
+            "finding.html",
+            session,
+            finding=finding,
+            evidence=to_document(dict(finding.evidence)),
+            open=finding.status in (Status.OPEN, Status.ACKNOWLEDGED),
+            default_until=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30),
+        )
+
+    def deciding(request: Request, csrf: str, finding_id: int) -> Session:
+        session = sessions.check_form(request, csrf)
+        if not session.viewer.may_decide:
+            raise PageRefusedError(403, "this token may not acknowledge or suppress findings")
+        finding_of(session.viewer, finding_id)
+        return session
+
+    @router.post("/findings/{finding_id}/acknowledge")
+    def acknowledge(request: Request, finding_id: int, csrf: str = Form("")) -> Response:
+        session = deciding(request, csrf, finding_id)
+        with read_as_page():
+            acknowledge_finding(project, str(finding_id), session.viewer.subject)
+        return RedirectResponse(f"/findings/{finding_id}", status_code=303)
+
+    @router.post("/findings/{finding_id}/suppress")
+    def suppress(
+        request: Request,
+        finding_id: int,
+        csrf: str = Form(""),
+        until: str = Form(""),
+        reason: str = Form(""),
+    ) -> Response:
+        session = deciding(request, csrf, finding_id)
+        try:
+            last_day = dt.date.fromisoformat(until)
+        except ValueError as exc:
+            raise PageRefusedError(400, f"until {until!r}: expected a date, YYYY-MM-DD") from exc
+        if not reason.strip():
+            raise PageRefusedError(400, "reason: say why the finding is suppressed")
+        with read_as_page():
+            suppress_finding(
+                project,
+                str(finding_id),
+                Suppression(last_day, reason.strip(), session.viewer.subject),
+            )
+        return RedirectResponse(f"/findings/{finding_id}", status_code=303)
+
+    @router.get("/reconciliation", response_class=HTMLResponse)
+    def reconciliation(request: Request, period: str | None = None) -> Response:
+        session = sessions.of(request)
+        every_tenant(session)
+        if not session.viewer.sees_bill:
+            raise PageRefusedError(403, "this token may not read the bill's reconciliation")
+        name = month(period)
+        with read_as_page():
+            reconciled = reconcile_report(project, ReportRequest.of(name))
+        days = [day for day in reconciled.body.days if day.date]
+        return page(
+            request,
+            "reconciliation.html",
+            session,
+            period=name,
+            currency=reconciled.currency,
+            notes=reconciled.notes,
+            days=reconciled.body.days,
+            total=reconciled.body.total,
+            chart=charts.bars([(str(day.date), day.difference) for day in days], "difference"),
+        )
+
+    return router
+
+
+def _sort_key(value: Decimal | int | None) -> tuple[bool, Decimal]:
+    """None (no fee known) sorts below every amount, whatever the order."""
+    return (value is not None, Decimal(value) if value is not None else ZERO)
+
+
+def _capability(read: Any) -> dict[str, Any]:
+    """A later capability's view of the tenant (entitlements, DR) as its JSON document, or
+    why there is none (`note`): a tenant without a contract has neither."""
+    try:
+        return {"document": to_document(read()), "note": None}
+    except InputError as exc:
+        return {"document": None, "note": str(exc)}
+
+
+def page_errors(sessions: Sessions) -> dict[type[Exception], Any]:
+    """The exception handlers the app installs for the pages: the login page for a missing
+    session, an error page for a refusal."""
+
+    def sign_in(request: Request, exc: Exception) -> Response:
+        del exc
+        return RedirectResponse("/login", status_code=303)
+
+    def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageRefusedError)
+        try:
+            session: Session | None = sessions.of(request)
+        except SignInNeededError:
+            session = None
+        html = TEMPLATES.get_template("error.html").render(
+            request=request,
+            viewer=session.viewer if session else None,
+            form_token=session.form_token if session else "",
+            status=exc.status,
+            message=exc.message,
+        )
+        return HTMLResponse(html, status_code=exc.status, headers=HEADERS)
+
+    return {SignInNeededError: sign_in, PageRefusedError: refused}
