@@ -28,7 +28,7 @@ DOCUMENTS: dict[int | str, dict[str, Any]] = {
         "description": "The statement, in the format asked for",
         "content": {
             media: {"schema": {"type": "string", "format": "binary"}}
-            for media in (Rendered(b"", fmt, "").media_type for fmt in DocumentFormat)
+            for media in (Rendered(b"", f, "").media_type.split(";")[0] for f in DocumentFormat)
         },
     }
 }
