@@ -9,7 +9,9 @@ demo's own steps, `run_demo`, without the OpenMetrics file nothing reads). A rea
 - `showback`: `GET /api/v1/cost/showback?period=M` with an admin's token (every tenant);
 - `findings`: `GET /api/v1/findings` (the first page of 100, most money first), admin;
 - `tenant_cost`: `GET /api/v1/cost/showback?period=M` with a tenant's token (its own
-  lines: what a tenant's page reads).
+  lines);
+- `web_tenant`: the dashboard's page of that tenant, `GET /tenants/T?period=M`, signed in
+  with the tenant's token (its login cookie).
 
 Prints, as its last line, JSON with tenants, days, concurrency, per route `p50_ms`,
 `p99_ms` and `rps`, and the machine's load average before the run (other processes share
@@ -116,7 +118,10 @@ async def load(
     client: httpx.AsyncClient, url: str, token: str, requests: int, concurrency: int
 ) -> dict[str, float]:
     """`requests` answers with `concurrency` in flight: p50, p99 and requests per second."""
-    headers = {"Authorization": f"Bearer {token}"}
+    if url.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {token}"}
+    else:  # a dashboard page: the login cookie holds the same token
+        headers = {"Cookie": f"costplane_token={token}"}
     latencies: list[float] = []
     queue = iter(range(requests))
 
@@ -140,12 +145,13 @@ async def load(
 
 
 async def measure(
-    base: str, keys: dict[str, str], period: str, requests: int, concurrency: int
+    base: str, keys: dict[str, str], tenant: str, period: str, requests: int, concurrency: int
 ) -> dict[str, dict[str, float]]:
     routes = {
         "showback": (f"/api/v1/cost/showback?period={period}", "admin"),
         "findings": ("/api/v1/findings", "admin"),
         "tenant_cost": (f"/api/v1/cost/showback?period={period}", "tenant"),
+        "web_tenant": (f"/tenants/{tenant}?period={period}", "tenant"),
     }
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
@@ -185,7 +191,14 @@ def main() -> None:
         try:
             wait_ready(base, server)
             routes = asyncio.run(
-                measure(base, keys, f"{START:%Y-%m}", args.requests, args.concurrency)
+                measure(
+                    base,
+                    keys,
+                    str(prepared["tenant"]),
+                    f"{START:%Y-%m}",
+                    args.requests,
+                    args.concurrency,
+                )
             )
         finally:
             server.terminate()
