@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, list[str]] = {
     "policies": ["benchmarks/policies.py"],
     "prometheus": ["benchmarks/prometheus.py"],
     "rightsizing": ["benchmarks/rightsizing.py", "--tenants", "5000", "--days", "14"],
+    "api": ["benchmarks/api.py", "--tenants", "5000", "--days", "30"],
 }
 
 

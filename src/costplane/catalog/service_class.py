@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
@@ -69,6 +69,13 @@ class BackupObjectives(CatalogModel):
     )
 
 
+LOCAL_TIME: dict[str, Any] = {
+    "format": "partial-time",
+    "description": "A local time of day in `time_zone`, HH:MM:SS, without an offset",
+}
+"""A wall-clock time: JSON Schema's `time` format is RFC 3339's, which needs an offset."""
+
+
 class SleepSchedule(CatalogModel):
     """When non-production environments sleep (kube-green's semantics).
 
@@ -78,8 +85,8 @@ class SleepSchedule(CatalogModel):
     """
 
     weekdays: list[Weekday] = Field(min_length=1)
-    sleep_at: dt.time
-    wake_at: dt.time
+    sleep_at: dt.time = Field(json_schema_extra=LOCAL_TIME)
+    wake_at: dt.time = Field(json_schema_extra=LOCAL_TIME)
     time_zone: str = Field(description="IANA time zone, e.g. Europe/Berlin")
 
     @field_validator("time_zone")

@@ -168,7 +168,7 @@ from costplane.service.reports import (
     unit_cost_document,
     unit_cost_report,
 )
-from costplane.service.serialise import as_row, to_document
+from costplane.service.serialise import COMPUTED, as_row, to_document
 from costplane.service.statement import (
     ContractTerms,
     CostLine,
@@ -195,6 +195,7 @@ from costplane.service.tokens import (
 
 __all__ = [
     "ACTIVE",
+    "COMPUTED",
     "AccessDeniedError",
     "ActOptions",
     "Acted",

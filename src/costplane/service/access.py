@@ -38,6 +38,16 @@ class Right(enum.StrEnum):
     """Dry runs only: applying stays a CLI step taken by a person."""
     READ_CATALOG = "read_catalog"
     """Tenants and service classes (a tenant: its own entry and its own class)."""
+    READ_ENTITLEMENTS = "read_entitlements"
+    """Entitlements against use, and DR evidence (a tenant: its own)."""
+    READ_RECOMMENDATIONS = "read_recommendations"
+    """Workload rightsizing and database forecasts (a tenant: its own)."""
+    READ_FLEET = "read_fleet"
+    """The whole platform's: nodes, commitments, the spend forecast, budgets, anomalies."""
+    READ_DRIFT = "read_drift"
+    """The tenants' rendered manifests against what runs."""
+    READ_STATEMENTS = "read_statements"
+    """A tenant's monthly statement (a tenant: its own)."""
 
 
 RIGHTS: Mapping[Role, frozenset[Right]] = {
@@ -50,6 +60,10 @@ RIGHTS: Mapping[Role, frozenset[Right]] = {
             Right.READ_FINDINGS,
             Right.READ_AUDIT,
             Right.READ_CATALOG,
+            Right.READ_ENTITLEMENTS,
+            Right.READ_RECOMMENDATIONS,
+            Right.READ_FLEET,
+            Right.READ_STATEMENTS,
         }
     ),
     Role.ENGINEER: frozenset(
@@ -60,10 +74,32 @@ RIGHTS: Mapping[Role, frozenset[Right]] = {
             Right.READ_SOURCES,
             Right.PLAN_ACTIONS,
             Right.READ_CATALOG,
+            Right.READ_ENTITLEMENTS,
+            Right.READ_RECOMMENDATIONS,
+            Right.READ_FLEET,
+            Right.READ_DRIFT,
         }
     ),
-    Role.VIEWER: frozenset({Right.READ_COST, Right.READ_FINDINGS, Right.READ_CATALOG}),
-    Role.TENANT: frozenset({Right.READ_COST, Right.READ_FINDINGS, Right.READ_CATALOG}),
+    Role.VIEWER: frozenset(
+        {
+            Right.READ_COST,
+            Right.READ_FINDINGS,
+            Right.READ_CATALOG,
+            Right.READ_ENTITLEMENTS,
+            Right.READ_RECOMMENDATIONS,
+            Right.READ_FLEET,
+        }
+    ),
+    Role.TENANT: frozenset(
+        {
+            Right.READ_COST,
+            Right.READ_FINDINGS,
+            Right.READ_CATALOG,
+            Right.READ_ENTITLEMENTS,
+            Right.READ_RECOMMENDATIONS,
+            Right.READ_STATEMENTS,
+        }
+    ),
 }
 """The default rights of each role (docs/serving.md, "Roles")."""
 

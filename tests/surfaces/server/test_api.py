@@ -251,7 +251,14 @@ def test_me_says_who_the_token_is_and_what_it_may_do(served: Served) -> None:
         "subject": "tenant-person",
         "role": "tenant",
         "tenant": TENANT,
-        "rights": ["read_cost", "read_findings", "read_catalog"],
+        "rights": [
+            "read_cost",
+            "read_findings",
+            "read_catalog",
+            "read_entitlements",
+            "read_recommendations",
+            "read_statements",
+        ],
     }
     engineer = api_json(served, "/api/v1/me", "engineer")
     assert engineer["tenant"] is None
@@ -262,5 +269,9 @@ def test_me_says_who_the_token_is_and_what_it_may_do(served: Served) -> None:
         "read_sources",
         "plan_actions",
         "read_catalog",
+        "read_entitlements",
+        "read_recommendations",
+        "read_fleet",
+        "read_drift",
     }
-    assert len(api_json(served, "/api/v1/me")["rights"]) == 9
+    assert len(api_json(served, "/api/v1/me")["rights"]) == 14

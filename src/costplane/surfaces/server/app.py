@@ -16,8 +16,11 @@ from costplane import __version__
 from costplane.service import Project
 from costplane.surfaces.server import actions, catalog, cost, findings, health, me, operations
 from costplane.surfaces.server.actions import ObjectSource
+from costplane.surfaces.server.bounds import bound_requests
+from costplane.surfaces.server.capabilities import later_capabilities
 from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
+from costplane.surfaces.server.report_cache import ReportCache
 from costplane.surfaces.server.served import ServedProject
 from costplane.surfaces.web import install_dashboard, token_viewers
 
@@ -57,10 +60,13 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
     )
     app.state.project = served
     app.state.objects = objects or ObjectSource()
+    app.state.reports = ReportCache(project.settings)  # report_cache.py
     add_problem_handlers(app)
+    bound_requests(app)  # a query string over 8 KiB: 414 (bounds.py)
     api = APIRouter(prefix=API)
     for part in (me, catalog, cost, findings, operations, actions):
         api.include_router(part.router)
+    api.include_router(later_capabilities())  # entitlements ... statements (capabilities.py)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(metrics_router(served))  # /metrics (docs/metrics.md)

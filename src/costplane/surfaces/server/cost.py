@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from costplane.service import (
     DailyCostRequest,
@@ -33,12 +33,14 @@ from costplane.service import (
     showback_document,
     showback_of_tenant,
     showback_report,
+    to_document,
     unit_cost_document,
     unit_cost_of_tenant,
     unit_cost_report,
 )
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
+from costplane.surfaces.server.report_cache import Kept, ReportCache, report_cache
 from costplane.surfaces.server.responses import PERIOD, document
 from costplane.surfaces.server.schemas import (
     ChargebackDocument,
@@ -67,8 +69,26 @@ TENANT = Query(
 )
 
 
-def _with_notes(body: dict[str, Any], report: Report[Any]) -> JSONResponse:
-    return document({**body, "notes": list(report.notes)})
+def _noted(report: Report[Any], body: dict[str, Any]) -> dict[str, Any]:
+    """The report's document, JSON-ready, with its notes: what the cache keeps."""
+    return to_document({**body, "notes": list(report.notes)})  # type: ignore[no-any-return]
+
+
+def _whole(reports: ReportCache, key: tuple[str, ...], read: Any, write: Any) -> Kept:
+    """The whole report's document for `key`, from the cache or read now."""
+
+    def compute() -> dict[str, Any]:
+        report = read()
+        return _noted(report, write(report))
+
+    return reports.document(key, compute)
+
+
+def _answer(whole: Kept, scope: str | None, narrow: Any) -> Response:
+    """The whole document's kept JSON, or its lines of one tenant."""
+    if scope is None:
+        return Response(whole.json, media_type="application/json")
+    return document(narrow(whole.body, scope))
 
 
 @router.get("/cost/showback", response_model=ShowbackDocument)
@@ -78,12 +98,18 @@ def showback(
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_COST)),
     project: ServedProject = Depends(served_project),
-) -> JSONResponse:
+    reports: ReportCache = Depends(report_cache),
+) -> Response:
     """Allocated cost per tenant (and `by`), in kind columns (`report showback`)."""
     scope = narrowed(project, who, tenant)
-    report = showback_report(project, ReportRequest.of(period, by))
-    body = showback_document(report)
-    return _with_notes(body if scope is None else showback_of_tenant(body, scope), report)
+    request = ReportRequest.of(period, by)
+    body = _whole(
+        reports,
+        ("showback", period, by),
+        lambda: showback_report(project, request),
+        showback_document,
+    )
+    return _answer(body, scope, showback_of_tenant)
 
 
 @router.get("/cost/chargeback", response_model=ChargebackDocument)
@@ -93,12 +119,18 @@ def chargeback(
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_COST)),
     project: ServedProject = Depends(served_project),
-) -> JSONResponse:
+    reports: ReportCache = Depends(report_cache),
+) -> Response:
     """What each tenant is charged, by the catalog's chargeback rules (`report chargeback`)."""
     scope = narrowed(project, who, tenant)
-    report = chargeback_report(project, ReportRequest.of(period, by))
-    body = chargeback_document(report)
-    return _with_notes(body if scope is None else chargeback_of_tenant(body, scope), report)
+    request = ReportRequest.of(period, by)
+    body = _whole(
+        reports,
+        ("chargeback", period, by),
+        lambda: chargeback_report(project, request),
+        chargeback_document,
+    )
+    return _answer(body, scope, chargeback_of_tenant)
 
 
 @router.get("/cost/daily", response_model=DailyDocument)
@@ -130,12 +162,18 @@ def unit_cost(
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_COST)),
     project: ServedProject = Depends(served_project),
-) -> JSONResponse:
+    reports: ReportCache = Depends(report_cache),
+) -> Response:
     """Cost per confirmed order, done picking and posted invoice (`report unit-cost`)."""
     scope = narrowed(project, who, tenant)
-    report = unit_cost_report(project, ReportRequest.of(period))
-    body = unit_cost_document(report)
-    return _with_notes(body if scope is None else unit_cost_of_tenant(body, scope), report)
+    request = ReportRequest.of(period)
+    body = _whole(
+        reports,
+        ("unit-cost", period),
+        lambda: unit_cost_report(project, request),
+        unit_cost_document,
+    )
+    return _answer(body, scope, unit_cost_of_tenant)
 
 
 @router.get("/reconcile", response_model=ReconcileDocument)
@@ -143,10 +181,12 @@ def reconcile(
     period: str = PERIOD,
     _who: Principal = Depends(allowed(Right.READ_RECONCILE)),
     project: ServedProject = Depends(served_project),
-) -> JSONResponse:
+    reports: ReportCache = Depends(report_cache),
+) -> Response:
     """Per day: the bill and what allocation placed (`report reconcile`)."""
-    report = reconcile_report(project, ReportRequest.of(period))
-    return _with_notes(reconcile_document(report), report)
+    request = ReportRequest.of(period)
+    read = lambda: reconcile_report(project, request)  # noqa: E731
+    return _answer(_whole(reports, ("reconcile", period), read, reconcile_document), None, None)
 
 
 @router.get("/margin", response_model=MarginDocument)
@@ -154,7 +194,9 @@ def margin(
     period: str = PERIOD,
     _who: Principal = Depends(allowed(Right.READ_MARGIN)),
     project: ServedProject = Depends(served_project),
-) -> JSONResponse:
+    reports: ReportCache = Depends(report_cache),
+) -> Response:
     """Per tenant: contract fee minus allocated cost, worst first (`report margin`)."""
-    report = margin_report(project, ReportRequest.of(period))
-    return _with_notes(margin_document(report), report)
+    request = ReportRequest.of(period)
+    read = lambda: margin_report(project, request)  # noqa: E731
+    return _answer(_whole(reports, ("margin", period), read, margin_document), None, None)

@@ -31,7 +31,7 @@ from costplane.service import (
 )
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
-from costplane.surfaces.server.responses import LIMIT, OFFSET, document, page
+from costplane.surfaces.server.responses import LIMIT, OFFSET, document
 from costplane.surfaces.server.schemas import FindingDocument, Page
 from costplane.surfaces.server.scope import narrowed
 from costplane.surfaces.server.served import ServedProject, served_project
@@ -73,8 +73,8 @@ def findings(
         severity=None if severity is None else severity.value,
     )
     found = kept_findings(project, query)
-    listed = [_listed(f) for f in found]
-    return page(listed, limit, offset)
+    shown = [_listed(f) for f in found[offset : offset + limit]]  # only the page's documents
+    return document({"items": shown, "total": len(found), "limit": limit, "offset": offset})
 
 
 @router.get("/{reference}", response_model=FindingDocument)
