@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-
 from typing import Any
 
 from costplane.allocation import Dimension, Window, daily_cost, dimensions, last_allocated_day

@@ -149,7 +149,7 @@ def daily(
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_COST)),
     project: ServedProject = Depends(served_project),
-) -> JSONResponse:
+) -> Response:
     """Allocated cost per day over a range of days, every kind counted (`report daily`)."""
     scope = narrowed(project, who, tenant)
     request = DailyCostRequest.of(start, end, by, scope)
