@@ -134,28 +134,38 @@ def sample_data() -> Path:
     return SAMPLE_DATA
 
 
-# The longest files, longest first (`pytest --durations=80`, December 2026). `make test` hands
-# whole files to its two workers in collection order (pytest-xdist, --dist loadfile), and
-# collection is alphabetical: a long file collected last (tests/warehouse/...) kept one
+# The longest files, longest first (the `--durations=120` profile of a full `make test` on
+# two loaded cores, December 2026, summed per file, less what the testspeed branch took out
+# of test_concurrency and test_object_columns, and of test_focus_reload, test_focus_bounds,
+# test_period_bounds, test_crash and test_json_texts, which left the list). `make test`
+# hands whole files to its two workers in collection order (pytest-xdist, --dist loadfile),
+# and collection is alphabetical: a long file collected last (tests/warehouse/...) kept one
 # worker busy for minutes while the other had nothing left. Started first, they overlap
-# with everything else. Refresh the list from a profile when the tail grows again.
+# with everything else, and the short files fill in the end on both workers.
+# test_focus_export comes first also because its first validator run may install
+# focus-validator (about a minute). Refresh the list from a profile when the tail grows.
 LONGEST_FIRST = (
-    "tests/warehouse/test_concurrency.py",
-    "tests/allocation/test_invariant.py",
-    "tests/allocation/test_invariant_no_dates.py",
-    "tests/allocation/test_spark.py",
-    "tests/governance/test_object_columns.py",
     "tests/allocation/test_focus_export.py",
+    "tests/allocation/test_spark.py",
     "tests/test_bounded_parsing.py",
-    "tests/sources/test_focus_bounds.py",
-    "tests/sources/test_focus_reload.py",
-    "tests/cli/test_readme_commands.py",
-    "tests/governance/test_planted.py",
-    "tests/warehouse/test_crash.py",
+    "tests/allocation/test_invariant.py",
+    "tests/warehouse/test_concurrency.py",
     "tests/cli/test_fleet_commands.py",
-    "tests/test_written_file.py",
-    "tests/allocation/test_period_bounds.py",
+    "tests/allocation/test_invariant_no_dates.py",
+    "tests/documents/test_board.py",
+    "tests/allocation/test_damaged_fleets.py",
+    "tests/governance/test_object_columns.py",
+    "tests/governance/test_planted.py",
+    "tests/surfaces/server/test_serving_beside_writers.py",
     "tests/sources/postgres/test_errors.py",
+    "tests/fleet/test_fleet_bill.py",
+    "tests/insight/test_budgets.py",
+    "tests/governance/test_policy_engine.py",
+    "tests/documents/test_statement.py",
+    "tests/cli/test_readme_commands.py",
+    "tests/metrics/test_scrape.py",
+    "tests/web/test_dashboard.py",
+    "tests/test_written_file.py",
 )
 
 

@@ -20,9 +20,9 @@ RANGE = "outside the months Costplane reads, 1970-01 to 2200-12"
 
 @pytest.mark.parametrize("period", ["9999-12", "0000-01", "1969-12", "2201-01", "2262-05"])
 def test_a_month_outside_the_range_is_exit_2_with_one_line(
-    costplane: Run, tmp_path: Path, period: str
+    cli: Run, tmp_path: Path, period: str
 ) -> None:
-    result = costplane("--home", str(tmp_path), "report", "reconcile", "--period", period)
+    result = cli("--home", str(tmp_path), "report", "reconcile", "--period", period)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.splitlines() == [f"error: --period {period}: {RANGE}"]

@@ -84,20 +84,20 @@ def test_a_gzip_bomb_is_refused_in_constant_memory(tmp_path: Path) -> None:
 
 
 def test_a_bomb_of_valid_rows_is_refused_at_the_bound_and_loads_when_it_is_raised(
-    costplane: Run, tmp_path: Path
+    cli: Run, tmp_path: Path
 ) -> None:
     block = row_block(200, 0)
     bomb = gzip_bomb(tmp_path / "bill.csv.gz", HEADER, block, 40)
     inflated = len(HEADER) + 40 * len(block)
     assert 1 * MIB < inflated < 8 * MIB
     home = ["--home", str(tmp_path / "home")]
-    refused = costplane(*home, "ingest", "focus", str(bomb), "--max-csv-size", "1Mi")
+    refused = cli(*home, "ingest", "focus", str(bomb), "--max-csv-size", "1Mi")
     assert refused.exit_code == 2
     assert refused.stderr.splitlines()[0] == (
         f"{bomb}: more than 1 MiB of CSV text once decompressed: a command reads at most "
         f"1 MiB of CSV in memory; {BOUND_ADVICE}"
     )
-    loaded = costplane(*home, "ingest", "focus", str(bomb), "--max-csv-size", "8Mi", "-o", "json")
+    loaded = cli(*home, "ingest", "focus", str(bomb), "--max-csv-size", "8Mi", "-o", "json")
     assert loaded.exit_code == 0, loaded.stderr
     assert json.loads(loaded.stdout)["files"][0]["rows"] == 40 * 200
 
@@ -124,7 +124,7 @@ def test_the_bound_holds_for_all_the_files_of_a_command(tmp_path: Path) -> None:
 
 
 def test_a_field_longer_than_a_record_may_be_names_its_line_and_column(
-    costplane: Run, tmp_path: Path
+    cli: Run, tmp_path: Path
 ) -> None:
     """20 MB in one cell, past the default 16 MiB: Arrow said only "straddling object
     straddles two block boundaries"."""
@@ -132,7 +132,7 @@ def test_a_field_longer_than_a_record_may_be_names_its_line_and_column(
     records[2]["ChargeDescription"] = "x" * 20_000_000
     bill = write_bill(tmp_path / "bill.csv", records)
     record = len(bill.read_bytes().split(b"\n")[3])
-    result = costplane("--home", str(tmp_path / "home"), "ingest", "focus", str(bill))
+    result = cli("--home", str(tmp_path / "home"), "ingest", "focus", str(bill))
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"{bill}:4: ChargeDescription: a value of 20,000,000 bytes makes its record "
@@ -140,7 +140,7 @@ def test_a_field_longer_than_a_record_may_be_names_its_line_and_column(
         "(--max-record-size raises it)",
         f"error: 1 problem in {bill} as a whole; nothing was written",
     ]
-    raised = costplane(
+    raised = cli(
         "--home", str(tmp_path / "home"), "ingest", "focus", str(bill), "--max-record-size", "32Mi"
     )
     assert raised.exit_code == 0, raised.stderr
@@ -179,13 +179,11 @@ def test_an_unclosed_quote_is_said(tmp_path: Path) -> None:
 
 
 def test_a_header_longer_than_a_record_may_be_is_refused_on_line_1(
-    costplane: Run, tmp_path: Path
+    cli: Run, tmp_path: Path
 ) -> None:
     bill = tmp_path / "bill.csv"
     bill.write_bytes(b"x_" + b"h" * (2 * MIB) + b"," + HEADER + row_block(2, 0))
-    result = costplane(
-        "--home", str(tmp_path), "ingest", "focus", str(bill), "--max-record-size", "1Mi"
-    )
+    result = cli("--home", str(tmp_path), "ingest", "focus", str(bill), "--max-record-size", "1Mi")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
         f"{bill}:1: a header of {2 * MIB + 3 + len(HEADER) - 1:,} bytes, longer than the "
@@ -193,29 +191,23 @@ def test_a_header_longer_than_a_record_may_be_is_refused_on_line_1(
     )
 
 
-def test_a_long_column_name_within_the_bound_is_a_clean_refusal(
-    costplane: Run, tmp_path: Path
-) -> None:
+def test_a_long_column_name_within_the_bound_is_a_clean_refusal(cli: Run, tmp_path: Path) -> None:
     """Python's csv module refuses a field over 128 KiB: that was an unexpected error."""
     bill = tmp_path / "bill.csv"
     bill.write_bytes(b"x_" + b"h" * 200_000 + b"," + HEADER)
-    result = costplane("--home", str(tmp_path), "ingest", "focus", str(bill))
+    result = cli("--home", str(tmp_path), "ingest", "focus", str(bill))
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
         f"{bill}:1: the header is not readable as CSV: field larger than field limit (131072)"
     )
 
 
-def test_sizes_are_kubernetes_quantities_and_a_bad_one_is_exit_2(
-    costplane: Run, tmp_path: Path
-) -> None:
+def test_sizes_are_kubernetes_quantities_and_a_bad_one_is_exit_2(cli: Run, tmp_path: Path) -> None:
     assert byte_size("--max-csv-size", "4Gi") == 4 << 30
     assert byte_size("--max-csv-size", "1e9") == 10**9
     bill = write_bill(tmp_path / "bill.csv", rows(1))
     for bad in ("lots", "0", "1.5", "-1Mi"):
-        result = costplane(
-            "--home", str(tmp_path), "ingest", "focus", str(bill), "--max-csv-size", bad
-        )
+        result = cli("--home", str(tmp_path), "ingest", "focus", str(bill), "--max-csv-size", bad)
         assert result.exit_code == 2, bad
         assert result.stderr.startswith(f"error: --max-csv-size {bad!r}: "), result.stderr
 

@@ -29,11 +29,24 @@ def env(request: pytest.FixtureRequest) -> dict[str, str]:
 
 
 @pytest.fixture
-def run(env: dict[str, str], request: pytest.FixtureRequest) -> Run:
-    """In-process on DuckDB; a process of its own on PostgreSQL, whose state store's
-    pooled connections an in-process run would leave open until garbage collection."""
-    runner: Run = request.getfixturevalue("costplane" if env else "cli")
-    return runner
+def run(cli: Run) -> Run:
+    """In-process on both engines: the root command disposes of the state store's pooled
+    connections on exit (checked at the end of the test), so no process of its own is
+    needed, and ten processes' imports cost a minute on a loaded machine."""
+    return cli
+
+
+def connections_left(url: str) -> int:
+    """Sessions other than this one still connected to the test database."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def billed(home: Path, env: dict[str, str]) -> tuple[int, Decimal]:
@@ -116,6 +129,8 @@ def test_a_cut_bill_is_refused_then_forced_listed_and_restored(
     again = run(*home, "ingest", "restore", "2", env=env)
     assert again.exit_code == 2
     assert again.stderr.strip() == "error: load 2 was restored already, as load 4"
+    if env:
+        assert connections_left(env["COSTPLANE_STATE_URL"]) == 0
 
 
 def test_every_history_field_of_before_is_still_there(cli: Run, tmp_path: Path) -> None:

@@ -7,6 +7,9 @@ written state from the read copy, whole; without the copy they wait a bounded ti
 a writer saying for what, then exit 1 in one line; a second writer does the same, and a
 refused ingest is in `ingest history`.
 On PostgreSQL an allocation racing ingests reads one state: it always reconciles.
+The holder is always a process of its own; the command beside it runs in-process (the
+`cli` fixture) unless the test must read its stderr while it waits (`run_past`): a
+`costplane` process costs seconds of imports on a loaded machine and proves nothing more.
 """
 
 from __future__ import annotations
@@ -152,17 +155,17 @@ def run_past(
     return command.returncode, waiting, rest
 
 
-def test_readers_read_while_another_reader_reads(project: Path, hold: Run, costplane: Run) -> None:
+def test_readers_read_while_another_reader_reads(project: Path, hold: Run, cli: Run) -> None:
     hold("report reconcile", "ro")
     home = str(project / "project")
-    report = costplane(
+    report = cli(
         "--home", home, "report", "reconcile", "--period", "2026-10", "-o", "json", env=env(0)
     )
     assert report.exit_code == 0, report.stderr
     days = [day for day in json.loads(report.stdout)["days"] if day["date"] <= "2026-10-02"]
     assert [Decimal(day["difference"]) for day in days] == [0, 0]
     assert all(Decimal(day["billed"]) > 0 for day in days)
-    govern = costplane("--home", home, "govern", "-o", "json", env=env(0))
+    govern = cli("--home", home, "govern", "-o", "json", env=env(0))
     assert govern.exit_code == 0, govern.stderr
     assert isinstance(json.loads(govern.stdout), list)
 
@@ -178,7 +181,7 @@ def load_ids(project: Path, told: list[str]) -> list[int]:
 
 
 def test_a_reader_reads_the_last_whole_write_while_a_writer_writes(
-    project: Path, hold: Run, costplane: Run
+    project: Path, hold: Run, cli: Run
 ) -> None:
     before = load_ids(project, told := [])
     assert told == [], "the copy is current: nothing to say"
@@ -192,7 +195,7 @@ def test_a_reader_reads_the_last_whole_write_while_a_writer_writes(
         f"{warehouse_file(project)}: reading it as last written, at "
     ), told[0]
     home = str(project / "project")
-    report = costplane(
+    report = cli(
         "--home", home, "report", "reconcile", "--period", "2026-10", "-o", "json", env=env(0)
     )
     assert report.exit_code == 0, report.stderr
@@ -241,12 +244,12 @@ def test_a_reader_waits_for_the_writer_saying_for_what(project: Path, hold: Run)
 
 
 def test_a_second_writer_gives_up_after_the_bound_in_one_line_and_is_in_history(
-    project: Path, hold: Run, costplane: Run
+    project: Path, hold: Run, cli: Run
 ) -> None:
     writer = hold("allocate", "rw")
     home = str(project / "project")
     started = time.monotonic()
-    second = costplane("--home", home, "ingest", "fleet", str(project / "fleet"), env=env(2))
+    second = cli("--home", home, "ingest", "fleet", str(project / "fleet"), env=env(2))
     took = time.monotonic() - started
     assert second.exit_code == 1
     lines = [line for line in second.stderr.splitlines() if not line.startswith("waiting for")]
@@ -261,7 +264,7 @@ def test_a_second_writer_gives_up_after_the_bound_in_one_line_and_is_in_history(
     assert took < 60, "the bound holds (2 s of waiting, and the start of a process)"
     writer.kill()
     writer.wait(timeout=30)
-    history = costplane("--home", home, "ingest", "history", "-o", "json", env=env(30))
+    history = cli("--home", home, "ingest", "history", "-o", "json", env=env(30))
     assert history.exit_code == 0, history.stderr
     failed = [run for run in json.loads(history.stdout) if run["status"] == "failed"]
     assert {run["table"] for run in failed} >= {"billing_lines", "usage_samples"}
@@ -269,11 +272,11 @@ def test_a_second_writer_gives_up_after_the_bound_in_one_line_and_is_in_history(
 
 
 def test_a_reader_held_up_past_the_bound_exits_1_in_one_line(
-    project: Path, hold: Run, costplane: Run
+    project: Path, hold: Run, cli: Run
 ) -> None:
     writer = hold("ingest focus", "rw", NO_COPY)
     home = str(project / "project")
-    govern = costplane("--home", home, "govern", env=env(1, NO_COPY))
+    govern = cli("--home", home, "govern", env=env(1, NO_COPY))
     assert govern.exit_code == 1
     assert (
         govern.stderr.strip()
@@ -294,19 +297,17 @@ def test_a_writer_waits_for_readers_of_the_file_then_writes(project: Path, hold:
     assert not (warehouse_file(project).parent / "warehouse.duckdb.running").exists()
 
 
-def test_a_writer_never_waits_for_readers_of_the_copy(
-    project: Path, hold: Run, costplane: Run
-) -> None:
+def test_a_writer_never_waits_for_readers_of_the_copy(project: Path, hold: Run, cli: Run) -> None:
     hold("report showback", "ro")
     home = str(project / "project")
     days = ("--from", "2026-10-01", "--to", "2026-10-02")
-    allocate = costplane("--home", home, "allocate", *days, env=env(0))
+    allocate = cli("--home", home, "allocate", *days, env=env(0))
     assert allocate.exit_code == 0, allocate.stderr
     assert "waiting" not in allocate.stderr
 
 
 def test_a_holder_note_left_by_a_killed_process_is_not_blamed(
-    project: Path, hold: Run, costplane: Run
+    project: Path, hold: Run, cli: Run
 ) -> None:
     notes = warehouse_file(project).parent / "warehouse.duckdb.running"
     notes.mkdir()
@@ -323,9 +324,7 @@ def test_a_holder_note_left_by_a_killed_process_is_not_blamed(
     (notes / "12.json").write_text("{not json")
     writer = hold("collect prometheus", "rw", NO_COPY)
     home = str(project / "project")
-    report = costplane(
-        "--home", home, "report", "reconcile", "--period", "2026-10", env=env(0, NO_COPY)
-    )
+    report = cli("--home", home, "report", "reconcile", "--period", "2026-10", env=env(0, NO_COPY))
     assert report.exit_code == 1
     assert "in use by the collect prometheus running since" in report.stderr
     assert f"(pid {writer.pid})" in report.stderr

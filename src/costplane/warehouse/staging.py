@@ -166,6 +166,11 @@ class Staging:
     def batches(
         self, load: Load, table: FactTable, load_id: int, rows: int
     ) -> pa.RecordBatchReader:
-        """The load's rows as stored, `rows` at a time, without holding them all in memory."""
+        """The load's rows as stored, `rows` at a time, without holding them all in memory.
+
+        `execute` streams; `sql(..., params=...)` would run the whole query into memory
+        before the first batch (DuckDB 1.5 materialises a relation with parameters), which
+        made COPY into PostgreSQL start only after seconds per million rows. The staging
+        connection runs nothing else while the reader is read."""
         select = cast_select(table, data_schema(load.data), source_sql(load.data))
-        return self.con.sql(select, params=[load_id]).to_arrow_reader(rows)
+        return self.con.execute(select, [load_id]).to_arrow_reader(rows)
