@@ -154,6 +154,8 @@ def series(url: str, promql: str) -> list[dict[str, Any]]:
         answer = httpx.get(f"{url}/api/v1/query", params={"query": promql}, timeout=10)
     except httpx.TransportError:
         return []
+    if answer.status_code == 503:  # starting: "Service Unavailable" in text, until the TSDB is up
+        return []
     body = answer.json()
     assert body["status"] == "success", body
     found: list[dict[str, Any]] = body["data"]["result"]
