@@ -19,6 +19,7 @@ from costplane.governance.findings_store import (
     acknowledge,
     get_finding,
     list_findings,
+    page_of_findings,
     record_run,
     suppress,
 )
@@ -217,3 +218,60 @@ def test_listing_filters_and_orders_by_money(engine: Engine) -> None:
     ]
     assert [f.name for f in list_findings(engine, policy="nonprod-idle")] == ["acme-dev"]
     assert list_findings(engine, tenant="bolt") == []
+
+
+def test_pages_are_the_list_in_slices_with_status_as_of_the_day(engine: Engine) -> None:
+    cron = WEB._replace(name="cron")
+    record_run(
+        engine,
+        [
+            finding("requests-oversized", WEB, "9.5", severity="high"),
+            finding("requests-oversized", cron, "10"),  # 10 before 9.5: money, not text
+            finding("database-over-band", IDLE, None),
+            finding("snapshot-stale", SNAP, "2"),
+            finding("image-tag-mutable", WEB, "2"),  # same money: by policy
+        ],
+        ["requests-oversized", "database-over-band", "snapshot-stale", "image-tag-mutable"],
+        MONDAY,
+    )
+    snap = next(f for f in list_findings(engine) if f.policy == "snapshot-stale")
+    suppress(engine, str(snap.id), (MONDAY + DAY).date(), "migration", "bo", MONDAY)
+    expected = [
+        ("cron", "requests-oversized"),
+        ("web", "requests-oversized"),
+        ("web", "image-tag-mutable"),
+        ("daily", "snapshot-stale"),
+        ("acme-dev", "database-over-band"),
+    ]
+
+    def pages(day: dt.date, size: int, **filters: object) -> tuple[list[tuple[str, str]], int]:
+        shown, totals = [], set()
+        for offset in range(0, 6, size):
+            page = page_of_findings(
+                engine,
+                limit=size,
+                offset=offset,
+                today=day,
+                **filters,  # type: ignore[arg-type]
+            )
+            shown += [(f.name, f.policy) for f in page.items]
+            totals.add(page.total)
+        [total] = totals
+        return shown, total
+
+    hidden = [key for key in expected if key[1] != "snapshot-stale"]
+    assert pages(MONDAY.date(), 2, statuses=[Status.OPEN]) == (hidden, 4)
+    suppressed = pages(MONDAY.date(), 4, statuses=[Status.SUPPRESSED])
+    assert suppressed == ([("daily", "snapshot-stale")], 1)
+    later = (MONDAY + 2 * DAY).date()  # the suppression ended: open again
+    assert pages(later, 2, statuses=[Status.OPEN]) == (expected, 5)
+    assert pages(later, 3) == (expected, 5)
+    assert pages(later, 3, severity="high") == ([("web", "requests-oversized")], 1)
+    assert pages(later, 3, tenant="bolt") == ([], 0)
+    assert [(f.name, f.policy) for f in list_findings(engine, today=later)] == expected
+    [only] = page_of_findings(engine, limit=1, offset=3, today=later).items
+    assert (only.status, only.monthly_waste, only.suppressed_by) == (
+        Status.OPEN,
+        Decimal("2.00"),
+        "bo",
+    )

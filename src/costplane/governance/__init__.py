@@ -25,12 +25,14 @@ from costplane.governance.filters.registry import FILTERS, filter_type
 from costplane.governance.filters.spec import CompiledFilter, FilterSpec, ResourceFilter, Scope
 from costplane.governance.findings import Finding, Status, at_or_above, visible
 from costplane.governance.findings_store import (
+    FindingsPage,
     Resolution,
     RunRecord,
     StoredFinding,
     acknowledge,
     get_finding,
     list_findings,
+    page_of_findings,
     record_run,
     resolutions,
     suppress,
@@ -60,6 +62,7 @@ __all__ = [
     "Facts",
     "FilterSpec",
     "Finding",
+    "FindingsPage",
     "InMemoryFacts",
     "Inventory",
     "Policy",
@@ -87,6 +90,7 @@ __all__ = [
     "list_findings",
     "load_policies",
     "load_policy_files",
+    "page_of_findings",
     "parse_policies",
     "policies_with_pack",
     "policy_schema",

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, case, select
 from sqlalchemy.orm import Session
 
 from costplane.errors import InputError, NotFoundError
@@ -219,23 +219,86 @@ def list_findings(
     statuses: Iterable[Status] | None = None,
     policy: str | None = None,
     tenant: str | None = None,
+    severity: str | None = None,
     today: dt.date | None = None,
 ) -> list[StoredFinding]:
     """Stored findings, most money first; `statuses` filters by status as of `today`."""
     day = today or dt.datetime.now(dt.UTC).date()
-    query = select(FindingRow)
-    if policy is not None:
-        query = query.where(FindingRow.policy == policy)
-    if tenant is not None:
-        query = query.where(FindingRow.tenant == tenant)
+    query = select(FindingRow).where(*_filters(statuses, policy, tenant, severity, day))
     with open_session(engine) as session:
         found = [StoredFinding.of(row, day) for row in session.scalars(query)]
-    wanted = set(statuses) if statuses is not None else None
-    kept = [f for f in found if wanted is None or f.status in wanted]
-    return sorted(
-        kept,
-        key=lambda f: (f.monthly_waste is None, -(f.monthly_waste or Decimal(0)), f.policy, f.id),
-    )
+    return sorted(found, key=lambda f: _money_first(f.monthly_waste, f.policy, f.id))
+
+
+@dataclass(frozen=True)
+class FindingsPage:
+    """One page of stored findings (most money first) and how many there are in all."""
+
+    items: list[StoredFinding]
+    total: int
+
+
+def page_of_findings(
+    engine: Engine,
+    *,
+    limit: int,
+    offset: int = 0,
+    statuses: Iterable[Status] | None = None,
+    policy: str | None = None,
+    tenant: str | None = None,
+    severity: str | None = None,
+    today: dt.date | None = None,
+) -> FindingsPage:
+    """The page `list_findings` would give from `offset`, without loading every finding.
+
+    The filters run in SQL; only each finding's id, policy and money are read to order
+    them (money is decimal text: ordered here as Decimal, exactly, on every engine), and
+    only the page's rows are read in full.
+    """
+    day = today or dt.datetime.now(dt.UTC).date()
+    where = _filters(statuses, policy, tenant, severity, day)
+    keys = select(FindingRow.id, FindingRow.policy, FindingRow.monthly_waste).where(*where)
+    with open_session(engine) as session:
+        ordered = sorted(
+            session.execute(keys),
+            key=lambda k: _money_first(None if k[2] is None else Decimal(k[2]), k[1], k[0]),
+        )
+        ids = [key[0] for key in ordered[offset : offset + limit]]
+        rows = {
+            row.id: row for row in session.scalars(select(FindingRow).where(FindingRow.id.in_(ids)))
+        }
+        items = [StoredFinding.of(rows[i], day) for i in ids]
+    return FindingsPage(items, len(ordered))
+
+
+def _money_first(waste: Decimal | None, policy: str, id_: int) -> tuple[bool, Decimal, str, int]:
+    """Most money first, findings without money last, then by policy and id."""
+    return (waste is None, -(waste or Decimal(0)), policy, id_)
+
+
+def _filters(
+    statuses: Iterable[Status] | None,
+    policy: str | None,
+    tenant: str | None,
+    severity: str | None,
+    day: dt.date,
+) -> list[ColumnElement[bool]]:
+    """SQL conditions for the filters; a status is the one `StoredFinding.of` gives as of `day`
+    (a suppression that ended before `day` is open again)."""
+    where: list[ColumnElement[bool]] = []
+    if statuses is not None:
+        expired = (FindingRow.status == Status.SUPPRESSED.value) & (
+            FindingRow.suppressed_until < day
+        )
+        status_today = case((expired, Status.OPEN.value), else_=FindingRow.status)
+        where.append(status_today.in_(sorted({s.value for s in statuses})))
+    if policy is not None:
+        where.append(FindingRow.policy == policy)
+    if tenant is not None:
+        where.append(FindingRow.tenant == tenant)
+    if severity is not None:
+        where.append(FindingRow.severity == severity)
+    return where
 
 
 def get_finding(engine: Engine, reference: str, today: dt.date | None = None) -> StoredFinding:

@@ -98,6 +98,7 @@ from costplane.service.findings import (
     finding_document,
     kept_finding,
     kept_findings,
+    kept_findings_page,
     suppress_finding,
 )
 from costplane.service.forecast import (
@@ -308,6 +309,7 @@ __all__ = [
     "ingest_history",
     "kept_finding",
     "kept_findings",
+    "kept_findings_page",
     "latest_month",
     "list_tokens",
     "margin_document",

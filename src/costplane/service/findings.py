@@ -13,11 +13,13 @@ from typing import Any
 
 from costplane.actions import AuditLog, Decision, HeadsFile, current_actor, heads_path
 from costplane.governance import (
+    FindingsPage,
     Status,
     StoredFinding,
     acknowledge,
     get_finding,
     list_findings,
+    page_of_findings,
     suppress,
 )
 from costplane.service.project import Project
@@ -46,13 +48,29 @@ class Suppression:
 
 def kept_findings(project: Project, query: FindingsQuery) -> list[StoredFinding]:
     """Findings, most money first."""
-    found = list_findings(
+    return list_findings(
         project.state(create=False),
         statuses=query.statuses,
         policy=query.policy,
         tenant=query.tenant,
+        severity=query.severity,
     )
-    return [f for f in found if query.severity is None or f.severity == query.severity]
+
+
+def kept_findings_page(
+    project: Project, query: FindingsQuery, limit: int, offset: int = 0
+) -> FindingsPage:
+    """A page of `kept_findings` and their total, reading only the page's findings in full
+    (the API's list: a page of 100 of thousands should not build them all)."""
+    return page_of_findings(
+        project.state(create=False),
+        limit=limit,
+        offset=offset,
+        statuses=query.statuses,
+        policy=query.policy,
+        tenant=query.tenant,
+        severity=query.severity,
+    )
 
 
 def kept_finding(project: Project, reference: str) -> StoredFinding:

@@ -26,7 +26,7 @@ from costplane.service import (
     acknowledge_finding,
     finding_document,
     kept_finding,
-    kept_findings,
+    kept_findings_page,
     suppress_finding,
 )
 from costplane.surfaces.server.auth import allowed
@@ -72,9 +72,9 @@ def findings(
         tenant=narrowed(project, who, tenant),
         severity=None if severity is None else severity.value,
     )
-    found = kept_findings(project, query)
-    shown = [_listed(f) for f in found[offset : offset + limit]]  # only the page's documents
-    return document({"items": shown, "total": len(found), "limit": limit, "offset": offset})
+    page = kept_findings_page(project, query, limit, offset)
+    shown = [_listed(f) for f in page.items]
+    return document({"items": shown, "total": page.total, "limit": limit, "offset": offset})
 
 
 @router.get("/{reference}", response_model=FindingDocument)
