@@ -13,6 +13,11 @@ demo's own steps, `run_demo`, without the OpenMetrics file nothing reads). A rea
 - `web_tenant`: the dashboard's page of that tenant, `GET /tenants/T?period=M`, signed in
   with the tenant's token (its login cookie).
 
+The two tenant routes cycle over `--tenant-count` tenants (each with its own token), not
+one tenant asked again and again: the server keeps reports per data version, and a single
+tenant would time its cache alone. With `--requests` 200 over 50 tenants, each tenant is
+asked 4 times, its first answer computed (the warm-up asks the first few tenants only).
+
 Prints, as its last line, JSON with tenants, days, concurrency, per route `p50_ms`,
 `p99_ms` and `rps`, and the machine's load average before the run (other processes share
 it). Scratch files go under benchmarks/out/ unless --scratch says otherwise; with --keep
@@ -76,12 +81,17 @@ def prepare(spec: FleetSpec, home: Path) -> dict[str, object]:
     return prepared
 
 
-def tokens(home: Path, tenant: str) -> dict[str, str]:
+def tokens(home: Path, count: int) -> tuple[str, list[tuple[str, str]]]:
+    """An admin's token, and `count` tenants (catalog order) each with its own token."""
     project = Project(Settings(home=home))
     try:
         admin = create_token(project, TokenRequest(Role.ADMIN, subject="benchmark"))
-        own = create_token(project, TokenRequest(Role.TENANT, tenant, subject="benchmark"))
-        return {"admin": admin.token, "tenant": own.token}
+        tenants = [t.id for t in project.catalog().tenants[:count]]
+        own = [
+            (t, create_token(project, TokenRequest(Role.TENANT, t, subject="benchmark")).token)
+            for t in tenants
+        ]
+        return admin.token, own
     finally:
         project.close()
 
@@ -114,21 +124,29 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], seconds: float = 120)
     raise SystemExit(f"costplane serve was not ready within {seconds} s")
 
 
-async def load(
-    client: httpx.AsyncClient, url: str, token: str, requests: int, concurrency: int
-) -> dict[str, float]:
-    """`requests` answers with `concurrency` in flight: p50, p99 and requests per second."""
+Asked = list[tuple[str, str]]
+"""The requests a route cycles over: (URL, token)."""
+
+
+def headers_of(url: str, token: str) -> dict[str, str]:
     if url.startswith("/api/"):
-        headers = {"Authorization": f"Bearer {token}"}
-    else:  # a dashboard page: the login cookie holds the same token
-        headers = {"Cookie": f"costplane_token={token}"}
+        return {"Authorization": f"Bearer {token}"}
+    return {"Cookie": f"costplane_token={token}"}  # a dashboard page: the login cookie
+
+
+async def load(
+    client: httpx.AsyncClient, asked: Asked, requests: int, concurrency: int
+) -> dict[str, float]:
+    """`requests` answers with `concurrency` in flight, cycling over `asked`: p50, p99 and
+    requests per second."""
     latencies: list[float] = []
     queue = iter(range(requests))
 
     async def worker() -> None:
-        for _ in queue:
+        for number in queue:
+            url, token = asked[number % len(asked)]
             started = time.perf_counter()
-            answer = await client.get(url, headers=headers)
+            answer = await client.get(url, headers=headers_of(url, token))
             latencies.append(time.perf_counter() - started)
             if answer.status_code != 200:
                 raise SystemExit(f"{url}: {answer.status_code} {answer.text[:300]}")
@@ -145,20 +163,26 @@ async def load(
 
 
 async def measure(
-    base: str, keys: dict[str, str], tenant: str, period: str, requests: int, concurrency: int
+    base: str,
+    admin: str,
+    tenants: list[tuple[str, str]],
+    period: str,
+    requests: int,
+    concurrency: int,
 ) -> dict[str, dict[str, float]]:
-    routes = {
-        "showback": (f"/api/v1/cost/showback?period={period}", "admin"),
-        "findings": ("/api/v1/findings", "admin"),
-        "tenant_cost": (f"/api/v1/cost/showback?period={period}", "tenant"),
-        "web_tenant": (f"/tenants/{tenant}?period={period}", "tenant"),
+    showback = f"/api/v1/cost/showback?period={period}"
+    routes: dict[str, Asked] = {
+        "showback": [(showback, admin)],
+        "findings": [("/api/v1/findings", admin)],
+        "tenant_cost": [(showback, token) for _, token in tenants],
+        "web_tenant": [(f"/tenants/{t}?period={period}", token) for t, token in tenants],
     }
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         results = {}
-        for name, (url, role) in routes.items():
-            await load(client, url, keys[role], concurrency, concurrency)  # warm-up
-            results[name] = await load(client, url, keys[role], requests, concurrency)
+        for name, asked in routes.items():
+            await load(client, asked, concurrency, concurrency)  # warm-up
+            results[name] = await load(client, asked, requests, concurrency)
             print(f"{name}: {results[name]}", file=sys.stderr, flush=True)
         return results
 
@@ -172,6 +196,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument("--scratch", type=Path, default=SCRATCH, help="folder for scratch files")
     parser.add_argument("--keep", action="store_true", help="keep the project for the next run")
+    parser.add_argument(
+        "--tenant-count", type=int, default=50, help="tenants the tenant routes cycle over"
+    )
     args = parser.parse_args()
     spec = FleetSpec(args.tenants, args.days, args.seed, START)
     args.scratch.mkdir(parents=True, exist_ok=True)
@@ -184,7 +211,7 @@ def main() -> None:
     load_before = os.getloadavg()
     try:
         prepared = prepare(spec, home)
-        keys = tokens(home, str(prepared["tenant"]))
+        admin, tenants = tokens(home, args.tenant_count)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = serve(home, port)
@@ -193,8 +220,8 @@ def main() -> None:
             routes = asyncio.run(
                 measure(
                     base,
-                    keys,
-                    str(prepared["tenant"]),
+                    admin,
+                    tenants,
                     f"{START:%Y-%m}",
                     args.requests,
                     args.concurrency,
@@ -211,6 +238,7 @@ def main() -> None:
         "days": spec.days,
         "concurrency": args.concurrency,
         "requests_per_route": args.requests,
+        "tenants_asked": len(tenants),
         **{f"{route}_{key}": value for route, m in routes.items() for key, value in m.items()},
         "findings": prepared["findings"],
         "prepare_seconds": prepared["prepare_seconds"],

@@ -332,3 +332,42 @@ def test_every_page_route_keeps_a_tenant_token_to_its_own_tenant(served: Served)
                     o["id"] for o in others if o["id"] in answer.text or o["name"] in answer.text
                 ]
                 assert leaked == [], filled + query
+
+
+def rows_of(html: str, table: str) -> list[list[str]]:
+    """The cells of `table`'s body rows, as text."""
+    body = re.search(rf'<table id="{table}">.*?<tbody>(.*?)</tbody>', html, re.S)
+    assert body is not None, table
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+    ]
+
+
+def test_the_tenant_pages_entitlements_and_dr_are_the_apis_asked_again_or_not(
+    served: Served,
+) -> None:
+    """The page reads the DR evidence once and keeps both per data version: what it shows,
+    first or asked again, is what the API's own entitlements and DR reports say."""
+    entitled = served.api("/entitlements", period=DEMO_PERIOD, tenant=served.tenant)
+    dr = served.api("/dr", period=DEMO_PERIOD, tenant=served.tenant)
+    expected_items = [
+        [env["environment"], item["entitlement"], str(item["entitled"]), str(item["used"])]
+        for t in entitled["tenants"]
+        for env in t["environments"]
+        for item in env["items"]
+    ]
+    expected_dr = [
+        [r["requirement"], str(r["status"])] for t in dr["tenants"] for r in t["requirements"]
+    ]
+    assert expected_items  # the demo's tenant has a contract
+    assert expected_dr
+    with signed_in(served, "tenant") as client:
+        for _ in range(2):
+            html = client.get(f"/tenants/{served.tenant}?period={DEMO_PERIOD}").text
+            items = [
+                [env, name, entitled_, used]
+                for env, name, entitled_, used, *_ in rows_of(html, "entitlements")
+            ]
+            assert items == expected_items  # None (nothing observed) shows as None in both
+            assert [[row[0], row[4]] for row in rows_of(html, "dr")] == expected_dr

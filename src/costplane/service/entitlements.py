@@ -30,12 +30,21 @@ class ClassReportRequest:
         return cls(period, Window.month(period), tenant)
 
 
-def entitlements_report(project: Project, request: ClassReportRequest) -> Entitlements:
+def entitlements_report(
+    project: Project, request: ClassReportRequest, evidence: RecoveryEvidence | None = None
+) -> Entitlements:
+    """`evidence`: the same request's `dr_report`, when the caller has it (not read again)."""
     catalog = project.catalog()
     month = request.month
     with project.warehouse(create=False) as warehouse:
         return entitlements(
-            warehouse, catalog, request.period, month.start, month.end, request.tenant
+            warehouse,
+            catalog,
+            request.period,
+            month.start,
+            month.end,
+            request.tenant,
+            evidence=evidence,
         )
 
 

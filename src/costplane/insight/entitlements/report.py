@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from costplane.catalog import Catalog, EnvironmentKind, ServiceClass, Tenant
-from costplane.insight.dr import Requirement, TenantRecovery, contracted_tenants, dr_evidence
+from costplane.insight.dr import (
+    RecoveryEvidence,
+    Requirement,
+    TenantRecovery,
+    contracted_tenants,
+    dr_evidence,
+)
 from costplane.insight.entitlements.observed import Observed, Workload, observe
 from costplane.insight.entitlements.rules import (
     UNUSED_SHARE,
@@ -74,14 +80,18 @@ def entitlements(
     end: dt.date,
     tenant: str | None = None,
     unused_share: Decimal = UNUSED_SHARE,
+    evidence: RecoveryEvidence | None = None,
 ) -> Entitlements:
-    """Every contracted tenant's (or `tenant`'s) entitlements over [start, end)."""
+    """Every contracted tenant's (or `tenant`'s) entitlements over [start, end).
+
+    `evidence` is the same period's DR evidence when the caller already has it (the
+    dashboard's tenant page shows both): not read a second time."""
     tenants = contracted_tenants(catalog, start, end, tenant)
     start_at, end_at = (dt.datetime.combine(d, dt.time()) for d in (start, end))
     observed = observe(warehouse, catalog, tenants, start_at, end_at)
-    recovery = {
-        r.tenant: r for r in dr_evidence(warehouse, catalog, period, start, end, tenant).tenants
-    }
+    if evidence is None:
+        evidence = dr_evidence(warehouse, catalog, period, start, end, tenant)
+    recovery = {r.tenant: r for r in evidence.tenants}
     judge = _Judge(catalog, unused_share)
     notes = []
     if tenants and not any(seen.hours for seen in observed.values()):

@@ -71,5 +71,5 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
     app.include_router(health.router)
     app.include_router(metrics_router(served))  # /metrics (docs/metrics.md)
     # The dashboard's pages at / (docs/dashboard.md): the same tokens and rights as the API.
-    install_dashboard(app, served, token_viewers(served))
+    install_dashboard(app, served, token_viewers(served), app.state.reports)
     return app

@@ -3,6 +3,8 @@ the API, every asset served from this package (no CDN, no script), see docs/dash
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 
 from costplane.service import Project
@@ -12,13 +14,19 @@ from costplane.surfaces.web.session import COOKIE, Sessions
 from costplane.surfaces.web.signed_in import token_viewers
 from costplane.surfaces.web.viewer import Identify, Viewer
 
+if TYPE_CHECKING:  # the server imports this package: its cache is only named here
+    from costplane.surfaces.server.report_cache import ReportCache
+
 __all__ = ["COOKIE", "Identify", "Viewer", "install_dashboard", "token_viewers"]
 
 
-def install_dashboard(app: FastAPI, project: Project, identify: Identify) -> None:
+def install_dashboard(
+    app: FastAPI, project: Project, identify: Identify, reports: ReportCache | None = None
+) -> None:
     """Serve the pages at `/` from `app`: `identify` turns a session's token into its viewer
-    (the server's tokens and access rules decide; the pages only ask)."""
+    (the server's tokens and access rules decide; the pages only ask); `reports` keeps the
+    costliest parts of a page per data version, as the API keeps its reports."""
     sessions = Sessions(identify, FormKey())
-    app.include_router(dashboard(project, sessions))
+    app.include_router(dashboard(project, sessions, reports))
     for error, handler in page_errors(sessions).items():
         app.add_exception_handler(error, handler)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -57,6 +57,9 @@ from costplane.surfaces.web.session import (
     SignInNeededError,
 )
 from costplane.surfaces.web.viewer import Viewer
+
+if TYPE_CHECKING:  # the server imports these pages: its cache is only named here
+    from costplane.surfaces.server.report_cache import ReportCache
 
 ZERO = Decimal(0)
 
@@ -113,8 +116,11 @@ class TenantRow:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def dashboard(project: Project, sessions: Sessions) -> APIRouter:
-    """The pages, to include in the server's app at `/` (with `page_errors` installed)."""
+def dashboard(
+    project: Project, sessions: Sessions, reports: ReportCache | None = None
+) -> APIRouter:
+    """The pages, to include in the server's app at `/` (with `page_errors` installed);
+    `reports` is the server's cache of reports per data version, if it keeps one."""
     router = APIRouter(include_in_schema=False)
 
     def page(request: Request, template: str, session: Session | None, **values: Any) -> Response:
@@ -320,11 +326,32 @@ def dashboard(project: Project, sessions: Sessions) -> APIRouter:
             domain_chart=charts.lines(by_domain, "cost by domain, day by day"),
             environment_chart=charts.lines(by_environment, "cost by environment, day by day"),
             findings=findings,
-            entitlements=_capability(
-                lambda: entitlements_report(project, ClassReportRequest.of(name, tenant))
-            ),
-            dr=_capability(lambda: dr_report(project, ClassReportRequest.of(name, tenant))),
+            **capabilities(name, tenant),
         )
+
+    def capabilities(name: str, tenant: str) -> dict[str, Any]:
+        """The tenant's entitlements and DR evidence, the page's costliest part: the DR
+        evidence read once (the entitlements judge it too), and both kept per data version
+        in the server's report cache (a tenant's page asked again reads nothing)."""
+
+        def compute() -> dict[str, Any]:
+            request = ClassReportRequest.of(name, tenant)
+            evidence: list[Any] = []  # dr_report's answer, once read
+
+            def dr() -> Any:
+                evidence.append(dr_report(project, request))
+                return evidence[0]
+
+            recovery = _capability(dr)
+            entitled = _capability(
+                lambda: entitlements_report(project, request, evidence[0] if evidence else None)
+            )
+            return {"entitlements": entitled, "dr": recovery}
+
+        if reports is None:
+            return compute()
+        found: dict[str, Any] = reports.document(("web-tenant", name, tenant), compute).body
+        return found
 
     @router.get("/findings", response_class=HTMLResponse)
     def findings_page(
