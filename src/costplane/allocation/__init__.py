@@ -21,7 +21,7 @@ from costplane.allocation.focus_export import (
     focus_suffix,
 )
 from costplane.allocation.kind import AllocationKind
-from costplane.allocation.margin import FlaggedTenant, Margins, TenantMargin, margin
+from costplane.allocation.margin import FlaggedTenant, Margins, TenantMargin, margin, percent
 from costplane.allocation.reconcile import ReconciledDay, reconcile
 from costplane.allocation.run import AllocationRun, allocate, compute
 from costplane.allocation.stamp import AllocationStamp, allocation_stamp
@@ -83,6 +83,7 @@ __all__ = [
     "last_allocated_day",
     "loaded_since",
     "margin",
+    "percent",
     "reconcile",
     "showback",
     "unit_cost",

@@ -18,9 +18,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from costplane.allocation import ReconciledDay, TenantMargin, Window
+from costplane.allocation import ReconciledDay, TenantMargin, Window, percent
 from costplane.errors import InputError
 from costplane.governance import resolutions
 from costplane.insight.forecast import MonthForecast
@@ -70,9 +70,7 @@ class ClassMargin:
 
     @property
     def margin_percent(self) -> Decimal | None:
-        if self.fee == 0:
-            return None
-        return (self.margin / self.fee * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return percent(self.margin, self.fee)
 
 
 @dataclass(frozen=True)
