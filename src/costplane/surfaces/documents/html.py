@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from html import escape
 
 from costplane.service import Statement
-from costplane.surfaces.documents.amounts import money, number
+from costplane.surfaces.documents.amounts import money
 from costplane.surfaces.documents.statement_text import (
     KINDS,
+    OVER_NUMERIC,
     contract_text,
     coverage_text,
     fee_text,
+    over_use_table,
     place,
     rules_text,
 )
@@ -78,23 +80,7 @@ def statement_html(statement: Statement) -> bytes:
         for line in s.costs
     ] + [["total", "", *(money(getattr(s.cost, k)) for k in KINDS), money(s.cost.total)]]
     over = (
-        _table(
-            ["environment", "entitlement", "entitled", "used", "unit", f"a month ({currency})"],
-            [
-                [
-                    o.environment,
-                    o.entitlement,
-                    number(o.entitled),
-                    number(o.used),
-                    o.unit,
-                    money(o.monthly_amount),
-                ]
-                for o in s.over
-            ]
-            + [["total", "", "", "", "", money(s.over_amount)]],
-            [2, 3, 5],
-            total=True,
-        )
+        _table(*over_use_table(s, currency), OVER_NUMERIC, total=True)
         if s.over
         else "<p>Every entitlement was used within what the class grants.</p>"
     )

@@ -7,13 +7,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from costplane.service import Statement
-from costplane.surfaces.documents.amounts import money, number
+from costplane.surfaces.documents.amounts import money
 from costplane.surfaces.documents.pdf import WIDTH, build, letterhead, styles, table, text
 from costplane.surfaces.documents.statement_text import (
     KINDS,
+    OVER_NUMERIC,
     contract_text,
     coverage_text,
     fee_text,
+    over_use_table,
     place,
     rules_text,
 )
@@ -83,20 +85,8 @@ def statement_pdf(statement: Statement) -> bytes:
     if s.over:
         parts.append(
             table(
-                ["environment", "entitlement", "entitled", "used", "unit", f"a month ({currency})"],
-                [
-                    [
-                        o.environment,
-                        o.entitlement,
-                        number(o.entitled),
-                        number(o.used),
-                        o.unit,
-                        money(o.monthly_amount),
-                    ]
-                    for o in s.over
-                ]
-                + [["total", "", "", "", "", money(s.over_amount)]],
-                numeric=[2, 3, 5],
+                *over_use_table(s, currency),
+                numeric=OVER_NUMERIC,
                 widths=[WIDTH * w for w in (0.16, 0.24, 0.13, 0.13, 0.13, 0.21)],
                 total=True,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from costplane.catalog import ChargebackRules
 from costplane.service import ContractTerms, CostLine, Statement
+from costplane.surfaces.documents.amounts import money, number
 
 KINDS = ("direct", "shared", "idle", "overhead")
 
@@ -41,3 +42,19 @@ def fee_text(statement: Statement) -> str:
     if statement.fee is None:
         return f"no fee stated: {statement.fee_note or 'no contract'}"
     return f"{statement.contract_days} contract days of the period"
+
+
+OVER_NUMERIC = [2, 3, 5]
+"""The over-use table's numeric columns."""
+
+
+def over_use_table(statement: Statement, currency: str) -> tuple[list[str], list[list[str]]]:
+    """The header and rows (its total last) of the use beyond the entitlements, as every
+    format shows it."""
+    header = ["environment", "entitlement", "entitled", "used", "unit", f"a month ({currency})"]
+    rows = [
+        [o.environment, o.entitlement, number(o.entitled), number(o.used), o.unit,
+         money(o.monthly_amount)]
+        for o in statement.over
+    ]  # fmt: skip
+    return header, [*rows, ["total", "", "", "", "", money(statement.over_amount)]]
