@@ -50,6 +50,26 @@ def test_a_reader_of_a_current_copy_leaves_the_file_free_for_a_writer(tmp_path: 
     assert scopes(database) == ["acme", "globex"]
 
 
+def test_a_reader_opening_after_a_write_reads_it_while_an_earlier_reader_holds_the_old_copy(
+    tmp_path: Path,
+) -> None:
+    """DuckDB would hand the new reader the instance of `<file>.read` this process still
+    holds, the copy the write replaced (a server's overlapping requests)."""
+    database = tmp_path / "warehouse.duckdb"
+    write(database, "acme")
+    access = Access(read_only=True, wait_seconds=0)
+    with connect_warehouse(f"duckdb:///{database}", access=access) as earlier:
+        assert [load.scope for load in earlier.loads()] == ["acme"]
+        write(database, "globex")  # publishes a new copy over the one `earlier` holds
+        assert read_copy.current(database)
+        with connect_warehouse(f"duckdb:///{database}", access=access) as later:
+            assert [load.scope for load in later.loads()] == ["acme", "globex"]
+            with connect_warehouse(f"duckdb:///{database}", access=access) as third:
+                assert [load.scope for load in third.loads()] == ["acme", "globex"]
+        assert [load.scope for load in earlier.loads()] == ["acme"], "one state per reader"
+    assert scopes(database) == ["acme", "globex"]
+
+
 def test_publishing_keeps_the_writers_lock(tmp_path: Path) -> None:
     """POSIX drops a process's locks on a file when it closes any descriptor of it."""
     database = tmp_path / "warehouse.duckdb"

@@ -24,7 +24,7 @@ from sqlalchemy.exc import ArgumentError
 
 from costplane.errors import ExecutionError, InputError, ServiceUnavailableError
 from costplane.masked_url import masked_url
-from costplane.warehouse import holders, kept, read_copy, registry, schema
+from costplane.warehouse import copy_instances, holders, kept, read_copy, registry, schema
 from costplane.warehouse.ingest import first_line, ingest, restore
 from costplane.warehouse.load import Load, LoadRecord, LoadResult, ReplacedLoad
 from costplane.warehouse.sql import Engine, quoted
@@ -269,7 +269,8 @@ class EmbeddedFile:
     """The DuckDB file a warehouse opened: how, so it can be reopened, and its holder note.
 
     `opened` is the file actually open: the warehouse itself, or its read copy
-    (`read_copy`) for a reader while that copy is current or a writer holds the file.
+    (`read_copy`) for a reader while that copy is current or a writer holds the file;
+    `copy` is then which copy (`copy_instances`).
     """
 
     path: pathlib.Path
@@ -279,6 +280,7 @@ class EmbeddedFile:
     read_only: bool = False
     note: pathlib.Path | None = None
     opened: pathlib.Path | None = None
+    copy: copy_instances.Identity | None = None
 
     def reopen(self, *, read_only: bool) -> ibis.BaseBackend:
         """Open the file (or its read copy; waiting while another process holds the file)
@@ -297,6 +299,9 @@ class EmbeddedFile:
                 publish_read_copy(backend, self.path)
         finally:
             backend.disconnect()
+            if self.copy is not None:
+                copy_instances.release(read_copy.copy_of(self.path), self.copy)
+                self.copy = None
             self.withdraw()
 
     def withdraw(self) -> None:
@@ -390,13 +395,16 @@ def borrow_writers_file(file: EmbeddedFile) -> ibis.BaseBackend:
 
 
 def open_read_copy(file: EmbeddedFile) -> ibis.BaseBackend:
+    """The copy as it is now, as an instance of its own (`copy_instances`, not DuckDB's
+    instance per path, which would hand out a copy this process still holds)."""
     copy = read_copy.copy_of(file.path)
     try:
-        return configured(ibis.duckdb.connect(str(copy), read_only=True), file.settings)
-    except duckdb.Error as exc:
+        connection, file.copy = copy_instances.connect(copy, file.settings)
+    except (duckdb.Error, OSError) as exc:
         raise ServiceUnavailableError(
             f"cannot open the DuckDB warehouse's read copy {copy}: {first_line(exc)}"
         ) from None
+    return configured(ibis.duckdb.from_connection(connection), {})
 
 
 def connect_duckdb(url: URL, tables: Mapping[str, FactTable], access: Access) -> Warehouse:

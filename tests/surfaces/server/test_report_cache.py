@@ -24,8 +24,14 @@ def served(demo: Demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
 
 def test_a_write_to_the_warehouse_is_answered_at_once(served: Served) -> None:
     url = f"/api/v1/cost/showback?period={DEMO_PERIOD}"
+    cache = served.client.app.state.reports  # type: ignore[attr-defined]
     before = api_json(served, url)
-    assert api_json(served, url) == before  # the kept document, the same answer
+    computed = cache.computed
+    assert api_json(served, url) == before
+    assert api_json(served, url, "tenant")["lines"] == [
+        line for line in before["lines"] if line["tenant"] == TENANT
+    ]
+    assert cache.computed == computed, "the month's showback is kept, for every principal"
     assert before["allocated"]["last"] == "2026-10-30"
     mine_before = api_json(served, url, "tenant")
     # A writer (another process would do the same) drops the month's last allocated day.
@@ -36,6 +42,7 @@ def test_a_write_to_the_warehouse_is_answered_at_once(served: Served) -> None:
     finally:
         writer.close()
     after = api_json(served, url)
+    assert cache.computed == computed + 1
     assert after["allocated"]["last"] == "2026-10-29"
     assert after == {
         **cli_json(served, "report", "showback", "--period", DEMO_PERIOD),

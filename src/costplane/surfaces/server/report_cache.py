@@ -41,18 +41,9 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return (found.st_mtime_ns, found.st_size)
 
 
-KEEPING = False
-"""Off: a stamp does not prove what a request read. DuckDB shares one database instance per
-path within a process, so a request that connects while another still holds the previous
-read copy open reads that copy, renamed away or not, under the new stamp; kept, its
-document stayed stale after the write (CI, 2026-12-06). On again once each read copy is
-opened as an instance of its own (issue 16)."""
-
-
 def data_version(settings: Settings) -> Version | None:
-    """What a report reads, as file stamps; None when it cannot be stamped cheaply, or
-    keeping is off."""
-    if settings.warehouse_url is not None or not KEEPING:
+    """What a report reads, as file stamps; None when it cannot be stamped cheaply."""
+    if settings.warehouse_url is not None:
         return None
     database = settings.embedded_warehouse
     files = [database, *(database.with_name(database.name + s) for s in (".wal", ".read"))]
@@ -77,6 +68,8 @@ class ReportCache:
         self._kept = kept
         self._lock = threading.Lock()
         self._documents: OrderedDict[Hashable, tuple[Version, Kept]] = OrderedDict()
+        self.computed = 0
+        """Documents computed since the start (the rest were kept ones)."""
 
     def document(self, key: Hashable, compute: Callable[[], Any]) -> Kept:
         """The document for `key`: kept, if computed at the current data version; else
@@ -84,6 +77,7 @@ class ReportCache:
         change what they get: it is shared."""
         version = data_version(self._settings)
         if version is None:
+            self.computed += 1
             return kept(compute())
         with self._lock:
             found = self._documents.get(key)
@@ -91,6 +85,7 @@ class ReportCache:
                 self._documents.move_to_end(key)
                 return found[1]
         made = kept(compute())
+        self.computed += 1
         if data_version(self._settings) == version:
             with self._lock:
                 self._documents[key] = (version, made)
