@@ -41,8 +41,19 @@ COMPUTED: Mapping[type, tuple[str, ...]] = {
 """Per result type, the properties its document carries after its fields."""
 
 
+PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types that are JSON as they are (exactly these: an enum that is also a str is not)."""
+
+
 def to_document(value: Any) -> Any:
     """`value` as JSON-ready data: dicts, lists, strings, numbers, booleans and None."""
+    kind = type(value)
+    if kind in PLAIN:  # most values: a page of findings is thousands of them
+        return value
+    if kind is dict:
+        return {str(k): to_document(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [to_document(v) for v in value]
     if isinstance(value, Decimal):
         return format(value, "f")  # never scientific notation: 0E-9 reads as 0.000000000
     if isinstance(value, dt.datetime | dt.date | dt.time):
