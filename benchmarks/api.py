@@ -181,7 +181,7 @@ async def measure(
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
         results = {}
         for name, asked in routes.items():
-            await load(client, asked, concurrency, concurrency)  # warm-up
+            await load(client, asked, max(concurrency, 2), concurrency)  # warm-up
             results[name] = await load(client, asked, requests, concurrency)
             print(f"{name}: {results[name]}", file=sys.stderr, flush=True)
         return results

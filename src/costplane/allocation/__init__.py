@@ -9,6 +9,7 @@ from costplane.allocation.daily import (
     DailyCost,
     daily_billed,
     daily_cost,
+    daily_cost_by_tenant,
     daily_costs,
     last_allocated_day,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "compute",
     "daily_billed",
     "daily_cost",
+    "daily_cost_by_tenant",
     "daily_costs",
     "dimensions",
     "export_focus",

@@ -7,11 +7,22 @@ The operations read the `allocations` table through the allocation stage, read-o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from costplane.allocation import Dimension, Window, daily_cost, dimensions, last_allocated_day
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from costplane.allocation import (
+    Dimension,
+    Window,
+    daily_cost,
+    daily_cost_by_tenant,
+    dimensions,
+    last_allocated_day,
+)
 from costplane.errors import InputError
 from costplane.service.project import Project
 
@@ -39,6 +50,49 @@ class TenantDayCost:
     environment: str | None
     cost_domain: str | None
     cost: Decimal
+
+
+@dataclass(frozen=True)
+class TenantsDays:
+    """Every tenant's `tenant_days` of one month, read in one query.
+
+    A server answering the pages of thousands of tenants reads the month once and each
+    page takes its tenant's slice: the month's rows are one Arrow table, a tenant's rows
+    contiguous (`spans`: tenant to first row and count), which keeps about 30 bytes a row
+    where Python objects would take hundreds.
+    """
+
+    rows: pa.Table
+    spans: Mapping[str, tuple[int, int]]
+
+    def of(self, tenant: str) -> list[TenantDayCost]:
+        """The tenant's days, as `tenant_days` gives them (none: no cost that month)."""
+        first, count = self.spans.get(tenant, (0, 0))
+        return [
+            TenantDayCost(r["day"], r["environment"], r["cost_domain"], Decimal(r["cost"]))
+            for r in self.rows.slice(first, count).to_pylist()
+        ]
+
+
+def every_tenant_days(project: Project, period: str) -> TenantsDays:
+    """Each tenant's days of the month (`YYYY-MM`): `tenant_days` for every tenant at once."""
+    month = Window.month(period)
+    with project.warehouse(create=False) as warehouse:
+        table = daily_cost_by_tenant(
+            warehouse, month.start, month.end, ("environment", "cost_domain")
+        )
+    runs = pc.run_end_encode(table.column("tenant").combine_chunks())  # a run per tenant
+    ends = runs.run_ends.to_pylist()
+    starts = [0, *ends][: len(ends)]
+    spans = {
+        tenant: (start, end - start)
+        for tenant, start, end in zip(runs.values.to_pylist(), starts, ends, strict=True)
+    }
+    rows = table.drop_columns(["tenant"])
+    encoded = {c: rows.column(c).dictionary_encode() for c in ("environment", "cost_domain")}
+    for name, column in encoded.items():
+        rows = rows.set_column(rows.schema.get_field_index(name), name, column)
+    return TenantsDays(rows, spans)
 
 
 def latest_month(project: Project) -> str | None:

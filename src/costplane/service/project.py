@@ -11,6 +11,10 @@ it reads an empty one in memory, so it finds nothing and creates nothing.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -39,6 +43,22 @@ def _quiet(doing: str) -> AbstractContextManager[Any]:
     return nullcontext()
 
 
+SETTLED_NS = 2_000_000_000
+"""How much older than its reading a file's modification time must be to prove that
+an unchanged status means unchanged bytes: above any file system's timestamp tick."""
+
+
+@dataclass(frozen=True)
+class KeptCatalog:
+    stamp: tuple[int, int, int]
+    digest: bytes
+    read_at: int
+    catalog: Catalog
+
+    def settled(self, modified_ns: int) -> bool:
+        return modified_ns < self.read_at - SETTLED_NS
+
+
 @dataclass
 class Project:
     settings: Settings
@@ -50,15 +70,45 @@ class Project:
     busy: Callable[[str], AbstractContextManager[Any]] = _quiet
     """Shows what a long step is doing while it runs (`governing`): a spinner, or nothing."""
     _engine: Engine | None = field(default=None, repr=False)
+    _catalogs: dict[Path, KeptCatalog] = field(default_factory=dict, repr=False)
+    _catalog_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def catalog(self, path: Path | None = None) -> Catalog:
+        """The catalog, parsed again only when the file changed.
+
+        Operations ask for it freely (a server on every request, a command several
+        times), and parsing one of thousands of tenants takes seconds. An unchanged file
+        status (inode, size, modification time) proves nothing changed only once that
+        time is older than the clock's tick when the file was read (an edit within the
+        tick keeps the time: the "racily clean" case Git handles the same way); until
+        then the bytes' digest decides. Callers must not change what they get.
+        """
         path = path or self.settings.catalog_path
         if not path.exists():
             raise InputError(
                 f"{path}: no catalog here; write one (see examples/distribution-saas/) "
                 "or run `costplane demo`"
             )
-        return load_catalog(path)
+        try:
+            status = path.stat()
+        except OSError:
+            return load_catalog(path)  # says why it cannot be read
+        stamp = (status.st_ino, status.st_size, status.st_mtime_ns)
+        with self._catalog_lock:
+            kept = self._catalogs.get(path)
+            if kept is not None and kept.stamp == stamp and kept.settled(status.st_mtime_ns):
+                return kept.catalog
+            read_at = time.time_ns()
+            try:
+                digest = hashlib.sha256(path.read_bytes()).digest()
+            except OSError:
+                return load_catalog(path)
+            if kept is None or kept.digest != digest:
+                kept = KeptCatalog(stamp, digest, read_at, load_catalog(path))
+            else:
+                kept = dataclasses.replace(kept, stamp=stamp, read_at=read_at)
+            self._catalogs[path] = kept
+            return kept.catalog
 
     def warehouse(
         self, *, ensure_schema: bool = True, create: bool = True, read_only: bool | None = None

@@ -242,7 +242,7 @@ def test_health_needs_no_token(served: Served) -> None:
     ready = served.client.get("/readyz").json()
     assert ready == {
         "status": "ready",
-        "checks": dict.fromkeys(("catalog", "state", "warehouse"), "ok"),
+        "checks": dict.fromkeys(("catalog", "state", "warehouse", "reports"), "ok"),
     }
 
 

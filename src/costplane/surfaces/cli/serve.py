@@ -41,7 +41,7 @@ def serve(
 
 
 def run_server(project: Project, host: str, port: int, objects: ObjectSource | None = None) -> None:
-    app = create_app(project, objects)
+    app = create_app(project, objects, warm=True)
     shown = f"[{host}]" if ":" in host else host
     console.print(
         f"serving {project.settings.home.resolve()} at http://{shown}:{port}/ (the dashboard; "

@@ -9,7 +9,7 @@ from costplane.surfaces.server.actions import ObjectSource
 from costplane.surfaces.server.app import API, create_app
 from costplane.surfaces.server.auth import COOKIE, allowed, principal
 from costplane.surfaces.server.problems import PROBLEM_JSON, Problem, Unauthenticated, problem
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 __all__ = [
     "API",
@@ -17,7 +17,6 @@ __all__ = [
     "PROBLEM_JSON",
     "ObjectSource",
     "Problem",
-    "ServedProject",
     "Unauthenticated",
     "allowed",
     "create_app",

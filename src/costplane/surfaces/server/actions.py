@@ -25,6 +25,7 @@ from costplane.service import (
     ClusterAccess,
     Mode,
     Principal,
+    Project,
     Right,
     RunRequest,
     finding_document,
@@ -36,7 +37,7 @@ from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import document
 from costplane.surfaces.server.schemas import Document, Money
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(prefix="/actions", tags=["actions"], responses=PROBLEMS)
 
@@ -90,7 +91,7 @@ def plan(
     body: PlanBody,
     request: Request,
     who: Principal = Depends(allowed(Right.PLAN_ACTIONS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """What an action would change on findings and/or namespaces: a dry run, never
     applied (`act run ACTION [FILE] -n NAMESPACE -o json`)."""

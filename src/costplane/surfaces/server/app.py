@@ -21,7 +21,7 @@ from costplane.surfaces.server.capabilities import later_capabilities
 from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
 from costplane.surfaces.server.report_cache import ReportCache
-from costplane.surfaces.server.served import ServedProject
+from costplane.surfaces.server.warm import warm_up
 from costplane.surfaces.web import install_dashboard, token_viewers
 
 API = "/api/v1"
@@ -36,17 +36,25 @@ def _serving() -> str:
     return "serve"
 
 
-def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI:
+def create_app(
+    project: Project, objects: ObjectSource | None = None, *, warm: bool = False
+) -> FastAPI:
     """The application serving `project` (its settings; the catalog must load, and the
     state store is opened, created and migrated if it is the embedded one). Action plans
-    read Kubernetes objects from `objects` (default: the cluster of the kubeconfig)."""
-    served = ServedProject(project.settings, debug=project.debug, operation=_serving)
+    read Kubernetes objects from `objects` (default: the cluster of the kubeconfig). With
+    `warm` (`costplane serve`), it computes the newest month's reports as it starts and
+    is not ready until they are kept (warm.py)."""
+    served = Project(project.settings, debug=project.debug, operation=_serving)
     served.catalog()  # a directory that is no project: say so now (exit 2), not per request
     served.state()
+    reports = ReportCache(project.settings)  # report_cache.py
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            warm_up(served, reports)
         yield
+        reports.close()
         served.close()  # the state store's pooled connections
 
     app = FastAPI(
@@ -60,7 +68,7 @@ def create_app(project: Project, objects: ObjectSource | None = None) -> FastAPI
     )
     app.state.project = served
     app.state.objects = objects or ObjectSource()
-    app.state.reports = ReportCache(project.settings)  # report_cache.py
+    app.state.reports = reports
     add_problem_handlers(app)
     bound_requests(app)  # a query string over 8 KiB: 414 (bounds.py)
     api = APIRouter(prefix=API)

@@ -16,9 +16,17 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from costplane.service import AccessDeniedError, Principal, Right, authenticate, may, refusal
+from costplane.service import (
+    AccessDeniedError,
+    Principal,
+    Project,
+    Right,
+    authenticate,
+    may,
+    refusal,
+)
 from costplane.surfaces.server.problems import Unauthenticated
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 COOKIE = "costplane_token"
 
@@ -32,7 +40,7 @@ def principal(
     request: Request,
     header: HTTPAuthorizationCredentials | None = Depends(bearer),
     from_cookie: str | None = Depends(cookie),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> Principal:
     """The principal of the request's token: the Authorization header's, else the cookie's."""
     if header is None and request.headers.get("authorization"):

@@ -21,6 +21,7 @@ from costplane.service import (
     AnomaliesRequest,
     BudgetsRequest,
     Principal,
+    Project,
     Right,
     anomalies_document,
     anomalies_report,
@@ -32,7 +33,7 @@ from costplane.surfaces.server.derived import model_of
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import PERIOD, document
 from costplane.surfaces.server.schemas import Day, Document, Money, Time
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(responses=PROBLEMS)
 
@@ -83,7 +84,7 @@ def budgets(
         examples=["2026-10"],
     ),
     _who: Principal = Depends(allowed(Right.READ_FLEET)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Per budget: actual to date, the month-end forecast and the thresholds they cross
     (`budgets status --no-record -o json`)."""
@@ -100,7 +101,7 @@ def anomalies(
         None, ge=0, le=1_000_000_000, description="Least excess money worth reporting"
     ),
     _who: Principal = Depends(allowed(Right.READ_FLEET)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Days a tenant's or a cluster's cost in a domain ran above its baseline, with the
     driver that grew most (`anomalies -o json`)."""

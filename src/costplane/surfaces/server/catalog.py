@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict
 
 from costplane.catalog import ServiceClass, Tenant
 from costplane.errors import NotFoundError
-from costplane.service import Principal, Right
+from costplane.service import Principal, Project, Right
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import LIMIT, OFFSET, document, page
 from costplane.surfaces.server.schemas import Page
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(tags=["catalog"], responses=PROBLEMS)
 
@@ -35,7 +35,7 @@ class ServiceClassEntry(ServiceClass):
     id: str
 
 
-def _tenants(project: ServedProject, who: Principal) -> list[Tenant]:
+def _tenants(project: Project, who: Principal) -> list[Tenant]:
     tenants = project.catalog().tenants
     return [t for t in tenants if who.tenant is None or t.id == who.tenant]
 
@@ -52,7 +52,7 @@ def tenants(
     limit: int = LIMIT,
     offset: int = OFFSET,
     who: Principal = Depends(allowed(Right.READ_CATALOG)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """The catalog's tenants, in its order (a tenant's token: its own)."""
     found = _tenants(project, who)
@@ -66,7 +66,7 @@ def tenants(
 def tenant(
     tenant: str = NAME,
     who: Principal = Depends(allowed(Right.READ_CATALOG)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """One tenant: its class, region, contracts and environments."""
     for found in _tenants(project, who):
@@ -75,7 +75,7 @@ def tenant(
     raise NotFoundError(f"no tenant {tenant!r} in the catalog")
 
 
-def _classes(project: ServedProject, who: Principal) -> dict[str, ServiceClass]:
+def _classes(project: Project, who: Principal) -> dict[str, ServiceClass]:
     catalog = project.catalog()
     mine = {t.service_class for t in _tenants(project, who)}
     return {
@@ -90,7 +90,7 @@ def service_classes(
     limit: int = LIMIT,
     offset: int = OFFSET,
     who: Principal = Depends(allowed(Right.READ_CATALOG)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """The service classes, in the catalog's order (a tenant's token: its own class)."""
     items = [{"id": name, **_dump(cls)} for name, cls in _classes(project, who).items()]
@@ -101,7 +101,7 @@ def service_classes(
 def service_class(
     name: str = CLASS,
     who: Principal = Depends(allowed(Right.READ_CATALOG)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """One service class: tenancy, quotas, entitlements, price."""
     found = _classes(project, who).get(name)

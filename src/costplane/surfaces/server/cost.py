@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from costplane.service import (
     DailyCostRequest,
     Principal,
+    Project,
     Report,
     ReportRequest,
     Right,
@@ -51,7 +52,7 @@ from costplane.surfaces.server.schemas import (
     UnitCostDocument,
 )
 from costplane.surfaces.server.scope import narrowed
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(tags=["cost"], responses=PROBLEMS)
 
@@ -97,19 +98,23 @@ def showback(
     by: str = BY,
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_COST)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
 ) -> Response:
     """Allocated cost per tenant (and `by`), in kind columns (`report showback`)."""
     scope = narrowed(project, who, tenant)
+    return _answer(whole_showback(project, reports, period, by), scope, showback_of_tenant)
+
+
+def whole_showback(project: Project, reports: ReportCache, period: str, by: str) -> Kept:
+    """The month's showback of every tenant, kept (what the server warms, warm.py)."""
     request = ReportRequest.of(period, by)
-    body = _whole(
+    return _whole(
         reports,
         ("showback", period, by),
         lambda: showback_report(project, request),
         showback_document,
     )
-    return _answer(body, scope, showback_of_tenant)
 
 
 @router.get("/cost/chargeback", response_model=ChargebackDocument)
@@ -118,7 +123,7 @@ def chargeback(
     by: str = BY,
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_COST)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
 ) -> Response:
     """What each tenant is charged, by the catalog's chargeback rules (`report chargeback`)."""
@@ -148,7 +153,7 @@ def daily(
     ),
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_COST)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> Response:
     """Allocated cost per day over a range of days, every kind counted (`report daily`)."""
     scope = narrowed(project, who, tenant)
@@ -161,7 +166,7 @@ def unit_cost(
     period: str = PERIOD,
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_COST)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
 ) -> Response:
     """Cost per confirmed order, done picking and posted invoice (`report unit-cost`)."""
@@ -180,7 +185,7 @@ def unit_cost(
 def reconcile(
     period: str = PERIOD,
     _who: Principal = Depends(allowed(Right.READ_RECONCILE)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
 ) -> Response:
     """Per day: the bill and what allocation placed (`report reconcile`)."""
@@ -193,7 +198,7 @@ def reconcile(
 def margin(
     period: str = PERIOD,
     _who: Principal = Depends(allowed(Right.READ_MARGIN)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
     reports: ReportCache = Depends(report_cache),
 ) -> Response:
     """Per tenant: contract fee minus allocated cost, worst first (`report margin`)."""

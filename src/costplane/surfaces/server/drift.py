@@ -11,14 +11,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
-from costplane.service import DriftReport, DriftRequest, Principal, Right
+from costplane.service import DriftReport, DriftRequest, Principal, Project, Right
 from costplane.service import drift as drift_operation
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.derived import model_of
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import document
 from costplane.surfaces.server.scope import narrowed
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(tags=["drift"], responses=PROBLEMS)
 
@@ -29,7 +29,7 @@ DriftDocument = model_of(DriftReport, "DriftDocument")
 def drift(
     tenant: str | None = Query(None, max_length=100, description="Only this tenant"),
     who: Principal = Depends(allowed(Right.READ_DRIFT)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Missing, extra and changed objects against the tenants' rendering, each changed
     field, and the monthly money where a change alters cost (`drift -o json`)."""

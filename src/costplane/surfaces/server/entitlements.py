@@ -14,6 +14,7 @@ from costplane.insight import Entitlements, RecoveryEvidence
 from costplane.service import (
     ClassReportRequest,
     Principal,
+    Project,
     Right,
     dr_document,
     dr_report,
@@ -25,7 +26,7 @@ from costplane.surfaces.server.derived import model_of
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import PERIOD, document
 from costplane.surfaces.server.scope import narrowed
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(tags=["entitlements"], responses=PROBLEMS)
 
@@ -42,7 +43,7 @@ def entitlements(
     period: str = PERIOD,
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_ENTITLEMENTS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Per tenant and environment: each entitlement of its class against what was used,
     with the money of use beyond it or headroom unused (`report entitlements -o json`)."""
@@ -56,7 +57,7 @@ def dr(
     period: str = PERIOD,
     tenant: str | None = TENANT,
     who: Principal = Depends(allowed(Right.READ_ENTITLEMENTS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Per tenant: RPO, RTO, restore tests and isolation against the backup records, with
     the evidence behind each (`report dr -o json`)."""

@@ -9,9 +9,10 @@ as if it did not exist) and decides nothing.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from costplane.catalog import Severity
@@ -21,6 +22,7 @@ from costplane.service import (
     ACTIVE,
     FindingsQuery,
     Principal,
+    Project,
     Right,
     Suppression,
     acknowledge_finding,
@@ -28,13 +30,15 @@ from costplane.service import (
     kept_finding,
     kept_findings_page,
     suppress_finding,
+    to_document,
 )
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
+from costplane.surfaces.server.report_cache import ReportCache, report_cache
 from costplane.surfaces.server.responses import LIMIT, OFFSET, document
 from costplane.surfaces.server.schemas import FindingDocument, Page
 from costplane.surfaces.server.scope import narrowed
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(prefix="/findings", tags=["findings"], responses=PROBLEMS)
 
@@ -63,8 +67,9 @@ def findings(
     limit: int = LIMIT,
     offset: int = OFFSET,
     who: Principal = Depends(allowed(Right.READ_FINDINGS)),
-    project: ServedProject = Depends(served_project),
-) -> JSONResponse:
+    project: Project = Depends(served_project),
+    reports: ReportCache = Depends(report_cache),
+) -> Response:
     """Findings, most money first (`findings list -o json`, without each one's history)."""
     query = FindingsQuery(
         statuses=None if every else (tuple(status) or ACTIVE),
@@ -72,16 +77,23 @@ def findings(
         tenant=narrowed(project, who, tenant),
         severity=None if severity is None else severity.value,
     )
-    page = kept_findings_page(project, query, limit, offset)
-    shown = [_listed(f) for f in page.items]
-    return document({"items": shown, "total": page.total, "limit": limit, "offset": offset})
+
+    def listed() -> Any:
+        page = kept_findings_page(project, query, limit, offset)
+        shown = [_listed(f) for f in page.items]
+        return to_document({"items": shown, "total": page.total, "limit": limit, "offset": offset})
+
+    # Kept while the state store is unchanged (report_cache.py): a decision, a `govern`
+    # or a day's end is a new version.
+    found = reports.document(("findings", query, limit, offset), listed, reads="state")
+    return Response(found.json, media_type="application/json")
 
 
 @router.get("/{reference}", response_model=FindingDocument)
 def finding(
     reference: str = REFERENCE,
     who: Principal = Depends(allowed(Right.READ_FINDINGS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """One finding in full: resource, money, fix, evidence and history."""
     return document(finding_document(_visible(project, who, reference)))
@@ -91,7 +103,7 @@ def finding(
 def acknowledge(
     reference: str = REFERENCE,
     who: Principal = Depends(allowed(Right.DECIDE_FINDINGS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Acknowledge a finding in the token subject's name (kept in the audit log)."""
     _visible(project, who, reference)
@@ -103,7 +115,7 @@ def suppress(
     body: SuppressBody,
     reference: str = REFERENCE,
     who: Principal = Depends(allowed(Right.DECIDE_FINDINGS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Suppress a finding until a day, in the token subject's name (kept in the audit log)."""
     _visible(project, who, reference)
@@ -115,7 +127,7 @@ def _listed(found: StoredFinding) -> dict[str, object]:
     return {k: v for k, v in finding_document(found).items() if k != "history"}
 
 
-def _visible(project: ServedProject, who: Principal, reference: str) -> StoredFinding:
+def _visible(project: Project, who: Principal, reference: str) -> StoredFinding:
     """The finding, if the principal may see it: for a tenant's token, another tenant's
     finding, one that does not exist and an ambiguous reference are the same 404."""
     if who.tenant is None:

@@ -17,6 +17,7 @@ from costplane.insight.forecast import DatabaseForecasts, SpendForecasts
 from costplane.service import (
     DatabaseForecastRequest,
     Principal,
+    Project,
     Right,
     forecast_databases,
     forecast_spend,
@@ -26,7 +27,7 @@ from costplane.surfaces.server.derived import model_of
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import document
 from costplane.surfaces.server.scope import narrowed
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(prefix="/forecasts", tags=["forecasts"], responses=PROBLEMS)
 
@@ -48,7 +49,7 @@ def databases(
         None, max_length=100, description="Only this tenant's (a tenant's token: its own)"
     ),
     who: Principal = Depends(allowed(Right.READ_RECOMMENDATIONS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Each tenant database's size ahead (p10, p50, p90), the day it crosses its class's
     band, the class after it, and its cost at the horizon (`forecast databases -o json`)."""
@@ -64,7 +65,7 @@ def databases(
 @router.get("/spend", response_model=SpendForecastsDocument)
 def spend(
     _who: Principal = Depends(allowed(Right.READ_FLEET)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Allocated cost at the month's end and for the next three months (p10, p50, p90), in
     total and per tenant, service class and cost domain (`forecast spend -o json`)."""

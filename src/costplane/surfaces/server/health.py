@@ -1,8 +1,9 @@
 """Liveness and readiness, for a load balancer or Kubernetes' probes (no token needed).
 
 `/healthz` answers while the process runs. `/readyz` answers 200 when a request could be
-served: the catalog loads, the state store answers and is migrated, and the warehouse
-opens (read-only, as requests open it); 503 otherwise, naming what is wrong.
+served: the catalog loads, the state store answers and is migrated, the warehouse opens
+(read-only, as requests open it), and the reports the server computes as it starts are
+kept (warm.py); 503 otherwise, naming what is wrong.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from costplane.errors import CostplaneError
+from costplane.service import Project
 from costplane.state import current_revision, head_revision
 from costplane.surfaces.server.problems import PROBLEMS
+from costplane.surfaces.server.report_cache import ReportCache, report_cache
 from costplane.surfaces.server.schemas import Health, Readiness
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(tags=["health"])
 
@@ -27,11 +30,14 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: PROBLEMS[503]})
-def readyz(project: ServedProject = Depends(served_project)) -> JSONResponse:
+def readyz(
+    project: Project = Depends(served_project), reports: ReportCache = Depends(report_cache)
+) -> JSONResponse:
     checks = {
         "catalog": _check(lambda: project.catalog()),
         "state": _check(lambda: _state_current(project)),
         "warehouse": _check(lambda: _warehouse_opens(project)),
+        "reports": "warming: computing the newest month's reports" if reports.warming else "ok",
     }
     ready = all(value == "ok" for value in checks.values())
     if ready:
@@ -60,12 +66,12 @@ def _check(probe: Callable[[], object]) -> str:
     return "ok"
 
 
-def _state_current(project: ServedProject) -> None:
+def _state_current(project: Project) -> None:
     revision = current_revision(project.state(create=False))
     if revision != head_revision():
         raise CostplaneError(f"at revision {revision}, needs {head_revision()}")
 
 
-def _warehouse_opens(project: ServedProject) -> None:
+def _warehouse_opens(project: Project) -> None:
     with project.warehouse(create=False) as warehouse:
         warehouse.loads()

@@ -14,11 +14,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from costplane.service import AccessDeniedError, Principal, Right
+from costplane.service import AccessDeniedError, Principal, Project, Right
 from costplane.surfaces.metrics import metrics_endpoint
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
-from costplane.surfaces.server.served import ServedProject
 
 EXPOSITION: dict[int | str, dict[str, Any]] = {
     200: {
@@ -28,7 +27,7 @@ EXPOSITION: dict[int | str, dict[str, Any]] = {
 }
 
 
-def metrics_router(project: ServedProject) -> APIRouter:
+def metrics_router(project: Project) -> APIRouter:
     """The route, over the app's project: its model is kept between scrapes."""
     endpoint = metrics_endpoint(project)
     router = APIRouter(responses={**PROBLEMS, **EXPOSITION})

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from costplane.service import (
     Principal,
+    Project,
     Right,
     audit_entries,
     collector_status,
@@ -18,7 +19,7 @@ from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import LIMIT, OFFSET, document, page
 from costplane.surfaces.server.schemas import AuditEntryDocument, Page, SourceDocument
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(responses=PROBLEMS)
 
@@ -26,7 +27,7 @@ router = APIRouter(responses=PROBLEMS)
 @router.get("/sources", response_model=list[SourceDocument], tags=["sources"])
 def sources(
     _who: Principal = Depends(allowed(Right.READ_SOURCES)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Each source and target that ever ran: last success, last error, staleness
     (`sources status -o json`)."""
@@ -39,7 +40,7 @@ def audit(
     limit: int = LIMIT,
     offset: int = OFFSET,
     _who: Principal = Depends(allowed(Right.READ_AUDIT)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """The audit log, newest first: applied actions and decisions on findings, with who
     (`audit list -o json`); `total` is the number of entries."""

@@ -29,6 +29,7 @@ from costplane.service import (
     NodesRequest,
     PlacementRequest,
     Principal,
+    Project,
     Requests,
     Right,
     WorkloadRequest,
@@ -42,7 +43,7 @@ from costplane.surfaces.server.derived import model_of
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import document
 from costplane.surfaces.server.scope import narrowed
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(prefix="/recommendations", tags=["recommendations"], responses=PROBLEMS)
 DEFAULTS = StrategyOptions()
@@ -81,7 +82,7 @@ def workloads(
     ),
     prices: PriceSource = Query(PriceSource.ALLOCATION, description="Savings at whose prices"),
     who: Principal = Depends(allowed(Right.READ_RECOMMENDATIONS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Per workload container: requests, the recommendation, its evidence and monthly
     saving (`recommend workloads -o json`)."""
@@ -103,7 +104,7 @@ def nodes(
     spread_zones: bool = Query(True, description="Keep a node in every zone a pool spans"),
     any_type: bool = Query(False, description="Any node type its cluster runs"),
     _who: Principal = Depends(allowed(Right.READ_FLEET)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Per cluster and node pool: the node type and count that hold every pod's requests
     (`recommend nodes -o json`)."""
@@ -115,7 +116,7 @@ def nodes(
 def commitments(
     days: int = Query(90, ge=30, le=90, description="Days of bill the baseline is read from"),
     _who: Principal = Depends(allowed(Right.READ_FLEET)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Per resource type and SKU billed by the hour: the commitment that saves most
     (`recommend commitments -o json`)."""
@@ -126,7 +127,7 @@ def commitments(
 def placement(
     period: str | None = MONTH,
     _who: Principal = Depends(allowed(Right.READ_MARGIN)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> JSONResponse:
     """Each tenant, shared or dedicated, scored, with each model's fee, cost and margin
     (`recommend placement -o json`): every tenant's margin, so the roles reading margin."""

@@ -4,11 +4,10 @@ catalog must have (404 otherwise)."""
 from __future__ import annotations
 
 from costplane.errors import NotFoundError
-from costplane.service import Principal, tenant_scope
-from costplane.surfaces.server.served import ServedProject
+from costplane.service import Principal, Project, tenant_scope
 
 
-def narrowed(project: ServedProject, who: Principal, tenant: str | None) -> str | None:
+def narrowed(project: Project, who: Principal, tenant: str | None) -> str | None:
     """None: every tenant. Another tenant than a tenant token's own is 403."""
     scope = tenant_scope(who, tenant)
     if scope is not None and project.catalog().tenant(scope) is None:

@@ -13,13 +13,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from costplane.service import Principal, Right, StatementRequest, statement
+from costplane.service import Principal, Project, Right, StatementRequest, statement
 from costplane.surfaces.documents import DocumentFormat, Rendered, render_statement
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
 from costplane.surfaces.server.responses import PERIOD
 from costplane.surfaces.server.scope import narrowed
-from costplane.surfaces.server.served import ServedProject, served_project
+from costplane.surfaces.server.served import served_project
 
 router = APIRouter(tags=["statements"], responses=PROBLEMS)
 
@@ -44,7 +44,7 @@ def tenant_statement(
     period: str = PERIOD,
     fmt: DocumentFormat = Query(DocumentFormat.PDF, alias="format", description="The format"),
     who: Principal = Depends(allowed(Right.READ_STATEMENTS)),
-    project: ServedProject = Depends(served_project),
+    project: Project = Depends(served_project),
 ) -> Response:
     """The tenant's statement of the month: contract and fee, cost by environment and
     domain, use beyond its entitlements, and the charge (`report statement`)."""

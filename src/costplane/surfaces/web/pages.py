@@ -49,6 +49,7 @@ from costplane.service import (
 )
 from costplane.surfaces.web import charts
 from costplane.surfaces.web.figures import amount, moment, money_cell, percent
+from costplane.surfaces.web.month import TenantPages, capability, key, tenant_pages
 from costplane.surfaces.web.session import (
     COOKIE,
     PageRefusedError,
@@ -290,8 +291,13 @@ def dashboard(
         if known is None:
             raise PageRefusedError(404, "no such tenant in the catalog")
         name = month(period)
+        pages = month_pages(name)
         with read_as_page():
-            days = tenant_days(project, TenantDaysRequest.of(name, tenant))
+            days = (
+                pages.days_of(tenant)
+                if pages
+                else tenant_days(project, TenantDaysRequest.of(name, tenant))
+            )
             margins = margin_report(project, ReportRequest.of(name)) if viewer.sees_margin else None
         findings = kept_findings(project, FindingsQuery(tenant=tenant))
         # The month's table from the tenant's days (its showback lines, summed in the engine
@@ -326,11 +332,19 @@ def dashboard(
             domain_chart=charts.lines(by_domain, "cost by domain, day by day"),
             environment_chart=charts.lines(by_environment, "cost by environment, day by day"),
             findings=findings,
-            **capabilities(name, tenant),
+            **((pages and pages.capabilities_of(tenant)) or capabilities(name, tenant)),
         )
 
+    def month_pages(name: str) -> TenantPages | None:
+        """Every tenant's page parts of the month if the server keeps them; else None, and
+        the server reads them in the background while this page reads its own (month.py)."""
+        if reports is None:
+            return None
+        found: TenantPages | None = reports.soon(key(name), lambda: tenant_pages(project, name))
+        return found
+
     def capabilities(name: str, tenant: str) -> dict[str, Any]:
-        """The tenant's entitlements and DR evidence, the page's costliest part: the DR
+        """The tenant's entitlements and DR evidence, read for this tenant alone: the DR
         evidence read once (the entitlements judge it too), and both kept per data version
         in the server's report cache (a tenant's page asked again reads nothing)."""
 
@@ -482,7 +496,7 @@ def _capability(read: Any) -> dict[str, Any]:
     """A later capability's view of the tenant (entitlements, DR) as its JSON document, or
     why there is none (`note`): a tenant without a contract has neither."""
     try:
-        return {"document": to_document(read()), "note": None}
+        return capability(read())
     except InputError as exc:
         return {"document": None, "note": str(exc)}
 

@@ -1,0 +1,94 @@
+"""What every tenant's page of a month shows that is costly to read, read once for all.
+
+A tenant's page draws its days and judges its entitlements and DR evidence. Read for one
+tenant, that is about half a second of scans over the month's allocations, usage and
+inventory at 5,000 tenants, nearly all of it the same for every tenant; read for every
+tenant at once it is a few seconds in all (docs/performance.md, `api`). So the server
+keeps a month's `TenantPages` per data version (computed in the background, see
+`pages.py`), and each page takes its tenant's part: the same figures `tenant_days`,
+`report entitlements --tenant` and `report dr --tenant` give.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from costplane.errors import InputError
+from costplane.insight import (
+    Entitlements,
+    RecoveryEvidence,
+    TenantEntitlements,
+    TenantRecovery,
+)
+from costplane.service import (
+    ClassReportRequest,
+    Project,
+    TenantDayCost,
+    TenantsDays,
+    dr_report,
+    entitlements_report,
+    every_tenant_days,
+    to_document,
+)
+
+
+def key(period: str) -> tuple[str, str]:
+    """The month's `TenantPages` in the server's report cache."""
+    return ("web-tenants", period)
+
+
+@dataclass(frozen=True)
+class TenantPages:
+    days: TenantsDays
+    entitlements: Entitlements | None
+    recovery: RecoveryEvidence | None
+    """None, both: the month's contracts could not be judged (`note` says why)."""
+    note: str | None = None
+    _views: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def days_of(self, tenant: str) -> list[TenantDayCost]:
+        return self.days.of(tenant)
+
+    def capabilities_of(self, tenant: str) -> dict[str, Any] | None:
+        """The tenant's entitlements and DR views, as `capability` gives them; None for a
+        tenant not under contract this month (its page reads its own). Made on the
+        tenant's first page and kept: its page asked again builds nothing."""
+        if self.entitlements is None or self.recovery is None:
+            view = {"document": None, "note": self.note}
+            return {"entitlements": view, "dr": view}
+        views = self._views.get(tenant)
+        if views is None and tenant in self._entitled and tenant in self._recovered:
+            entitled = dataclasses.replace(
+                self.entitlements, tenants=(self._entitled[tenant],), notes=()
+            )
+            recovered = dataclasses.replace(self.recovery, tenants=(self._recovered[tenant],))
+            views = {"entitlements": capability(entitled), "dr": capability(recovered)}
+            self._views[tenant] = views  # two pages at once make the same views: either
+        return views
+
+    @cached_property
+    def _entitled(self) -> dict[str, TenantEntitlements]:
+        return {t.tenant: t for t in self.entitlements.tenants} if self.entitlements else {}
+
+    @cached_property
+    def _recovered(self) -> dict[str, TenantRecovery]:
+        return {t.tenant: t for t in self.recovery.tenants} if self.recovery else {}
+
+
+def tenant_pages(project: Project, period: str) -> TenantPages:
+    days = every_tenant_days(project, period)
+    request = ClassReportRequest.of(period)
+    try:
+        recovery = dr_report(project, request)
+        entitled = entitlements_report(project, request, recovery)
+    except InputError as exc:
+        return TenantPages(days, None, None, str(exc))
+    return TenantPages(days, entitled, recovery)
+
+
+def capability(document: Any) -> dict[str, Any]:
+    """A later capability's view of the tenant (entitlements, DR) as its JSON document."""
+    return {"document": to_document(document), "note": None}
