@@ -169,7 +169,7 @@ def _age_state_store(served: Served) -> None:
 
 
 def test_the_findings_list_is_kept_until_a_decision_changes_it(served: Served) -> None:
-    cache = served.client.app.state.reports  # type: ignore[attr-defined]
+    cache = served.client.app.state.findings  # type: ignore[attr-defined]
     url = "/api/v1/findings?status=open&limit=5"
     _age_state_store(served)
     first = api_json(served, url)

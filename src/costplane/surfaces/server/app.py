@@ -48,6 +48,7 @@ def create_app(
     served.catalog()  # a directory that is no project: say so now (exit 2), not per request
     served.state()
     reports = ReportCache(project.settings)  # report_cache.py
+    finding_pages = ReportCache(project.settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -55,6 +56,7 @@ def create_app(
             warm_up(served, reports)
         yield
         reports.close()
+        finding_pages.close()
         served.close()  # the state store's pooled connections
 
     app = FastAPI(
@@ -69,6 +71,7 @@ def create_app(
     app.state.project = served
     app.state.objects = objects or ObjectSource()
     app.state.reports = reports
+    app.state.findings = finding_pages
     add_problem_handlers(app)
     bound_requests(app)  # a query string over 8 KiB: 414 (bounds.py)
     api = APIRouter(prefix=API)

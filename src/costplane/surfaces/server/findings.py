@@ -34,7 +34,7 @@ from costplane.service import (
 )
 from costplane.surfaces.server.auth import allowed
 from costplane.surfaces.server.problems import PROBLEMS
-from costplane.surfaces.server.report_cache import ReportCache, report_cache
+from costplane.surfaces.server.report_cache import ReportCache, findings_cache
 from costplane.surfaces.server.responses import LIMIT, OFFSET, document
 from costplane.surfaces.server.schemas import FindingDocument, Page
 from costplane.surfaces.server.scope import narrowed
@@ -68,7 +68,7 @@ def findings(
     offset: int = OFFSET,
     who: Principal = Depends(allowed(Right.READ_FINDINGS)),
     project: Project = Depends(served_project),
-    reports: ReportCache = Depends(report_cache),
+    pages: ReportCache = Depends(findings_cache),
 ) -> Response:
     """Findings, most money first (`findings list -o json`, without each one's history)."""
     query = FindingsQuery(
@@ -85,7 +85,7 @@ def findings(
 
     # Kept while the state store is unchanged (report_cache.py): a decision, a `govern`
     # or a day's end is a new version.
-    found = reports.document(("findings", query, limit, offset), listed, reads="state")
+    found = pages.document((query, limit, offset), listed, reads="state")
     return Response(found.json, media_type="application/json")
 
 

@@ -11,6 +11,11 @@ the read copy readers take beside a writer). Any write changes one of them; a do
 computed while the version moved is not kept. Its JSON text is kept beside it: a whole
 showback of thousands of lines costs more to serialise than to send. A warehouse by
 URL (PostgreSQL) has no such cheap version: nothing is kept, every request computes.
+
+The findings pages are kept the same way by the state store's version (its files and
+today's date), apart from the reports; a value is computed once however many requests
+ask at once; and the dashboard's tenant pages have the month's figures of every tenant
+computed in the background (`soon`) while each reads its own.
 """
 
 from __future__ import annotations
@@ -228,6 +233,13 @@ def settle() -> None:
 
 
 def report_cache(request: Request) -> ReportCache:
-    """The app's cache (a FastAPI dependency)."""
+    """The app's cache of reports (a FastAPI dependency)."""
     cache: ReportCache = request.app.state.reports
+    return cache
+
+
+def findings_cache(request: Request) -> ReportCache:
+    """The app's cache of findings pages: apart from the reports, so that many pages and
+    filters asked never push a month's costly reports out."""
+    cache: ReportCache = request.app.state.findings
     return cache
