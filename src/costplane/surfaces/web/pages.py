@@ -291,13 +291,10 @@ def dashboard(
         if known is None:
             raise PageRefusedError(404, "no such tenant in the catalog")
         name = month(period)
-        pages = month_pages(name)
         with read_as_page():
-            days = (
-                pages.days_of(tenant)
-                if pages
-                else tenant_days(project, TenantDaysRequest.of(name, tenant))
-            )
+            asked = TenantDaysRequest.of(name, tenant)  # a month that is none: said here
+            pages = month_pages(name)
+            days = pages.days_of(tenant) if pages else tenant_days(project, asked)
             margins = margin_report(project, ReportRequest.of(name)) if viewer.sees_margin else None
         findings = kept_findings(project, FindingsQuery(tenant=tenant))
         # The month's table from the tenant's days (its showback lines, summed in the engine
