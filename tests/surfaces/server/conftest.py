@@ -51,7 +51,7 @@ class Served:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
 
-def serve_copy(demo: Demo, where: Path) -> Served:
+def serve_copy(demo: Demo, where: Path, *, warm: bool = False) -> Served:
     home = copy_project(demo.home, where)
     project = Project(Settings(home=home))
     tokens = {}
@@ -59,7 +59,7 @@ def serve_copy(demo: Demo, where: Path) -> Served:
         tenant = TENANT if role is Role.TENANT else None
         issued = create_token(project, TokenRequest(role, tenant, subject=f"{role}-person"))
         tokens[role.value] = issued.token
-    client = TestClient(create_app(project), raise_server_exceptions=False)
+    client = TestClient(create_app(project, warm=warm), raise_server_exceptions=False)
     client.__enter__()  # its lifespan: the app closes its state store when the client closes
     return Served(home, project, client, tokens)
 

@@ -189,3 +189,27 @@ def test_the_findings_list_is_kept_until_a_decision_changes_it(served: Served) -
     computed = cache.computed
     api_json(served, url)
     assert cache.computed == computed + 1, "just written: not kept until it settles"
+
+
+def test_the_server_is_ready_once_the_newest_month_is_kept(
+    demo: Demo, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    warmed = serve_copy(demo, tmp_path_factory.mktemp("warm") / "demo", warm=True)
+    try:
+        reports = warmed.client.app.state.reports  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 60
+        while (answer := warmed.client.get("/readyz")).status_code != 200:
+            assert answer.status_code == 503
+            assert answer.json()["checks"]["reports"].startswith("warming")
+            assert warmed.client.get("/healthz").status_code == 200
+            assert time.monotonic() < deadline, "not ready within a minute"
+            time.sleep(0.05)
+        assert answer.json()["checks"]["reports"] == "ok"
+        computed = reports.computed
+        assert computed >= 2, "the showback and the month's tenant pages"
+        url = f"/api/v1/cost/showback?period={DEMO_PERIOD}"
+        assert api_json(warmed, url)["period"] == DEMO_PERIOD
+        assert reports.soon(month.key(DEMO_PERIOD), lambda: None) is not None
+        assert reports.computed == computed, "both answered from what the start kept"
+    finally:
+        warmed.close()

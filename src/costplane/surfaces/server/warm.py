@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from costplane.service import Project, latest_month
 from costplane.surfaces.server.cost import whole_showback
-from costplane.surfaces.server.report_cache import ReportCache
+from costplane.surfaces.server.report_cache import ReportCache, data_version
 from costplane.surfaces.web.month import key, tenant_pages
 
 
 def warm_up(project: Project, reports: ReportCache) -> None:
     """Start computing the newest month's showback and tenant pages in the background."""
+
+    if data_version(project.settings) is None:
+        return  # a warehouse by URL keeps nothing (report_cache.py): nothing to warm
 
     def newest() -> None:
         name = latest_month(project)
