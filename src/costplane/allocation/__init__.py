@@ -10,6 +10,7 @@ from costplane.allocation.daily import (
     daily_billed,
     daily_cost,
     daily_cost_by_tenant,
+    daily_cost_table,
     daily_costs,
     last_allocated_day,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "daily_billed",
     "daily_cost",
     "daily_cost_by_tenant",
+    "daily_cost_table",
     "daily_costs",
     "dimensions",
     "export_focus",

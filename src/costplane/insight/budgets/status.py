@@ -13,13 +13,14 @@ of its thresholds that crosses.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from costplane.allocation import Window, daily_cost
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from costplane.allocation import Window, daily_cost_table
 from costplane.catalog import Budget, BudgetScope, Catalog
 from costplane.insight.budgets.run_rate import HISTORY_DAYS, month_end
 from costplane.warehouse import Warehouse
@@ -80,18 +81,34 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
     return (part / whole * 100).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def selects(scope: BudgetScope, row: Mapping[str, Any], labelled: set[str] | None) -> bool:
-    """Whether an `allocations` row (grouped by SCOPE_COLUMNS) is in the scope;
-    `labelled` is the tenants carrying the scope's labels (None: no label scope)."""
+def scope_days(
+    rows: pa.Table, scope: BudgetScope, labelled: set[str] | None
+) -> dict[dt.date, Decimal]:
+    """Σ cost per day of the `allocations` rows (grouped by SCOPE_COLUMNS) in the scope,
+    exact (decimal sums); `labelled` is the tenants carrying the scope's labels (None: no
+    label scope). Computed over the Arrow columns: at 5,000 tenants a month and its
+    history are about two million rows, which a row-by-row test in Python took four
+    seconds a budget to walk."""
     wanted: dict[str, str | None] = {
         "tenant": scope.tenant,
         "environment": None if scope.environment is None else scope.environment.value,
         "service_class": scope.service_class,
         "cost_domain": None if scope.cost_domain is None else scope.cost_domain.value,
     }
-    if any(value is not None and row[column] != value for column, value in wanted.items()):
-        return False
-    return labelled is None or row["tenant"] in labelled
+    conditions = [pc.equal(rows[c], value) for c, value in wanted.items() if value is not None]
+    if labelled is not None:
+        named = pa.array(sorted(labelled), type=rows["tenant"].type)
+        conditions.append(pc.is_in(rows["tenant"], value_set=named))
+    chosen = rows
+    if conditions:
+        mask = conditions[0]
+        for condition in conditions[1:]:
+            mask = pc.and_(mask, condition)
+        chosen = rows.filter(mask)  # a row whose column is missing (null) is not in it
+    summed = chosen.group_by("day").aggregate([("cost", "sum")])
+    days = summed["day"].to_pylist()
+    costs = summed["cost_sum"].to_pylist()
+    return {day: cost for day, cost in zip(days, costs, strict=True) if cost is not None}
 
 
 def labelled_tenants(catalog: Catalog, scope: BudgetScope) -> set[str] | None:
@@ -107,8 +124,8 @@ def labelled_tenants(catalog: Catalog, scope: BudgetScope) -> set[str] | None:
 def budgets_status(warehouse: Warehouse, catalog: Catalog, month: Window) -> BudgetsStatus:
     """Every budget of the catalog for the calendar month `month`."""
     first = month.start - dt.timedelta(days=HISTORY_DAYS)
-    rows = daily_cost(warehouse, first, month.end, SCOPE_COLUMNS)
-    allocated = sorted({row["day"] for row in rows})
+    rows = daily_cost_table(warehouse, first, month.end, SCOPE_COLUMNS)
+    allocated = sorted(pc.unique(rows["day"]).to_pylist())
     in_month = [d for d in allocated if d >= month.start]
     remaining = [d for d in month.days() if d not in set(in_month)]
     found = tuple(
@@ -126,17 +143,13 @@ def budgets_status(warehouse: Warehouse, catalog: Catalog, month: Window) -> Bud
 def evaluate(
     budget: Budget,
     catalog: Catalog,
-    rows: list[dict[str, Any]],
+    rows: pa.Table,
     allocated: list[dt.date],
     month: Window,
     remaining: list[dt.date],
 ) -> BudgetStatus:
-    labelled = labelled_tenants(catalog, budget.scope)
-    per_day: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
-    for row in rows:
-        if selects(budget.scope, row, labelled):
-            per_day[row["day"]] += row["cost"]
-    history = {d: per_day[d] for d in allocated}  # zero on an allocated day without cost
+    per_day = scope_days(rows, budget.scope, labelled_tenants(catalog, budget.scope))
+    history = {d: per_day.get(d, ZERO) for d in allocated}  # zero: allocated, no cost here
     actual = sum((cost for d, cost in history.items() if d >= month.start), ZERO)
     forecast = month_end(history, actual, remaining).quantize(NANO, rounding=ROUND_HALF_UP)
     amount = budget.monthly_amount
