@@ -46,20 +46,10 @@ def daily_cost_table(
 ) -> pa.Table:
     """`daily_cost` as an Arrow table (`cost` a decimal column): for readers that go on
     computing over its rows, which as Python objects would cost more than the query."""
-    _known(by)
-    table: ir.Table = warehouse.table(ALLOCATIONS.name)
-    rows = table.filter(table.day >= first, table.day < end, table.cost.notnull())
+    rows = _costed(warehouse, first, end, by)
     if tenant is not None:
         rows = rows.filter(rows.tenant == tenant)
-    keys = ["day", *by]
-    summed = rows.group_by(keys).aggregate(cost=rows.cost.sum()).order_by(keys)
-    return summed.to_pyarrow()
-
-
-def _known(by: Sequence[str]) -> None:
-    unknown = [column for column in by if column not in GROUPS]
-    if unknown:
-        raise ValueError(f"cannot group allocations by {unknown}")
+    return _summed(rows, ["day", *by])
 
 
 def daily_cost_by_tenant(
@@ -68,14 +58,21 @@ def daily_cost_by_tenant(
     """`daily_cost` of every tenant by `by`, as one Arrow table ordered by tenant, then day
     and `by`: each tenant's rows are contiguous, so a reader of many tenants slices them.
     Rows without a tenant (shared, idle, unallocated) are left out."""
-    _known(by)
+    rows = _costed(warehouse, first, end, by)
+    return _summed(rows.filter(rows.tenant.notnull()), ["tenant", "day", *by])
+
+
+def _costed(warehouse: Warehouse, first: dt.date, end: dt.date, by: Sequence[str]) -> ir.Table:
+    """The `allocations` rows of [first, end) that carry a cost, to be grouped by `by`."""
+    unknown = [column for column in by if column not in GROUPS]
+    if unknown:
+        raise ValueError(f"cannot group allocations by {unknown}")
     table: ir.Table = warehouse.table(ALLOCATIONS.name)
-    rows = table.filter(
-        table.day >= first, table.day < end, table.cost.notnull(), table.tenant.notnull()
-    )
-    keys = ["tenant", "day", *by]
-    summed = rows.group_by(keys).aggregate(cost=rows.cost.sum()).order_by(keys)
-    return summed.to_pyarrow()
+    return table.filter(table.day >= first, table.day < end, table.cost.notnull())
+
+
+def _summed(rows: ir.Table, keys: list[str]) -> pa.Table:
+    return rows.group_by(keys).aggregate(cost=rows.cost.sum()).order_by(keys).to_pyarrow()
 
 
 def last_allocated_day(warehouse: Warehouse) -> dt.date | None:

@@ -146,7 +146,7 @@ from costplane.service.placement import (
     plan_migration,
     recommend_placement,
 )
-from costplane.service.project import Project
+from costplane.service.project import SETTLED_NS, Project
 from costplane.service.recommend import Recommended, WorkloadRequest, recommend_workloads
 from costplane.service.record import record_restore
 from costplane.service.render import (
@@ -199,6 +199,7 @@ from costplane.service.tokens import (
 __all__ = [
     "ACTIVE",
     "COMPUTED",
+    "SETTLED_NS",
     "AccessDeniedError",
     "ActOptions",
     "Acted",

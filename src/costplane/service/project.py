@@ -45,7 +45,8 @@ def _quiet(doing: str) -> AbstractContextManager[Any]:
 
 SETTLED_NS = 2_000_000_000
 """How much older than its reading a file's modification time must be to prove that
-an unchanged status means unchanged bytes: above any file system's timestamp tick."""
+an unchanged status means unchanged bytes: above any file system's timestamp tick (the
+"racily clean" rule; the server's report cache keeps values by the same one)."""
 
 
 @dataclass(frozen=True)

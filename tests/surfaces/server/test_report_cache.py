@@ -89,7 +89,7 @@ def test_a_tenant_page_from_the_months_figures_is_the_page_read_alone(served: Se
     assert any('<table id="entitlements">' in text for text in alone.values())
     judged = 0
     for tenant in tenants:
-        days = kept.days_of(tenant)
+        days = kept.days.of(tenant)
         assert days == tenant_days(served.project, TenantDaysRequest.of(period, tenant))
         views = kept.capabilities_of(tenant)
         if views is None:

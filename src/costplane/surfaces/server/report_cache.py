@@ -35,6 +35,7 @@ from typing import Any, Literal
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from costplane.service import SETTLED_NS
 from costplane.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,6 @@ Reads = Literal["warehouse", "state"]
 state store (the findings)."""
 Stamp = tuple[int, int, int] | None
 Version = tuple[object, ...]
-SETTLED_NS = 2_000_000_000
-"""How much older than a computation the state store's files must be for its value to be
-kept: above any file system's timestamp tick (see `settled`)."""
 
 
 def _stat(path: Path) -> Stamp:

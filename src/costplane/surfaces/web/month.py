@@ -26,7 +26,6 @@ from costplane.insight import (
 from costplane.service import (
     ClassReportRequest,
     Project,
-    TenantDayCost,
     TenantsDays,
     dr_report,
     entitlements_report,
@@ -48,9 +47,6 @@ class TenantPages:
     """None, both: the month's contracts could not be judged (`note` says why)."""
     note: str | None = None
     _views: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
-
-    def days_of(self, tenant: str) -> list[TenantDayCost]:
-        return self.days.of(tenant)
 
     def capabilities_of(self, tenant: str) -> dict[str, Any] | None:
         """The tenant's entitlements and DR views, as `capability` gives them; None for a

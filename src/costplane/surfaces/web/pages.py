@@ -294,7 +294,7 @@ def dashboard(
         with read_as_page():
             asked = TenantDaysRequest.of(name, tenant)  # a month that is none: said here
             pages = month_pages(name)
-            days = pages.days_of(tenant) if pages else tenant_days(project, asked)
+            days = pages.days.of(tenant) if pages else tenant_days(project, asked)
             margins = margin_report(project, ReportRequest.of(name)) if viewer.sees_margin else None
         findings = kept_findings(project, FindingsQuery(tenant=tenant))
         # The month's table from the tenant's days (its showback lines, summed in the engine
