@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from costplane.actions.sleep import SLEEP_STATE
 from costplane.service import audit_entries
 from costplane.surfaces.cli import app
 from costplane.surfaces.server import ObjectSource, create_app
@@ -39,9 +42,26 @@ def served(
     done.close()
 
 
+def _slept_at(plan: dict[str, Any], since: dt.datetime) -> dict[str, Any]:
+    """The plan with each saved state's time checked to be this run's and then left out.
+
+    Sleep records when it was planned; the API's plan and the CLI's are made a moment
+    apart and may straddle a second.
+    """
+    for change in plan["changes"]:
+        for side in ("patch", "after"):
+            annotations = change[side]["metadata"]["annotations"]
+            state = json.loads(annotations[SLEEP_STATE])
+            at = dt.datetime.fromisoformat(state.pop("at"))
+            assert since <= at <= dt.datetime.now(dt.UTC), at
+            annotations[SLEEP_STATE] = state
+    return plan
+
+
 def test_a_plan_is_the_cli_dry_run_and_applies_nothing(served: Served, manifests: Path) -> None:
     body = {"action": "sleep", "namespaces": [NAMESPACE]}
     logged = audit_entries(served.project, None)
+    since = dt.datetime.now(dt.UTC).replace(microsecond=0)
     answer = served.client.post("/api/v1/actions/plan", json=body, headers=served.auth("engineer"))
     assert answer.status_code == 200, answer.text
     plan = answer.json()
@@ -51,7 +71,7 @@ def test_a_plan_is_the_cli_dry_run_and_applies_nothing(served: Served, manifests
         app, ["--home", str(served.home), "act", "run", "sleep", "-n", NAMESPACE, *where]
     )
     assert printed.exit_code == 0, printed.stderr
-    assert plan == json.loads(printed.stdout)
+    assert _slept_at(plan, since) == _slept_at(json.loads(printed.stdout), since)
     assert sorted(c["name"] for c in plan["changes"]) == ["odoo-cron", "odoo-web"]
     assert audit_entries(served.project, None) == logged
 
