@@ -334,9 +334,10 @@ def test_findings_are_kept_acknowledged_suppressed_and_resolved(home: Path) -> N
 def test_unknown_finding_is_an_input_error(home: Path) -> None:
     load_inventory(home, objects(), TAKEN)
     assert run(home, "govern").exit_code == 0
-    result = run(home, "findings", "show", "0123456789")
-    assert result.exit_code == 2
-    assert "no finding" in result.stderr
+    for reference in ("0123456789", "9" * 30, "²"):  # no id: beyond a SQL integer, no number
+        result = run(home, "findings", "show", reference)
+        assert result.exit_code == 2, reference
+        assert "no finding" in result.stderr, reference
 
 
 def test_an_empty_warehouse_is_said_so(home: Path) -> None:

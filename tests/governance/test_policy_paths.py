@@ -37,6 +37,7 @@ def test_paths_parse_into_steps(text: str, steps: tuple[object, ...]) -> None:
         ("spec..replicas", "character 6"),
         ("spec.replicas.", "ends with '.'"),
         ("spec.containers[x]", "inside []"),
+        ("spec.containers[²]", "inside []"),  # a digit to Python, no index
         ("spec.containers[0", "unclosed '['"),
         ('metadata.labels."app', "unclosed quote"),
         ("", "must not be empty"),

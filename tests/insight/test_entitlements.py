@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pytest
 
 from costplane.catalog import Catalog
 from costplane.insight import UNUSED_SHARE, EntitlementItem, Status, capacity_status, entitlements
@@ -99,9 +100,10 @@ def database(
     }
 
 
-def built(warehouse: Warehouse) -> None:
+def built(warehouse: Warehouse, retention: str = "30") -> None:
     """kontor-buero (shared-standard: production 2 cores and 8 GiB, database band 0-40 GiB,
-    logs 14 days, one replica) using more and less than that."""
+    logs 14 days, one replica) using more and less than that; `retention` is its
+    namespace's log retention annotation."""
     rows = []
     for hour, cpu in enumerate(CPU_USE):  # requests 2.5 cores and 2 GiB, use 1 GiB
         rows.append(sample(hour, "odoo", cpu * 0.75, 2.0, 1.5))
@@ -128,7 +130,7 @@ def built(warehouse: Warehouse) -> None:
         "Namespace",
         "kontor-buero-prod",
         None,
-        {"metadata": {"annotations": {"costplane.io/log-retention-days": "30"}}},
+        {"metadata": {"annotations": {"costplane.io/log-retention-days": retention}}},
     )
     scaler = kubernetes(  # the HPA keeps at least 3: what the class is held to
         "HorizontalPodAutoscaler",
@@ -207,6 +209,17 @@ def test_each_entitlement_from_hand_built_facts(
     staging = found[("staging", "cpu-requests")]  # no samples: nothing to judge
     assert (staging.entitled, staging.used, staging.status) == (Decimal("0.5"), None, "unknown")
     assert ("staging", "database-size") not in found  # the band is production's
+
+
+@pytest.mark.parametrize("written", ["²", "٣٠", "30d", "-5", "thirty", ""])
+def test_a_log_retention_annotation_that_is_no_count_of_days_is_not_judged(
+    warehouse: Warehouse, example_catalog: Catalog, written: str
+) -> None:
+    """Anyone who may annotate the namespace writes it: what is no count of days (Python
+    takes '²' and Arabic-Indic digits for digits) is as if not written."""
+    built(warehouse, retention=written)
+    logs = items(warehouse, example_catalog)[("production", "log-retention")]
+    assert (logs.entitled, logs.used, logs.status) == (Decimal(14), None, "unknown")
 
 
 def test_status_boundaries() -> None:

@@ -283,7 +283,11 @@ def test_bad_input_is_a_page_that_says_so_never_a_server_error(served: Served) -
             assert answer.status_code == 400, path
             assert "--period" in answer.text, path
         assert client.get("/findings/987654321").status_code == 404
-        assert 400 <= client.get("/findings/not-a-number").status_code < 500
+        for reference in ("not-a-number", "9" * 400, "%00", "١٢"):  # Arabic-Indic digits
+            answer = client.get(f"/findings/{reference}")
+            assert answer.status_code == 404, reference
+            assert answer.headers["content-type"].startswith("text/html"), reference
+            assert "no finding" in answer.text, reference
         hostile = client.get("/tenants/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
         assert hostile.status_code == 404
         assert "<script>" not in hostile.text

@@ -356,7 +356,7 @@ def suppress(
 
 def _row(session: Session, reference: str) -> FindingRow:
     text = reference.strip().lower()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and int(text) < 2**63:  # ids are SQL integers
         row = session.get(FindingRow, int(text))
         if row is not None:
             return row

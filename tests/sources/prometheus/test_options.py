@@ -101,3 +101,9 @@ def test_masked_urls() -> None:
     assert (
         masked_url("http://user:pw@prom:9090/x?token=1") == "http://user:***@prom:9090/x?token=***"
     )
+
+
+def test_a_step_that_is_no_duration_is_an_input_error() -> None:
+    for text in ("²", "fast"):  # '²' is a digit to Python, no number
+        with pytest.raises(InputError):
+            parse_step(text)

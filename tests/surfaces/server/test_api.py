@@ -207,6 +207,8 @@ def test_the_cookie_holds_the_same_token_and_the_header_wins(served: Served) -> 
         ("/api/v1/service-classes/no-such-class", 404, "no service class"),
         ("/api/v1/findings/999999", 404, "no finding"),
         ("/api/v1/findings/12", 200, ""),
+        ("/api/v1/findings/" + "9" * 64, 404, "no finding"),  # beyond a SQL integer
+        ("/api/v1/findings/%C2%B2", 404, "no finding"),  # '²' is a digit to Python, no number
         ("/api/v1/no-such-route", 404, "Not Found"),
         ("/api/v1/cost/showback?period=2026-13", 400, "expected a month"),
         ("/api/v1/cost/showback?period=1999-01", 400, "allocate"),

@@ -99,6 +99,6 @@ def fillfactor(options: list[str] | None) -> int:
     """The table's fillfactor storage parameter (100 unless set)."""
     for option in options or []:
         key, _, value = option.partition("=")
-        if key == "fillfactor" and value.isdigit():
+        if key == "fillfactor" and value.isascii() and value.isdigit():
             return int(value)
     return 100

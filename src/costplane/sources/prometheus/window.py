@@ -24,7 +24,7 @@ def parse_step(text: str) -> int:
     """A Prometheus-style duration (`1h`, `30m`, `90s`, `1m30s`) in seconds; it must divide
     an hour, since rows are hourly."""
     found = DURATION.match(text.strip())
-    if text.strip().isdigit():
+    if text.strip().isascii() and text.strip().isdigit():
         seconds = int(text.strip())
     elif found and any(found.groups()):
         hours, minutes, secs = (int(part or 0) for part in found.groups())

@@ -398,10 +398,14 @@ def dashboard(
             },
         )
 
-    def finding_of(viewer: Viewer, finding_id: int) -> StoredFinding:
-        """The finding, or 404: for a tenant token, another tenant's finding does not exist."""
+    def finding_of(viewer: Viewer, finding_id: str) -> StoredFinding:
+        """The finding, or 404: for a tenant token, another tenant's finding does not exist.
+        The pages link findings by id; what is no id gets the same page, not a problem
+        document meant for programs."""
+        if not (finding_id.isascii() and finding_id.isdigit()):
+            raise PageRefusedError(404, f"no finding {finding_id[:64]!r}")
         try:
-            finding = kept_finding(project, str(finding_id))
+            finding = kept_finding(project, finding_id)
         except InputError as exc:
             raise PageRefusedError(404, f"no finding {finding_id}") from exc
         if not viewer.may_see(finding.tenant):
@@ -409,7 +413,7 @@ def dashboard(
         return finding
 
     @router.get("/findings/{finding_id}", response_class=HTMLResponse)
-    def finding_page(request: Request, finding_id: int) -> Response:
+    def finding_page(request: Request, finding_id: str) -> Response:
         session = sessions.of(request)
         finding = finding_of(session.viewer, finding_id)
         return page(
@@ -422,7 +426,7 @@ def dashboard(
             default_until=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30),
         )
 
-    def deciding(request: Request, csrf: str, finding_id: int) -> Session:
+    def deciding(request: Request, csrf: str, finding_id: str) -> Session:
         session = sessions.check_form(request, csrf)
         if not session.viewer.may_decide:
             raise PageRefusedError(403, "this token may not acknowledge or suppress findings")
@@ -430,16 +434,16 @@ def dashboard(
         return session
 
     @router.post("/findings/{finding_id}/acknowledge")
-    def acknowledge(request: Request, finding_id: int, csrf: str = Form("")) -> Response:
+    def acknowledge(request: Request, finding_id: str, csrf: str = Form("")) -> Response:
         session = deciding(request, csrf, finding_id)
         with read_as_page():
-            acknowledge_finding(project, str(finding_id), session.viewer.subject)
+            acknowledge_finding(project, finding_id, session.viewer.subject)
         return RedirectResponse(f"/findings/{finding_id}", status_code=303)
 
     @router.post("/findings/{finding_id}/suppress")
     def suppress(
         request: Request,
-        finding_id: int,
+        finding_id: str,
         csrf: str = Form(""),
         until: str = Form(""),
         reason: str = Form(""),
@@ -454,7 +458,7 @@ def dashboard(
         with read_as_page():
             suppress_finding(
                 project,
-                str(finding_id),
+                finding_id,
                 Suppression(last_day, reason.strip(), session.viewer.subject),
             )
         return RedirectResponse(f"/findings/{finding_id}", status_code=303)
