@@ -159,6 +159,38 @@ def test_a_value_that_fails_in_the_background_is_computed_by_the_next_request(
         cache.close()
 
 
+def test_a_kind_with_a_bound_keeps_its_most_recently_used(tmp_path: Path) -> None:
+    cache = ReportCache(Settings(home=tmp_path), kept=5, kept_of_kind={"month": 2})
+    for period in ("2026-08", "2026-09", "2026-10"):
+        cache.value(("month", period), lambda period=period: f"figures of {period}")
+    assert cache.value(("month", "2026-09"), lambda: "again") == "figures of 2026-09"
+    cache.value(("showback", "2026-08"), lambda: "showback")
+    cache.value(("month", "2026-11"), lambda: "figures of 2026-11")
+    assert cache.computed == 5
+    # Kept: the two months used last, and the other kind's value under the whole bound.
+    assert cache.value(("showback", "2026-08"), lambda: "again") == "showback"
+    assert cache.value(("month", "2026-09"), lambda: "again") == "figures of 2026-09"
+    assert cache.value(("month", "2026-11"), lambda: "again") == "figures of 2026-11"
+    assert cache.computed == 5
+    assert cache.value(("month", "2026-10"), lambda: "read again") == "read again"
+    assert cache.value(("month", "2026-08"), lambda: "read again") == "read again"
+    assert cache.computed == 7
+
+
+def test_the_server_keeps_a_few_months_of_every_tenants_page_figures(served: Served) -> None:
+    """Each is tens of MB at 5,000 tenants: a dashboard browsed back over a year must not
+    hold a year of them."""
+    cache = served.client.app.state.reports  # type: ignore[attr-defined]
+    months = [f"2099-{number:02}" for number in range(1, month.MONTHS_KEPT + 2)]
+    for period in months:
+        cache.value(month.key(period), lambda period=period: f"figures of {period}")
+    computed = cache.computed
+    for period in months[1:]:
+        assert cache.value(month.key(period), lambda: "again") == f"figures of {period}"
+    assert cache.value(month.key(months[0]), lambda: "read again") == "read again"
+    assert cache.computed == computed + 1
+
+
 def _age_state_store(served: Served) -> None:
     """The state store's files as last written long ago (`settled`)."""
     state = served.project.settings.embedded_state

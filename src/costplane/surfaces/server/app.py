@@ -22,7 +22,7 @@ from costplane.surfaces.server.metrics import metrics_router
 from costplane.surfaces.server.problems import add_problem_handlers
 from costplane.surfaces.server.report_cache import ReportCache
 from costplane.surfaces.server.warm import warm_up
-from costplane.surfaces.web import install_dashboard, token_viewers
+from costplane.surfaces.web import install_dashboard, month, token_viewers
 
 API = "/api/v1"
 
@@ -47,7 +47,7 @@ def create_app(
     served = Project(project.settings, debug=project.debug, operation=_serving)
     served.catalog()  # a directory that is no project: say so now (exit 2), not per request
     served.state()
-    reports = ReportCache(project.settings)  # report_cache.py
+    reports = ReportCache(project.settings, kept_of_kind={month.KIND: month.MONTHS_KEPT})
     finding_pages = ReportCache(project.settings)
 
     @asynccontextmanager

@@ -26,7 +26,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,9 +107,14 @@ class ReportCache:
     has a cheaper answer meanwhile (the dashboard's tenant page).
     """
 
-    def __init__(self, settings: Settings, kept: int = KEPT) -> None:
+    def __init__(
+        self, settings: Settings, kept: int = KEPT, kept_of_kind: Mapping[str, int] | None = None
+    ) -> None:
+        """Keep `kept` values, and of a kind in `kept_of_kind` (a key's first item: a
+        month of every tenant's page figures is tens of MB at 5,000 tenants) that many."""
         self._settings = settings
         self._kept = kept
+        self._kept_of_kind = dict(kept_of_kind or {})
         self._lock = threading.Lock()
         self._values: OrderedDict[Hashable, tuple[Version, Any]] = OrderedDict()
         self._computing: dict[Hashable, threading.Event] = {}
@@ -195,15 +200,25 @@ class ReportCache:
             unchanged = data_version(self._settings, reads) == version
             if unchanged and (reads != "state" or settled(version, started)):
                 with self._lock:
-                    self._values[key] = (version, made)
-                    self._values.move_to_end(key)
-                    while len(self._values) > self._kept:
-                        self._values.popitem(last=False)
+                    self._keep(key, (version, made))
                 settle()
             return made
         finally:
             with self._lock:
                 self._computing.pop(key).set()
+
+    def _keep(self, key: Hashable, value: tuple[Version, Any]) -> None:
+        """Keep `value` as the newest, letting the least recently used go beyond the
+        bounds (the lock held)."""
+        self._values[key] = value
+        self._values.move_to_end(key)
+        kind = _kind(key)
+        if kind in self._kept_of_kind:
+            alike = [k for k in self._values if _kind(k) == kind]
+            for old in alike[: -self._kept_of_kind[kind]]:
+                del self._values[old]
+        while len(self._values) > self._kept:
+            self._values.popitem(last=False)
 
     def _compute_quietly(self, key: Hashable, version: Version, compute: Callable[[], Any]) -> None:
         self._quietly(lambda: self._compute(key, version, compute))
@@ -214,6 +229,10 @@ class ReportCache:
             task()
         except Exception:  # a request computes it itself, and says what is wrong
             log.exception("computing a report in the background failed")
+
+
+def _kind(key: Hashable) -> object:
+    return key[0] if isinstance(key, tuple) and key else None
 
 
 def settle() -> None:

@@ -33,10 +33,16 @@ from costplane.service import (
     to_document,
 )
 
+KIND = "web-tenants"
+"""The kind of the months' `TenantPages` among the values of the server's report cache."""
+MONTHS_KEPT = 3
+"""Months of `TenantPages` the server keeps: about 60 MB each at 5,000 tenants, so a
+dashboard browsed back over a year does not hold a year of them."""
+
 
 def key(period: str) -> tuple[str, str]:
     """The month's `TenantPages` in the server's report cache."""
-    return ("web-tenants", period)
+    return (KIND, period)
 
 
 @dataclass(frozen=True)
