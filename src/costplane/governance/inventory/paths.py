@@ -142,7 +142,7 @@ class _Parser:
         inside = self.text[self.at : end].strip()
         if inside == "*":
             step: Step = WILDCARD
-        elif inside.lstrip("-").isascii() and inside.lstrip("-").isdigit():
+        elif (digits := inside.removeprefix("-")).isascii() and digits.isdigit():
             step = int(inside)
         else:
             self._fail(f"expected a number, * or a quoted key inside [], found {inside!r}")

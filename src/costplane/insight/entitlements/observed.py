@@ -238,19 +238,14 @@ def _inventory(
     for row in objects:
         if row["kind"] == "Namespace" and row["name"] in namespaces:
             annotations = row["object"].get("metadata", {}).get("annotations") or {}
-            days = annotations.get(LOG_RETENTION_ANNOTATION)
-            if days is not None and _whole_number(str(days)):
+            days = str(annotations.get(LOG_RETENTION_ANNOTATION, "")).strip()
+            if days.isascii() and days.isdigit():  # isdigit alone takes '²', no number
                 observed = found[namespaces[row["name"]]]
                 observed.log_retention_days = max(
-                    observed.log_retention_days or Decimal(0), Decimal(str(days).strip())
+                    observed.log_retention_days or Decimal(0), Decimal(days)
                 )
         elif row["kind"] in WORKLOAD_KINDS and row["namespace"] in namespaces:
             found[namespaces[row["namespace"]]].workloads.append(_workload(row, scaled))
-
-
-def _whole_number(text: str) -> bool:
-    """A count of days as people write it: ASCII digits (`str.isdigit` takes '²' too)."""
-    return text.strip().isascii() and text.strip().isdigit()
 
 
 def _workload(row: dict[str, Any], scaled: Mapping[tuple[str, str, str], int]) -> Workload:

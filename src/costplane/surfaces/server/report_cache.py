@@ -111,7 +111,7 @@ class ReportCache:
         self, settings: Settings, kept: int = KEPT, kept_of_kind: Mapping[str, int] | None = None
     ) -> None:
         """Keep `kept` values, and of a kind in `kept_of_kind` (a key's first item: a
-        month of every tenant's page figures is tens of MB at 5,000 tenants) that many."""
+        month of every tenant's page figures is about 190 MB at 5,000 tenants) that many."""
         self._settings = settings
         self._kept = kept
         self._kept_of_kind = dict(kept_of_kind or {})

@@ -36,7 +36,7 @@ from costplane.service import (
 KIND = "web-tenants"
 """The kind of the months' `TenantPages` among the values of the server's report cache."""
 MONTHS_KEPT = 3
-"""Months of `TenantPages` the server keeps: about 60 MB each at 5,000 tenants, so a
+"""Months of `TenantPages` the server keeps: about 190 MB each at 5,000 tenants, so a
 dashboard browsed back over a year does not hold a year of them."""
 
 

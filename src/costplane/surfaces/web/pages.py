@@ -402,14 +402,15 @@ def dashboard(
         """The finding, or 404: for a tenant token, another tenant's finding does not exist.
         The pages link findings by id; what is no id gets the same page, not a problem
         document meant for programs."""
+        missing = PageRefusedError(404, f"no finding {finding_id[:64]}")
         if not (finding_id.isascii() and finding_id.isdigit()):
-            raise PageRefusedError(404, f"no finding {finding_id[:64]!r}")
+            raise missing
         try:
             finding = kept_finding(project, finding_id)
         except InputError as exc:
-            raise PageRefusedError(404, f"no finding {finding_id}") from exc
+            raise missing from exc
         if not viewer.may_see(finding.tenant):
-            raise PageRefusedError(404, f"no finding {finding_id}")
+            raise missing
         return finding
 
     @router.get("/findings/{finding_id}", response_class=HTMLResponse)
