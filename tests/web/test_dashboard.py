@@ -287,7 +287,7 @@ def test_bad_input_is_a_page_that_says_so_never_a_server_error(served: Served) -
             answer = client.get(f"/findings/{reference}")
             assert answer.status_code == 404, reference
             assert answer.headers["content-type"].startswith("text/html"), reference
-            assert "no finding" in answer.text, reference
+            assert "no such finding" in answer.text, reference
         hostile = client.get("/tenants/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
         assert hostile.status_code == 404
         assert "<script>" not in hostile.text
@@ -295,6 +295,26 @@ def test_bad_input_is_a_page_that_says_so_never_a_server_error(served: Served) -
         policy = client.get("/").headers["content-security-policy"]
         assert "default-src 'none'" in policy  # no script, nothing from elsewhere
         assert "script-src" not in policy
+
+
+def test_a_browser_asking_for_no_page_gets_a_page_and_programs_a_problem(
+    served: Served,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # as Chromium asks
+    with signed_in(served, "admin") as client:
+        missing = client.get("/no-such-page", headers=browser)
+        assert missing.status_code == 404
+        assert missing.headers["content-type"].startswith("text/html")
+        assert "<h1>404</h1>" in missing.text
+        assert "default-src 'none'" in missing.headers["content-security-policy"]
+        wrong = client.delete("/tenants", headers=browser)
+        assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET")
+        assert wrong.headers["content-type"].startswith("text/html")
+        programs = (("/no-such-page", "*/*"), ("/api/v1/no-such-route", browser["Accept"]))
+        for path, accept in programs:
+            problem = client.get(path, headers={"Accept": accept})
+            assert problem.status_code == 404, path
+            assert problem.headers["content-type"] == "application/problem+json", path
 
 
 def test_without_a_valid_session_every_page_goes_to_the_login(served: Served) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 
 from costplane.service import Project
 from costplane.surfaces.web.forms import FormKey
@@ -28,5 +29,6 @@ def install_dashboard(
     costliest parts of a page per data version, as the API keeps its reports."""
     sessions = Sessions(identify, FormKey())
     app.include_router(dashboard(project, sessions, reports))
-    for error, handler in page_errors(sessions).items():
+    for_programs = app.exception_handlers.get(HTTPException)  # the server's, if installed
+    for error, handler in page_errors(sessions, for_programs).items():
         app.add_exception_handler(error, handler)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException
 
 from costplane.errors import InputError
 from costplane.governance import Status, StoredFinding
@@ -402,7 +403,7 @@ def dashboard(
         """The finding, or 404: for a tenant token, another tenant's finding does not exist.
         The pages link findings by id; what is no id gets the same page, not a problem
         document meant for programs."""
-        missing = PageRefusedError(404, f"no finding {finding_id[:64]}")
+        missing = PageRefusedError(404, "no such finding")  # what was asked is not repeated
         if not (finding_id.isascii() and finding_id.isdigit()):
             raise missing
         try:
@@ -503,9 +504,16 @@ def _capability(read: Any) -> dict[str, Any]:
         return {"document": None, "note": str(exc)}
 
 
-def page_errors(sessions: Sessions) -> dict[type[Exception], Any]:
+PROGRAMS = ("/api/", "/metrics", "/healthz", "/readyz")
+"""Paths programs ask: their errors stay the server's problem documents."""
+
+
+def page_errors(
+    sessions: Sessions, for_programs: Callable[[Request, Exception], Any] | None = None
+) -> dict[type[Exception], Any]:
     """The exception handlers the app installs for the pages: the login page for a missing
-    session, an error page for a refusal."""
+    session, an error page for a refusal, and for a browser asking a page that is none
+    (404, 405) the same error page; `for_programs` answers those errors otherwise."""
 
     def sign_in(request: Request, exc: Exception) -> Response:
         del exc
@@ -526,4 +534,13 @@ def page_errors(sessions: Sessions) -> dict[type[Exception], Any]:
         )
         return HTMLResponse(html, status_code=exc.status, headers=HEADERS)
 
-    return {SignInNeededError: sign_in, PageRefusedError: refused}
+    def no_page(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        browsing = "text/html" in request.headers.get("accept", "")
+        if for_programs is not None and (not browsing or request.url.path.startswith(PROGRAMS)):
+            return for_programs(request, exc)  # type: ignore[no-any-return]
+        answer = refused(request, PageRefusedError(exc.status_code, str(exc.detail)))
+        answer.headers.update(exc.headers or {})  # a 405's Allow
+        return answer
+
+    return {SignInNeededError: sign_in, PageRefusedError: refused, HTTPException: no_page}
