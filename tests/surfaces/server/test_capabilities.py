@@ -5,6 +5,7 @@ statement comes as the document the CLI writes, and hostile input is a 4xx probl
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
@@ -177,3 +178,25 @@ def test_hostile_input_is_a_4xx_problem(
     assert_problem(answer.json(), status, answer.headers)
     assert says in answer.json()["detail"]
     assert 'File "' not in answer.text  # no traceback's frames either
+
+
+def test_a_body_larger_than_any_route_needs_is_refused_unread(served: Served) -> None:
+    """A plan of a thousand namespaces is about 70 KB; a body over 1 MiB is refused (413)
+    whether it declares its length or comes in chunks without one."""
+    url, headers = "/api/v1/actions/plan", served.auth("engineer")
+    names = [f"tenant-{n:04}-{'x' * 48}" for n in range(1000)]
+    plan = {"action": "sleep", "namespaces": names}
+    fits = served.client.post(url, json=plan, headers=headers)
+    assert fits.status_code != 413  # read and judged: no cluster here to read objects from
+    huge = {"action": "sleep", "namespaces": ["x" * 2048] * 1000}  # 2 MB
+    declared = served.client.post(url, json=huge, headers=headers)
+    body = json.dumps(huge).encode()
+    chunked = served.client.post(
+        url,
+        content=(body[i : i + 65536] for i in range(0, len(body), 65536)),
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    for answer in (declared, chunked):
+        assert answer.status_code == 413, answer.text[:300]
+        assert_problem(answer.json(), 413, answer.headers)
+        assert "larger than 1048576 bytes" in answer.json()["detail"]
