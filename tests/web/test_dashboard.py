@@ -155,6 +155,40 @@ def test_the_tenants_page_shows_the_apis_cost_fee_margin_and_findings_sorted_and
     check_clean(seen, served)
 
 
+def test_the_tenants_page_is_paged_and_each_page_keeps_the_sort_and_search(
+    served: Served,
+) -> None:
+    showback = served.api("/cost/showback", period=DEMO_PERIOD)["lines"]
+    cost = {line["tenant"]: Decimal(line["total"]) for line in showback if line["tenant"]}
+    expected = sorted(cost, key=lambda name: (cost[name], name))
+    assert len(expected) == 40
+    listed: list[str] = []
+    headings: list[str] = []
+    url: str | None = "/tenants?sort=cost&order=asc&limit=15"
+    with signed_in(served, "finance") as client:
+        while url is not None:
+            answer = client.get(url.replace("&amp;", "&"))
+            assert answer.status_code == 200, url
+            listed += re.findall(r'<tr data-tenant="([^"]+)"', answer.text)
+            headings += re.findall(r'<p id="listed">(Tenants [^.]+\.)', answer.text)
+            following = re.search(r'<a rel="next" href="([^"]+)"', answer.text)
+            url = following.group(1) if following else None
+            if listed[15:]:  # the second page and after go back
+                assert '<a rel="prev"' in answer.text
+        assert listed == expected  # every tenant once, in order, over three pages
+        assert headings == [
+            "Tenants 1–15 of 40.",
+            "Tenants 16–30 of 40.",
+            "Tenants 31–40 of 40.",
+        ]
+        beyond = client.get("/tenants?sort=cost&order=asc&limit=15&offset=999")
+        assert re.findall(r'<tr data-tenant="([^"]+)"', beyond.text) == expected[30:]
+        for junk in ("limit=-3", "limit=ten", "offset=%C2%B2", "limit=99999999999999"):
+            answer = client.get(f"/tenants?sort=cost&order=asc&{junk}")
+            assert answer.status_code == 200, junk  # a page, not a 422 document
+            assert len(re.findall(r"<tr data-tenant=", answer.text)) == 40, junk
+
+
 def test_roles_without_margin_rights_see_no_fee_or_margin_and_no_decision_forms(
     served: Served, context: BrowserContext
 ) -> None:
@@ -220,6 +254,10 @@ def test_overview_to_a_tenant_to_a_finding_acknowledged_then_suppressed(
         ("acknowledge", str(target["id"])),
         ("suppress", str(target["id"])),
     ]
+    page.goto(f"{served.url}/tenants/{served.tenant}")  # kept before: the decision shows
+    still = page.eval_on_selector_all("#findings tbody tr", "rs => rs.map(r => +r.dataset.finding)")
+    assert target["id"] not in still
+    assert still == [f["id"] for f in api_findings(served, tenant=served.tenant)]
     check_clean(seen, served)
 
 

@@ -157,6 +157,7 @@ from costplane.service.render import (
     render_tenant,
 )
 from costplane.service.reports import (
+    Reconciliation,
     Report,
     ReportRequest,
     chargeback_document,
@@ -253,6 +254,7 @@ __all__ = [
     "Principal",
     "Project",
     "Recommended",
+    "Reconciliation",
     "RenderFormat",
     "RenderRequest",
     "Rendered",
