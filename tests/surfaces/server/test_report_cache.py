@@ -191,6 +191,15 @@ def test_the_server_keeps_a_few_months_of_every_tenants_page_figures(served: Ser
     assert cache.computed == computed + 1
 
 
+def test_tenants_views_read_alone_cannot_push_the_months_reports_out(served: Served) -> None:
+    """Right after a write each tenant's page reads its own views, and keeps them."""
+    cache = served.client.app.state.reports  # type: ignore[attr-defined]
+    cache.value(("report", "2099-01"), lambda: "the month's report")
+    for number in range(month.ONE_TENANT_KEPT + 32):
+        cache.value((month.ONE_TENANT, "2099-01", f"tenant-{number}"), lambda: "views")
+    assert cache.value(("report", "2099-01"), lambda: "read again") == "the month's report"
+
+
 def _age_state_store(served: Served) -> None:
     """The state store's files as last written long ago (`settled`)."""
     state = served.project.settings.embedded_state

@@ -47,7 +47,8 @@ def create_app(
     served = Project(project.settings, debug=project.debug, operation=_serving)
     served.catalog()  # a directory that is no project: say so now (exit 2), not per request
     served.state()
-    reports = ReportCache(project.settings, kept_of_kind={month.KIND: month.MONTHS_KEPT})
+    bounds = {month.KIND: month.MONTHS_KEPT, month.ONE_TENANT: month.ONE_TENANT_KEPT}
+    reports = ReportCache(project.settings, kept_of_kind=bounds)
     finding_pages = ReportCache(project.settings)
 
     @asynccontextmanager

@@ -38,6 +38,11 @@ KIND = "web-tenants"
 MONTHS_KEPT = 3
 """Months of `TenantPages` the server keeps: about 190 MB each at 5,000 tenants, so a
 dashboard browsed back over a year does not hold a year of them."""
+ONE_TENANT = "web-tenant"
+"""The kind of a tenant's views read for it alone, while the month's are not kept."""
+ONE_TENANT_KEPT = 16
+"""Of those, kept: right after a write each tenant asking makes one, and unbounded they
+would push the month's reports out of the server's cache."""
 
 
 def key(period: str) -> tuple[str, str]:

@@ -53,7 +53,13 @@ from costplane.service import (
 )
 from costplane.surfaces.web import charts
 from costplane.surfaces.web.figures import amount, moment, money_cell, percent
-from costplane.surfaces.web.month import TenantPages, capability, key, tenant_pages
+from costplane.surfaces.web.month import (
+    ONE_TENANT,
+    TenantPages,
+    capability,
+    key,
+    tenant_pages,
+)
 from costplane.surfaces.web.session import (
     COOKIE,
     PageRefusedError,
@@ -409,7 +415,7 @@ def dashboard(
 
         if reports is None:
             return compute()
-        found: dict[str, Any] = reports.document(("web-tenant", name, tenant), compute).body
+        found: dict[str, Any] = reports.document((ONE_TENANT, name, tenant), compute).body
         return found
 
     @router.get("/findings", response_class=HTMLResponse)
