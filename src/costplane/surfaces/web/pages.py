@@ -413,10 +413,7 @@ def dashboard(
             )
             return {"entitlements": entitled, "dr": recovery}
 
-        if reports is None:
-            return compute()
-        found: dict[str, Any] = reports.document((ONE_TENANT, name, tenant), compute).body
-        return found
+        return kept((ONE_TENANT, name, tenant), compute)
 
     @router.get("/findings", response_class=HTMLResponse)
     def findings_page(
