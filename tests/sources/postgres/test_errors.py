@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Run
-from tests.sources.postgres.conftest import url_of
+from tests.sources.postgres.conftest import drop, url_of
 
 pytestmark = pytest.mark.postgres
 
@@ -112,3 +112,22 @@ def test_a_keyword_dsn_missing_a_space_still_hides_its_password(
     stored = sorted((tmp_path / ".costplane").glob("state.db*"))  # the database and its WAL
     assert stored
     assert all(PASSWORD.encode() not in path.read_bytes() for path in stored)
+
+
+def test_a_database_dropped_while_the_list_is_read_is_left_out(
+    scratch_database: Callable[..., str],
+) -> None:
+    """A tenant's database dropped meanwhile must not fail the server's whole collection:
+    a snapshot taken before the drop still lists it, as a query running across it would."""
+    import psycopg
+
+    from costplane.sources.postgres.server import DATABASES
+
+    leaving = scratch_database()
+    with psycopg.connect(url_of("test")) as listing:
+        listing.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        listing.execute("SELECT count(*) FROM pg_database").fetchall()  # the snapshot
+        drop(leaving)
+        rows = {row[0]: row[1] for row in listing.execute(DATABASES).fetchall()}
+    assert rows[leaving] is False  # still in the snapshot, but nobody can connect to it
+    assert rows["test"] is True

@@ -14,7 +14,7 @@ from costplane.sources.postgres.model import Activity
 
 DATABASES = """
 SELECT d.datname,
-       d.datallowconn AND has_database_privilege(d.datname, 'CONNECT'),
+       d.datallowconn AND coalesce(has_database_privilege(d.oid, 'CONNECT'), false),
        count(a.pid),
        count(a.pid) FILTER (WHERE a.state = 'idle'),
        count(a.pid) FILTER (WHERE a.state LIKE 'idle in transaction%')
@@ -22,9 +22,14 @@ FROM pg_database d
 LEFT JOIN pg_stat_activity a
        ON a.datid = d.oid AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
 WHERE NOT d.datistemplate
-GROUP BY d.datname, d.datallowconn
+GROUP BY d.oid, d.datname, d.datallowconn
 ORDER BY d.datname
 """
+
+
+# By oid, not name: a database dropped while the list is read (a tenant leaving) is still
+# a row of the query's snapshot, and the privilege check by name fails the whole query
+# ("database ... does not exist"), by oid it is NULL: not connectable, left out.
 
 
 @dataclass(frozen=True)
